@@ -1,0 +1,235 @@
+package org.vconv;
+
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Set;
+import org.vconv.algo.BiasGradient;
+import org.vconv.algo.ConvAlgorithms;
+import org.vconv.algo.ConvAlgorithms.Pass;
+import org.vconv.plan.ConvGeometry;
+import org.vconv.plan.ExecContext;
+import org.vconv.plan.GeometryResolver;
+import org.vconv.simd.VectorProvider;
+import org.vconv.simd.VectorProviders;
+
+/**
+ * The entry point: a {@link ConvSpec} bound to execution options (algorithm, threads,
+ * workspace budget). Immutable and thread-safe; hold one per layer and call it from any number
+ * of threads at once.
+ *
+ * <pre>{@code
+ * Conv2d conv = Conv2d.of(ConvSpec.builder().padding(1).build());
+ * Tensor y = conv.forward(x, w, bias);
+ * Gradients g = conv.backward(dy, x, w);          // input, weight and bias gradients
+ * }</pre>
+ *
+ * <p>Every public method validates all its arguments before it writes anything and throws
+ * {@link IllegalArgumentException} naming the offending parameter and values; a failed call
+ * leaves every output untouched. NaN and infinities propagate as in PyTorch.
+ *
+ * <p>Results are bitwise identical for any thread count. Global defaults come from the system
+ * properties {@code vconv.threads} (default: available processors) and
+ * {@code vconv.workspaceBytes} (default 64 MiB).
+ */
+public final class Conv2d {
+  private final ConvSpec spec;
+  private final Algorithm algorithm;
+  private final int threads;
+  private final long workspaceBytes;
+  private final boolean vectorized;
+
+  private Conv2d(ConvSpec spec, Algorithm algorithm, int threads, long workspaceBytes,
+      boolean vectorized) {
+    this.spec = spec;
+    this.algorithm = algorithm;
+    this.threads = threads;
+    this.workspaceBytes = workspaceBytes;
+    this.vectorized = vectorized;
+  }
+
+  /** A convolution with the default options: AUTO algorithm, default threads and budget. */
+  public static Conv2d of(ConvSpec spec) {
+    return new Conv2d(Objects.requireNonNull(spec, "spec"), Algorithm.AUTO, defaultThreads(),
+        defaultWorkspaceBytes(), true);
+  }
+
+  /** The same convolution computed with {@code a}. */
+  public Conv2d withAlgorithm(Algorithm a) {
+    return new Conv2d(spec, Objects.requireNonNull(a, "algorithm"), threads, workspaceBytes,
+        vectorized);
+  }
+
+  /** The same convolution on up to {@code t} threads (the caller's included). */
+  public Conv2d withThreads(int t) {
+    if (t < 1) {
+      throw new IllegalArgumentException("threads must be at least 1, got " + t);
+    }
+    return new Conv2d(spec, algorithm, t, workspaceBytes, vectorized);
+  }
+
+  /** The same convolution with a scratch budget of {@code bytes} per call. */
+  public Conv2d withWorkspaceBytes(long bytes) {
+    if (bytes < MIN_WORKSPACE_BYTES) {
+      throw new IllegalArgumentException("workspace budget must be at least "
+          + MIN_WORKSPACE_BYTES + " bytes, got " + bytes);
+    }
+    return new Conv2d(spec, algorithm, threads, bytes, vectorized);
+  }
+
+  /**
+   * With {@code false}, the same convolution on the scalar kernels even where SIMD kernels are
+   * available (for comparisons); with {@code true}, the JVM's default kernels (see
+   * {@link VectorProviders}).
+   */
+  public Conv2d withVectorization(boolean enabled) {
+    return new Conv2d(spec, algorithm, threads, workspaceBytes, enabled);
+  }
+
+  /** The name of the kernels this convolution runs on, e.g. "panama-512" or "scalar". */
+  public String kernels() {
+    return provider().name();
+  }
+
+  private VectorProvider provider() {
+    return vectorized ? VectorProviders.get() : VectorProviders.scalar();
+  }
+
+  /** The smallest workspace budget accepted: 64 KiB. */
+  public static final long MIN_WORKSPACE_BYTES = 64L << 10;
+
+  /** {@code vconv.threads}, or the number of available processors. */
+  public static int defaultThreads() {
+    int t = Integer.getInteger("vconv.threads", Runtime.getRuntime().availableProcessors());
+    return Math.max(1, t);
+  }
+
+  /** {@code vconv.workspaceBytes}, or 64 MiB. */
+  public static long defaultWorkspaceBytes() {
+    long b = Long.getLong("vconv.workspaceBytes", ExecContext.DEFAULT_WORKSPACE_BYTES);
+    return Math.max(MIN_WORKSPACE_BYTES, b);
+  }
+
+  public ConvSpec spec() {
+    return spec;
+  }
+
+  public Algorithm algorithm() {
+    return algorithm;
+  }
+
+  public int threads() {
+    return threads;
+  }
+
+  public long workspaceBytes() {
+    return workspaceBytes;
+  }
+
+  /** The output shape for the given input and weight shapes (validates them). */
+  public int[] outputShape(int[] inputShape, int[] weightShape) {
+    return GeometryResolver.resolve(spec, inputShape.clone(), weightShape.clone()).outputShape();
+  }
+
+  /** {@code conv(x, w)}, a new tensor. */
+  public Tensor forward(Tensor x, Tensor w) {
+    return forward(x, w, null);
+  }
+
+  /** {@code conv(x, w) + bias}, a new tensor; {@code bias} ({@code [K]}) may be null. */
+  public Tensor forward(Tensor x, Tensor w, Tensor bias) {
+    ConvGeometry g = resolve(x, w);
+    checkBias(g, bias);
+    Tensor y = Tensor.zeros(g.outputShape());
+    run(g, Pass.FORWARD).forward(g, x.data(), w.data(), bias == null ? null : bias.data(),
+        y.data(), context());
+    return y;
+  }
+
+  /** Overwrites {@code y} with {@code conv(x, w) + bias}; {@code bias} may be null. */
+  public void forwardInto(Tensor x, Tensor w, Tensor bias, Tensor y) {
+    ConvGeometry g = resolve(x, w);
+    checkBias(g, bias);
+    Objects.requireNonNull(y, "y");
+    checkShape("output", y, g.outputShape());
+    checkNoAlias("output", y, x, w, bias);
+    run(g, Pass.FORWARD).forward(g, x.data(), w.data(), bias == null ? null : bias.data(),
+        y.data(), context());
+  }
+
+  /** All three gradients. */
+  public Gradients backward(Tensor dy, Tensor x, Tensor w) {
+    return backward(dy, x, w, EnumSet.allOf(Gradient.class));
+  }
+
+  /**
+   * The gradients in {@code wanted}, given {@code dy} (shaped like the output). Gradients not
+   * asked for are not computed and are null in the result. {@code x} is read only for the
+   * weight gradient, {@code w} only for the input gradient, but both give the shapes.
+   */
+  public Gradients backward(Tensor dy, Tensor x, Tensor w, Set<Gradient> wanted) {
+    Objects.requireNonNull(wanted, "wanted");
+    ConvGeometry g = resolve(x, w);
+    Objects.requireNonNull(dy, "grad output");
+    checkShape("grad output", dy, g.outputShape());
+    ExecContext ctx = context();
+    Tensor dx = null;
+    Tensor dw = null;
+    Tensor db = null;
+    if (wanted.contains(Gradient.INPUT)) {
+      dx = Tensor.zeros(g.inputShape());
+      run(g, Pass.BACKWARD_DATA).backwardData(g, dy.data(), w.data(), dx.data(), ctx);
+    }
+    if (wanted.contains(Gradient.WEIGHT)) {
+      dw = Tensor.zeros(g.weightShape());
+      run(g, Pass.BACKWARD_WEIGHT).backwardWeight(g, dy.data(), x.data(), dw.data(), ctx);
+    }
+    if (wanted.contains(Gradient.BIAS)) {
+      db = Tensor.zeros(g.k());
+      BiasGradient.compute(g, dy.data(), db.data());
+    }
+    return new Gradients(dx, dw, db);
+  }
+
+  private ConvGeometry resolve(Tensor x, Tensor w) {
+    Objects.requireNonNull(x, "input");
+    Objects.requireNonNull(w, "weight");
+    return GeometryResolver.resolve(spec, x.shape(), w.shape());
+  }
+
+  private ExecContext context() {
+    return new ExecContext(threads, workspaceBytes, provider());
+  }
+
+  private org.vconv.algo.ConvAlgorithm run(ConvGeometry g, Pass pass) {
+    return ConvAlgorithms.select(algorithm, g, pass);
+  }
+
+  private static void checkBias(ConvGeometry g, Tensor bias) {
+    if (bias != null && (bias.rank() != 1 || bias.dim(0) != g.k())) {
+      throw new IllegalArgumentException("expected bias of shape [" + g.k()
+          + "] (one per output channel), got " + Arrays.toString(bias.shape()));
+    }
+  }
+
+  private static void checkShape(String what, Tensor t, int[] expected) {
+    if (!t.sameShape(expected)) {
+      throw new IllegalArgumentException("expected " + what + " of shape "
+          + Arrays.toString(expected) + ", got " + Arrays.toString(t.shape()));
+    }
+  }
+
+  private static void checkNoAlias(String what, Tensor out, Tensor... ins) {
+    for (Tensor in : ins) {
+      if (in != null && in.data() == out.data()) {
+        throw new IllegalArgumentException(what + " must not share its array with an input");
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Conv2d[" + spec + ", algorithm=" + algorithm + ", threads=" + threads
+        + ", workspaceBytes=" + workspaceBytes + ", kernels=" + kernels() + "]";
+  }
+}

@@ -1,0 +1,49 @@
+package org.vconv;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * The notebook's single-channel 2-D convolution (cross-correlation, no padding, stride 1) and
+ * its backward pass, on plain {@code [H, W]} tensors.
+ */
+public final class SingleChannel {
+  private SingleChannel() {}
+
+  private static final Conv2d CONV = Conv2d.of(ConvSpec.defaults());
+
+  /** {@code y[i, j] = sum x[i + u, j + v] * k[u, v]}, shape {@code [H-KH+1, W-KW+1]}. */
+  public static Tensor forward(Tensor x, Tensor k) {
+    check("input", x);
+    check("kernel", k);
+    Tensor y = CONV.forward(as4d(x), as4d(k));
+    return Tensor.of(y.data(), y.dim(2), y.dim(3));
+  }
+
+  /**
+   * Gradients of input and kernel given {@code grad} shaped like the output (the bias
+   * component is null). The input gradient is the full correlation of {@code grad}, padded by
+   * {@code KH-1, KW-1}, with the flipped kernel.
+   */
+  public static Gradients backward(Tensor x, Tensor k, Tensor grad) {
+    check("input", x);
+    check("kernel", k);
+    check("grad", grad);
+    Gradients g = CONV.backward(as4d(grad), as4d(x), as4d(k),
+        java.util.EnumSet.of(Gradient.INPUT, Gradient.WEIGHT));
+    return new Gradients(Tensor.of(g.input().data(), x.shape()),
+        Tensor.of(g.weight().data(), k.shape()), null);
+  }
+
+  private static void check(String what, Tensor t) {
+    Objects.requireNonNull(t, what);
+    if (t.rank() != 2) {
+      throw new IllegalArgumentException("expected a 2-D " + what + " [H, W], got shape "
+          + Arrays.toString(t.shape()));
+    }
+  }
+
+  private static Tensor as4d(Tensor t) {
+    return Tensor.of(t.data(), 1, 1, t.dim(0), t.dim(1));
+  }
+}

@@ -1,0 +1,109 @@
+package org.vconv;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A dense float32 array in C order (last axis fastest) with a fixed shape. The shape is
+ * immutable; the data array is the caller's and is not copied, so writes through
+ * {@link #data()} are visible (that is how {@code ...Into} calls write results).
+ */
+public final class Tensor {
+  private final float[] data;
+  private final int[] shape;
+
+  private Tensor(float[] data, int[] shape) {
+    this.data = data;
+    this.shape = shape;
+  }
+
+  /**
+   * Wraps {@code data} (not copied) with the given shape.
+   *
+   * @throws IllegalArgumentException when a dimension is negative, the element count overflows
+   *     int, or {@code data.length} is not the product of the shape
+   */
+  public static Tensor of(float[] data, int... shape) {
+    Objects.requireNonNull(data, "data");
+    int[] s = shape.clone();
+    long count = elementCount(s);
+    if (data.length != count) {
+      throw new IllegalArgumentException(
+          "data length " + data.length + " does not match shape " + Arrays.toString(s)
+              + " (" + count + " elements)");
+    }
+    return new Tensor(data, s);
+  }
+
+  /** A new zero tensor. */
+  public static Tensor zeros(int... shape) {
+    int[] s = shape.clone();
+    return new Tensor(new float[(int) elementCount(s)], s);
+  }
+
+  /** Product of the dimensions; throws if a dimension is negative or the product exceeds int. */
+  static long elementCount(int[] shape) {
+    long n = 1;
+    for (int d : shape) {
+      if (d < 0) {
+        throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+      }
+      n *= d;
+      if (n > Integer.MAX_VALUE - 8) {
+        throw new IllegalArgumentException(
+            "shape " + Arrays.toString(shape) + " has more elements than a Java array can hold");
+      }
+    }
+    return n;
+  }
+
+  /** The backing array (live, not a copy). */
+  public float[] data() {
+    return data;
+  }
+
+  /** A copy of the shape. */
+  public int[] shape() {
+    return shape.clone();
+  }
+
+  public int rank() {
+    return shape.length;
+  }
+
+  public int dim(int axis) {
+    return shape[axis];
+  }
+
+  public int size() {
+    return data.length;
+  }
+
+  /** The element at the given indices (C order). */
+  public float get(int... idx) {
+    if (idx.length != shape.length) {
+      throw new IllegalArgumentException(
+          "expected " + shape.length + " indices, got " + idx.length);
+    }
+    int off = 0;
+    for (int i = 0; i < idx.length; i++) {
+      Objects.checkIndex(idx[i], shape[i]);
+      off = off * shape[i] + idx[i];
+    }
+    return data[off];
+  }
+
+  /** A deep copy. */
+  public Tensor copy() {
+    return new Tensor(data.clone(), shape);
+  }
+
+  boolean sameShape(int... other) {
+    return Arrays.equals(shape, other);
+  }
+
+  @Override
+  public String toString() {
+    return "Tensor" + Arrays.toString(shape);
+  }
+}

@@ -1,0 +1,26 @@
+package org.vconv.algo;
+
+import org.vconv.plan.ConvGeometry;
+import org.vconv.plan.ExecContext;
+
+/**
+ * One way of computing a convolution's three passes. Arrays are laid out as
+ * {@link ConvGeometry#layout()} says. Every method overwrites its output completely (never
+ * reads it first), may use up to {@link ExecContext#threads()} threads and
+ * {@link ExecContext#workspaceBytes()} of scratch, and must return results that are bitwise
+ * independent of the thread count.
+ *
+ * <p>Implementations are stateless and safe to call from many threads at once. The facade has
+ * validated every argument; implementations only {@code assert}.
+ */
+public interface ConvAlgorithm {
+
+  /** {@code y = conv(x, w) + bias}; {@code bias} may be null. */
+  void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y, ExecContext ctx);
+
+  /** {@code dx = conv_transpose(dy, w)}: the gradient of the input. */
+  void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx, ExecContext ctx);
+
+  /** {@code dw = corr(x, dy)}: the gradient of the weight. */
+  void backwardWeight(ConvGeometry g, float[] dy, float[] x, float[] dw, ExecContext ctx);
+}

@@ -1,0 +1,27 @@
+package org.vconv.simd;
+
+/** Runs everywhere: plain Java loops, which C2 may still auto-vectorize. */
+final class ScalarProvider implements VectorProvider {
+  private final GemmKernels gemm = new ScalarGemmKernels();
+  private final ArrayKernels arrays = new ScalarArrayKernels();
+
+  @Override
+  public String name() {
+    return "scalar";
+  }
+
+  @Override
+  public int vectorBitSize() {
+    return Float.SIZE;
+  }
+
+  @Override
+  public GemmKernels gemm() {
+    return gemm;
+  }
+
+  @Override
+  public ArrayKernels arrays() {
+    return arrays;
+  }
+}

@@ -1,0 +1,96 @@
+package org.vconv.simd;
+
+import java.lang.System.Logger.Level;
+import java.lang.management.ManagementFactory;
+import java.util.Locale;
+
+/**
+ * Finds the {@link VectorProvider} once per JVM. The system property {@code vconv.simd} may be
+ * {@code preferred} (the default), {@code 512}, {@code 256}, {@code 128} or {@code scalar}.
+ * The Panama provider is used only when {@code jdk.incubator.vector} is readable (the JVM was
+ * started with {@code --add-modules jdk.incubator.vector}), C2 is available and vectors are at
+ * least 128 bits wide; otherwise vconv runs on the scalar provider and says why, once, through
+ * {@link System.Logger}.
+ */
+public final class VectorProviders {
+  private VectorProviders() {}
+
+  /** The property that forces a provider. */
+  public static final String PROPERTY = "vconv.simd";
+
+  private static final System.Logger LOG = System.getLogger("org.vconv");
+
+  /** The provider every call uses unless told otherwise. */
+  public static VectorProvider get() {
+    return Holder.DEFAULT;
+  }
+
+  /** The scalar provider, always available (for tests and benchmarks). */
+  public static VectorProvider scalar() {
+    return Holder.SCALAR;
+  }
+
+  // a holder class so the lookup runs on first use, not while VectorProviders initializes
+  private static final class Holder {
+    static final VectorProvider SCALAR = new ScalarProvider();
+    static final VectorProvider DEFAULT = lookup();
+  }
+
+  /** 512, 256 or 128 when forced; 0 for preferred; -1 for scalar. */
+  static int requestedBits() {
+    String v = System.getProperty(PROPERTY, "preferred").trim().toLowerCase(Locale.ROOT);
+    return switch (v) {
+      case "", "preferred" -> 0;
+      case "scalar" -> -1;
+      case "512", "256", "128" -> Integer.parseInt(v);
+      default -> throw new IllegalArgumentException(
+          PROPERTY + " must be preferred, 512, 256, 128 or scalar, got '" + v + "'");
+    };
+  }
+
+  private static VectorProvider lookup() {
+    int bits = requestedBits();
+    if (bits < 0) {
+      LOG.log(Level.INFO, "vconv: scalar kernels (" + PROPERTY + "=scalar)");
+      return Holder.SCALAR;
+    }
+    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+      LOG.log(Level.WARNING, "vconv: jdk.incubator.vector is not readable, using scalar kernels;"
+          + " start java with --add-modules jdk.incubator.vector (see jvm.config)");
+      return Holder.SCALAR;
+    }
+    if (!hasC2()) {
+      LOG.log(Level.WARNING, "vconv: C2 is not available, using scalar kernels"
+          + " (Vector API code is slow without it)");
+      return Holder.SCALAR;
+    }
+    try {
+      Class<?> c = Class.forName("org.vconv.simd.PanamaProvider");
+      VectorProvider p = (VectorProvider) c.getDeclaredConstructor().newInstance();
+      if (p.vectorBitSize() < 128) {
+        LOG.log(Level.WARNING, "vconv: vectors are only " + p.vectorBitSize()
+            + " bits wide, using scalar kernels");
+        return Holder.SCALAR;
+      }
+      if (bits > 0 && p.vectorBitSize() != bits) {
+        LOG.log(Level.WARNING, "vconv: " + PROPERTY + "=" + bits + " is wider than this CPU"
+            + " supports, using " + p.name());
+      }
+      return p;
+    } catch (ReflectiveOperationException | LinkageError e) {
+      LOG.log(Level.WARNING, "vconv: cannot load the Panama kernels (" + e + "),"
+          + " using scalar kernels");
+      return Holder.SCALAR;
+    }
+  }
+
+  private static boolean hasC2() {
+    var args = ManagementFactory.getRuntimeMXBean().getInputArguments();
+    for (String a : args) {
+      if (a.equals("-Xint") || a.startsWith("-XX:TieredStopAtLevel=") && !a.endsWith("=4")) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
