@@ -1,6 +1,7 @@
 package org.vconv.simd;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** {@link ArrayKernels} on FloatVector lanes of {@link PanamaProvider#SPECIES}. */
@@ -19,5 +20,53 @@ final class PanamaArrayKernels implements ArrayKernels {
     for (; i < len; i++) { // scalar tail
       dst[dOff + i] += src[sOff + i];
     }
+  }
+
+  @Override
+  public void axpy(float a, float[] x, int xOff, float[] y, int yOff, int len) {
+    int i = 0;
+    int bound = SPECIES.loopBound(len);
+    FloatVector va = FloatVector.broadcast(SPECIES, a);
+    for (; i < bound; i += SPECIES.length()) {
+      FloatVector.fromArray(SPECIES, x, xOff + i)
+          .fma(va, FloatVector.fromArray(SPECIES, y, yOff + i))
+          .intoArray(y, yOff + i);
+    }
+    for (; i < len; i++) {
+      y[yOff + i] = Math.fma(a, x[xOff + i], y[yOff + i]); // same rounding as the lanes
+    }
+  }
+
+  @Override
+  public void multiplyAdd(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff,
+      int len) {
+    int i = 0;
+    int bound = SPECIES.loopBound(len);
+    for (; i < bound; i += SPECIES.length()) {
+      FloatVector.fromArray(SPECIES, a, aOff + i)
+          .fma(FloatVector.fromArray(SPECIES, b, bOff + i),
+              FloatVector.fromArray(SPECIES, y, yOff + i))
+          .intoArray(y, yOff + i);
+    }
+    for (; i < len; i++) {
+      y[yOff + i] = Math.fma(a[aOff + i], b[bOff + i], y[yOff + i]);
+    }
+  }
+
+  @Override
+  public float dot(float[] a, int aOff, float[] b, int bOff, int len) {
+    int i = 0;
+    int bound = SPECIES.loopBound(len);
+    FloatVector acc = FloatVector.zero(SPECIES);
+    for (; i < bound; i += SPECIES.length()) {
+      acc = FloatVector.fromArray(SPECIES, a, aOff + i)
+          .fma(FloatVector.fromArray(SPECIES, b, bOff + i), acc);
+    }
+    // one reduction per call; its lane order is fixed for a species, so results repeat
+    float sum = acc.reduceLanes(VectorOperators.ADD);
+    for (; i < len; i++) {
+      sum = Math.fma(a[aOff + i], b[bOff + i], sum);
+    }
+    return sum;
   }
 }
