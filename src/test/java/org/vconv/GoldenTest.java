@@ -54,17 +54,22 @@ class GoldenTest {
   }
 
   static Stream<Arguments> variants() {
-    return Arrays.stream(Algorithm.values())
-        .flatMap(a -> Stream.of(Arguments.of(a, true), Arguments.of(a, false)));
+    // every algorithm vectorized and scalar with the default options, and once more with the
+    // smallest workspace budget and 3 threads (blocking and splitting must not change results)
+    return Arrays.stream(Algorithm.values()).flatMap(a -> Stream.of(Arguments.of(a, true, false),
+        Arguments.of(a, false, false), Arguments.of(a, true, true)));
   }
 
-  @ParameterizedTest(name = "{0}, vectorized={1}")
+  @ParameterizedTest(name = "{0}, vectorized={1}, minimal workspace and 3 threads={2}")
   @MethodSource("variants")
-  void matchesPyTorch(Algorithm algorithm, boolean vectorized) {
+  void matchesPyTorch(Algorithm algorithm, boolean vectorized, boolean tight) {
     List<String> failures = new ArrayList<>();
     int ran = 0;
     for (GoldenCase c : CASES) {
       Conv2d conv = Conv2d.of(c.spec()).withAlgorithm(algorithm).withVectorization(vectorized);
+      if (tight) {
+        conv = conv.withWorkspaceBytes(Conv2d.MIN_WORKSPACE_BYTES).withThreads(3);
+      }
       try {
         checkCase(c, conv, failures);
       } catch (RuntimeException | AssertionError e) {
@@ -73,7 +78,8 @@ class GoldenTest {
       ran++;
     }
     assertTrue(failures.isEmpty(), failures.size() + " failures with " + algorithm
-        + (vectorized ? "" : " (scalar)") + ":\n" + String.join("\n", failures));
+        + (vectorized ? "" : " (scalar)") + (tight ? " (minimal workspace, 3 threads)" : "")
+        + ":\n" + String.join("\n", failures));
     // the goldens must all have run: a manifest that shrank would otherwise pass quietly
     assertEquals(CASES.size(), ran);
     assertTrue(ran >= 60, "only " + ran + " golden cases");
