@@ -128,6 +128,8 @@ public final class Conv2d {
 
   /** The output shape for the given input and weight shapes (validates them). */
   public int[] outputShape(int[] inputShape, int[] weightShape) {
+    Objects.requireNonNull(inputShape, "input shape");
+    Objects.requireNonNull(weightShape, "weight shape");
     return GeometryResolver.resolve(spec, inputShape.clone(), weightShape.clone()).outputShape();
   }
 

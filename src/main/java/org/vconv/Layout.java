@@ -34,6 +34,7 @@ public enum Layout {
 
   /** Parses "NCHW" or "NHWC" (case-insensitive). */
   public static Layout parse(String s) {
+    java.util.Objects.requireNonNull(s, "layout");
     for (Layout l : values()) {
       if (l.name().equalsIgnoreCase(s.trim())) {
         return l;

@@ -1,6 +1,7 @@
 package org.vconv;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * Zero padding of the two spatial axes: explicit (symmetric or top/bottom/left/right),
@@ -61,7 +62,7 @@ public final class Padding {
    * {@code valid}.
    */
   public static Padding parse(String s) {
-    String t = s.trim();
+    String t = Objects.requireNonNull(s, "padding").trim();
     if (t.equalsIgnoreCase("same")) {
       return SAME;
     }

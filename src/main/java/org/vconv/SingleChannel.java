@@ -29,6 +29,12 @@ public final class SingleChannel {
     check("input", x);
     check("kernel", k);
     check("grad", grad);
+    // checked here so that the message shows the caller's 2-D shapes
+    int[] out = CONV.outputShape(as4d(x).shape(), as4d(k).shape());
+    if (grad.dim(0) != out[2] || grad.dim(1) != out[3]) {
+      throw new IllegalArgumentException("expected grad of shape [" + out[2] + ", " + out[3]
+          + "] (the output's), got " + Arrays.toString(grad.shape()));
+    }
     Gradients g = CONV.backward(as4d(grad), as4d(x), as4d(k),
         java.util.EnumSet.of(Gradient.INPUT, Gradient.WEIGHT));
     return new Gradients(Tensor.of(g.input().data(), x.shape()),

@@ -25,7 +25,7 @@ public final class Tensor {
    */
   public static Tensor of(float[] data, int... shape) {
     Objects.requireNonNull(data, "data");
-    int[] s = shape.clone();
+    int[] s = Objects.requireNonNull(shape, "shape").clone();
     long count = elementCount(s);
     if (data.length != count) {
       throw new IllegalArgumentException(
@@ -37,17 +37,22 @@ public final class Tensor {
 
   /** A new zero tensor. */
   public static Tensor zeros(int... shape) {
-    int[] s = shape.clone();
+    int[] s = Objects.requireNonNull(shape, "shape").clone();
     return new Tensor(new float[(int) elementCount(s)], s);
   }
 
   /** Product of the dimensions; throws if a dimension is negative or the product exceeds int. */
   static long elementCount(int[] shape) {
-    long n = 1;
     for (int d : shape) {
       if (d < 0) {
         throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
       }
+    }
+    if (Arrays.stream(shape).anyMatch(d -> d == 0)) {
+      return 0; // empty, however large the other dimensions
+    }
+    long n = 1;
+    for (int d : shape) {
       n *= d;
       if (n > Integer.MAX_VALUE - 8) {
         throw new IllegalArgumentException(

@@ -41,6 +41,9 @@ public final class GeometryResolver {
       throw new IllegalArgumentException(
           "weight must not be empty, got shape " + Arrays.toString(wShape));
     }
+    // outputShape takes bare shapes: they must still be shapes a Tensor can have
+    checkCount("input", xShape);
+    checkCount("weight", wShape);
     if (k % groups != 0) {
       throw new IllegalArgumentException("groups=" + groups + " must divide the weight's " + k
           + " output channels");
@@ -61,6 +64,14 @@ public final class GeometryResolver {
           + ((long) w + pad[2] + pad[3]) + " is smaller than the dilated kernel " + kh + "x"
           + kw);
     }
+    long paddedH = (long) h + pad[0] + pad[1];
+    long paddedW = (long) w + pad[2] + pad[3];
+    if (paddedH > Integer.MAX_VALUE || paddedW > Integer.MAX_VALUE) {
+      // kernels index the padded extent with int arithmetic
+      throw new IllegalArgumentException("input " + h + "x" + w + " padded by " + spec.padding()
+          + " to " + paddedH + "x" + paddedW + " is too large (at most " + Integer.MAX_VALUE
+          + " per axis)");
+    }
     long out = (long) n * k * p * q;
     if (out > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException("output [" + n + ", " + k + ", " + p + ", " + q
@@ -69,5 +80,16 @@ public final class GeometryResolver {
     return new ConvGeometry(layout, n, c, h, w, k, r, s, (int) p, (int) q,
         spec.strideH(), spec.strideW(), pad[0], pad[1], pad[2], pad[3],
         spec.dilationH(), spec.dilationW(), groups);
+  }
+
+  private static void checkCount(String what, int[] shape) {
+    long count = 1;
+    for (int d : shape) {
+      count *= d; // d >= 1 here and count stays below 2^31 before this step: no long overflow
+      if (count > Integer.MAX_VALUE - 8) {
+        throw new IllegalArgumentException(what + " shape " + Arrays.toString(shape)
+            + " has more elements than a Java array can hold");
+      }
+    }
   }
 }
