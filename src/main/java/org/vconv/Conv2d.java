@@ -7,6 +7,7 @@ import java.util.Set;
 import org.vconv.algo.BiasGradient;
 import org.vconv.algo.ConvAlgorithms;
 import org.vconv.algo.ConvAlgorithms.Pass;
+import org.vconv.algo.PaddingSemantics;
 import org.vconv.plan.ConvGeometry;
 import org.vconv.plan.ExecContext;
 import org.vconv.plan.GeometryResolver;
@@ -26,7 +27,9 @@ import org.vconv.simd.VectorProviders;
  *
  * <p>Every public method validates all its arguments before it writes anything and throws
  * {@link IllegalArgumentException} naming the offending parameter and values; a failed call
- * leaves every output untouched. NaN and infinities propagate as in PyTorch.
+ * leaves every output untouched. NaN and infinities propagate as in PyTorch's convolution:
+ * zero padding takes part in the products, so a non-finite weight tap on padding gives NaN
+ * (PyTorch's own depthwise kernel skips padding instead; vconv is the same for every shape).
  *
  * <p>Results are bitwise identical for any thread count. Global defaults come from the system
  * properties {@code vconv.threads} (default: available processors) and
@@ -143,8 +146,7 @@ public final class Conv2d {
     ConvGeometry g = resolve(x, w);
     checkBias(g, bias);
     Tensor y = Tensor.zeros(g.outputShape());
-    run(g, Pass.FORWARD).forward(g, x.data(), w.data(), bias == null ? null : bias.data(),
-        y.data(), context());
+    computeForward(g, x, w, bias, y);
     return y;
   }
 
@@ -155,8 +157,13 @@ public final class Conv2d {
     Objects.requireNonNull(y, "y");
     checkShape("output", y, g.outputShape());
     checkNoAlias("output", y, x, w, bias);
+    computeForward(g, x, w, bias, y);
+  }
+
+  private void computeForward(ConvGeometry g, Tensor x, Tensor w, Tensor bias, Tensor y) {
     run(g, Pass.FORWARD).forward(g, x.data(), w.data(), bias == null ? null : bias.data(),
         y.data(), context());
+    PaddingSemantics.fixForward(g, w.data(), y.data());
   }
 
   /** All three gradients. */
@@ -185,6 +192,7 @@ public final class Conv2d {
     if (wanted.contains(Gradient.WEIGHT)) {
       dw = Tensor.zeros(g.weightShape());
       run(g, Pass.BACKWARD_WEIGHT).backwardWeight(g, dy.data(), x.data(), dw.data(), ctx);
+      PaddingSemantics.fixWeightGradient(g, dy.data(), dw.data());
     }
     if (wanted.contains(Gradient.BIAS)) {
       db = Tensor.zeros(g.k());

@@ -1,0 +1,119 @@
+package org.vconv.algo;
+
+import java.util.Arrays;
+import org.vconv.plan.ConvGeometry;
+
+/**
+ * Makes zero padding behave like real zeros that take part in the products, as PyTorch's
+ * convolution does (0 * Inf = NaN): a non-finite weight tap that lands on padding makes that
+ * output NaN, and a non-finite {@code dy} whose window overlaps padding makes the weight
+ * gradient of the padded taps NaN. Algorithms are free to skip padded taps; the facade applies
+ * these fix-ups afterwards, and they cost one scan of {@code w} or {@code dy} only when the
+ * geometry has padding.
+ */
+public final class PaddingSemantics {
+  private PaddingSemantics() {}
+
+  /** Sets to NaN the outputs whose window puts a non-finite weight on padding. */
+  public static void fixForward(ConvGeometry g, float[] w, float[] y) {
+    if (!hasPadding(g) || allFinite(w)) {
+      return;
+    }
+    boolean[] badTap = new boolean[g.r() * g.s()];
+    boolean[] badOut = new boolean[g.pq()];
+    for (int k = 0; k < g.k(); k++) {
+      Arrays.fill(badTap, false);
+      boolean any = false;
+      for (int c = 0; c < g.cg(); c++) {
+        for (int r = 0; r < g.r(); r++) {
+          for (int s = 0; s < g.s(); s++) {
+            if (!Float.isFinite(w[g.wIndex(k, c, r, s)])) {
+              badTap[r * g.s() + s] = any = true;
+            }
+          }
+        }
+      }
+      if (!any) {
+        continue;
+      }
+      for (int p = 0; p < g.p(); p++) {
+        for (int q = 0; q < g.q(); q++) {
+          badOut[p * g.q() + q] = tapOnPadding(g, badTap, p, q);
+        }
+      }
+      for (int n = 0; n < g.n(); n++) {
+        for (int i = 0; i < g.pq(); i++) {
+          if (badOut[i]) {
+            y[g.yIndex(n, k, i / g.q(), i % g.q())] = Float.NaN;
+          }
+        }
+      }
+    }
+  }
+
+  /** Sets to NaN the weight-gradient taps that meet padding where {@code dy} is non-finite. */
+  public static void fixWeightGradient(ConvGeometry g, float[] dy, float[] dw) {
+    if (!hasPadding(g) || allFinite(dy)) {
+      return;
+    }
+    boolean[] badOut = new boolean[g.pq()];
+    for (int k = 0; k < g.k(); k++) {
+      Arrays.fill(badOut, false);
+      boolean any = false;
+      for (int n = 0; n < g.n(); n++) {
+        for (int i = 0; i < g.pq(); i++) {
+          if (!Float.isFinite(dy[g.yIndex(n, k, i / g.q(), i % g.q())])) {
+            badOut[i] = any = true;
+          }
+        }
+      }
+      if (!any) {
+        continue;
+      }
+      for (int r = 0; r < g.r(); r++) {
+        for (int s = 0; s < g.s(); s++) {
+          boolean bad = false;
+          for (int i = 0; i < g.pq() && !bad; i++) {
+            bad = badOut[i] && onPadding(g, i / g.q(), i % g.q(), r, s);
+          }
+          if (bad) {
+            for (int c = 0; c < g.cg(); c++) {
+              dw[g.wIndex(k, c, r, s)] = Float.NaN;
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private static boolean tapOnPadding(ConvGeometry g, boolean[] badTap, int p, int q) {
+    for (int r = 0; r < g.r(); r++) {
+      for (int s = 0; s < g.s(); s++) {
+        if (badTap[r * g.s() + s] && onPadding(g, p, q, r, s)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** True when tap (r, s) of output (p, q) reads padding. */
+  private static boolean onPadding(ConvGeometry g, int p, int q, int r, int s) {
+    int ih = p * g.strideH() - g.padTop() + r * g.dilH();
+    int iw = q * g.strideW() - g.padLeft() + s * g.dilW();
+    return ih < 0 || ih >= g.h() || iw < 0 || iw >= g.w();
+  }
+
+  private static boolean hasPadding(ConvGeometry g) {
+    return (g.padTop() | g.padBottom() | g.padLeft() | g.padRight()) != 0;
+  }
+
+  private static boolean allFinite(float[] a) {
+    for (float v : a) {
+      if (!Float.isFinite(v)) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
