@@ -76,8 +76,8 @@ final class StagedFiles implements AutoCloseable {
 
   /** A short reason for an I/O failure, without the stack of exception class names. */
   static String describe(IOException e) {
-    if (e instanceof NoSuchFileException n) {
-      return "no such file or directory" + (n.getFile() == null ? "" : " (" + n.getFile() + ")");
+    if (e instanceof NoSuchFileException) {
+      return "no such file or directory"; // the caller's label names the file
     }
     if (e instanceof AccessDeniedException) {
       return "permission denied";

@@ -195,8 +195,8 @@ class NpyTest {
   void unreadableFilesNameTheProblem() throws IOException {
     var missing = assertThrows(IOException.class,
         () -> Npy.read("--input nope.npy", dir.resolve("nope.npy")));
-    assertEquals("--input nope.npy: cannot read: no such file or directory ("
-        + dir.resolve("nope.npy") + ")", missing.getMessage());
+    assertEquals("--input nope.npy: cannot read: no such file or directory",
+        missing.getMessage());
     var directory = assertThrows(IOException.class, () -> Npy.read("--input d", dir));
     assertEquals("--input d: cannot read: is a directory", directory.getMessage());
   }
