@@ -163,7 +163,8 @@ final class ConvCommand {
     try (StagedFiles staged = new StagedFiles()) {
       for (Map.Entry<String, Tensor> r : results.entrySet()) {
         Path p = outs.get(r.getKey());
-        staged.stage(label(a, r.getKey()), p, Npy.toBytes(r.getValue()));
+        Tensor t = r.getValue();
+        staged.stage(label(a, r.getKey()), p, out -> Npy.writeTo(out, t));
       }
       staged.commit();
     }

@@ -1,5 +1,6 @@
 package org.vconv.cli;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.AccessDeniedException;
@@ -26,8 +27,19 @@ final class StagedFiles implements AutoCloseable {
 
   private final List<Staged> staged = new ArrayList<>();
 
+  /** What to write into a staged file. */
+  @FunctionalInterface
+  interface Content {
+    void writeTo(OutputStream out) throws IOException;
+  }
+
   /** Writes {@code bytes} to a temporary file beside {@code file}; {@code name} labels errors. */
   void stage(String name, Path file, byte[] bytes) throws IOException {
+    stage(name, file, out -> out.write(bytes));
+  }
+
+  /** Writes {@code content} to a temporary file beside {@code file}; {@code name} labels errors. */
+  void stage(String name, Path file, Content content) throws IOException {
     Path target = file.toAbsolutePath();
     // write through a symlink, as np.save does, instead of replacing the link
     if (Files.isSymbolicLink(target) && Files.exists(target)) {
@@ -38,10 +50,10 @@ final class StagedFiles implements AutoCloseable {
     Path tmp = dir.resolve("." + target.getFileName() + "." + rnd + ".tmp");
     try {
       // CREATE_NEW with default permissions (umask), unlike createTempFile's 0600
-      try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW,
-          StandardOpenOption.WRITE)) {
+      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp,
+          StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 1 << 16)) {
         staged.add(new Staged(name, tmp, target));
-        out.write(bytes);
+        content.writeTo(out);
       }
     } catch (IOException e) {
       throw new IOException(name + ": cannot write: " + describe(e), e);

@@ -192,6 +192,39 @@ class NpyTest {
   }
 
   @Test
+  void streamsOfUnknownLengthAreCheckedToo() throws IOException {
+    byte[] good = fixture("f4.npy");
+    assertArrayEquals(VALUES, Npy.read("pipe", new java.io.ByteArrayInputStream(good)).data());
+    var shortData = assertThrows(IllegalArgumentException.class, () -> Npy.read("pipe",
+        new java.io.ByteArrayInputStream(Arrays.copyOf(good, good.length - 3))));
+    assertTrue(shortData.getMessage().contains("data holds 21 bytes"), shortData.getMessage());
+    var extra = assertThrows(IllegalArgumentException.class, () -> Npy.read("pipe",
+        new java.io.ByteArrayInputStream(Arrays.copyOf(good, good.length + 5))));
+    assertTrue(extra.getMessage().contains("data holds 29 bytes"), extra.getMessage());
+  }
+
+  @Test
+  void dataLargerThanOneChunkIsConvertedWhole() throws IOException {
+    // 1 MiB chunks: 300k float32 and 200k float64 span two chunks each
+    Tensor t = random(42, 3, 100_000);
+    Path f = dir.resolve("big.npy");
+    Npy.write(f, t);
+    assertArrayEquals(t.data(), Npy.read(f).data());
+    int n = 200_000;
+    String dict = GOOD.replace("<f4", "<f8").replace("(2, 3)", "(" + n + ",)");
+    byte[] img = image(dict, n * 8);
+    ByteBuffer b = ByteBuffer.wrap(img).order(ByteOrder.LITTLE_ENDIAN);
+    int start = img.length - n * 8;
+    for (int i = 0; i < n; i++) {
+      b.putDouble(start + 8 * i, i * 0.5 - 7);
+    }
+    float[] back = Npy.parse("f8", img).data();
+    for (int i = 0; i < n; i++) {
+      assertEquals((float) (i * 0.5 - 7), back[i], "element " + i);
+    }
+  }
+
+  @Test
   void unreadableFilesNameTheProblem() throws IOException {
     var missing = assertThrows(IOException.class,
         () -> Npy.read("--input nope.npy", dir.resolve("nope.npy")));
