@@ -53,11 +53,14 @@ public final class Main {
 
       Errors: any error (usage, unreadable or malformed .npy, shape mismatch, bad option)
       exits with status 2 and prints one line on stderr. Everything is checked and computed
-      before anything is written; outputs are written to temporary files beside their
-      targets and then renamed into place, so on error no output file is created or
-      changed. Two outputs may not name the same file; an output may name an input.
-      Environment: VCONV_JAVA_OPTS adds JVM options (e.g. -Xmx8g); the system property
-      vconv.threads sets the number of threads.
+      before anything is written; all outputs are written to temporary files beside their
+      targets first and then renamed into place, so on error no output file is created or
+      changed (only a rename failing after an earlier one succeeded, i.e. a failing file
+      system, could leave some outputs new). Two outputs may not name the same file; an
+      output may name an input. Success prints nothing.
+
+      Environment: VCONV_JAVA_OPTS adds JVM options, e.g. "-Xmx8g -Dvconv.threads=2"
+      (vconv.threads: threads used, default all processors).
       """;
 
   /** Runs the command line and exits with its status. */
