@@ -1,0 +1,134 @@
+package org.vconv.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The {@code vconv} command line: {@code forward}, {@code backward} and {@code demo}. Exit
+ * status 0 on success, 2 on any error with exactly one line on stderr; see {@link #HELP}.
+ */
+public final class Main {
+  private Main() {}
+
+  /** Exit status of every failure. */
+  public static final int ERROR = 2;
+
+  static final String HELP = """
+      vconv: 2-D convolution (forward and backward) with PyTorch's semantics, on .npy files.
+
+      Usage:
+        vconv forward  --input X.npy --weight W.npy [--bias B.npy] --output Y.npy [options]
+        vconv backward --input X.npy --weight W.npy --grad-output GY.npy
+                       [--grad-input DX.npy] [--grad-weight DW.npy] [--grad-bias DB.npy]
+                       [options]
+        vconv demo     print the seed notebook's examples computed by vconv
+        vconv --help | -h | <command> --help
+
+      forward writes Y = conv2d(X, W) + B (torch.nn.functional.conv2d: a cross-correlation).
+      backward writes the gradients of sum(GY * Y) that are asked for, and computes only those;
+      at least one of --grad-input, --grad-weight, --grad-bias is required. --grad-bias is the
+      sum of GY over batch and space (shape (K,)); it needs no bias file.
+
+      Options (each at most once; --name value or --name=value):
+        --stride S|SH,SW          positive; default 1
+        --padding P|PH,PW|T,B,L,R|same|valid
+                                  zero padding; default 0. PH,PW pads top and bottom by PH,
+                                  left and right by PW; T,B,L,R pads each side. same keeps
+                                  out = ceil(in / stride) (PyTorch's 'same' at stride 1,
+                                  TensorFlow's SAME above; the odd extra goes bottom/right).
+        --dilation D|DH,DW        positive; default 1
+        --groups G                divides C and K; default 1
+        --layout NCHW|NHWC        default NCHW: X (N,C,H,W), W (K,C/G,R,S) OIHW, Y (N,K,P,Q).
+                                  NHWC: X (N,H,W,C), W (R,S,C/G,K) HWIO, Y (N,P,Q,K).
+        --algorithm auto|direct|im2col-gemm|kernel-offset
+                                  how to compute; default auto. All agree up to rounding.
+
+      Files: reads .npy version 1, 2 or 3, C order, little-endian float32, float64, int32 or
+      int64 (converted to float32); writes little-endian float32 C-order .npy (version 1).
+      GY has Y's shape; DX, DW, DB have the shapes of X, W and B.
+
+      Errors: any error (usage, unreadable or malformed .npy, shape mismatch, bad option)
+      exits with status 2 and prints one line on stderr. Everything is checked and computed
+      before anything is written; all outputs are written to temporary files beside their
+      targets first and then renamed into place, so on error no output file is created or
+      changed (only a rename failing after an earlier one succeeded, i.e. a failing file
+      system, could leave some outputs new). Two outputs may not name the same file; an
+      output may name an input. Success prints nothing.
+
+      Environment: VCONV_JAVA_OPTS adds JVM options, e.g. "-Xmx8g -Dvconv.threads=2"
+      (vconv.threads: threads used, default all processors).
+      """;
+
+  /** Runs the command line and exits with its status. */
+  public static void main(String[] args) {
+    quietLibraryLog();
+    System.exit(run(args, System.out, System.err));
+  }
+
+  // kept reachable: java.util.logging holds loggers weakly and would forget the level
+  private static Logger libraryLog;
+
+  /**
+   * The library says once through System.Logger when it falls back to scalar kernels; that
+   * changes speed, not results, and would break the one-line-on-error contract.
+   */
+  private static void quietLibraryLog() {
+    libraryLog = Logger.getLogger("org.vconv");
+    libraryLog.setLevel(Level.OFF);
+  }
+
+  /**
+   * Runs the command line with the given streams and returns the exit status (0 or
+   * {@link #ERROR}); never throws and never exits.
+   */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    try {
+      List<String> argv = List.of(args);
+      if (argv.contains("--help") || argv.contains("-h") || argv.equals(List.of("help"))) {
+        out.print(HELP);
+        out.flush();
+        return 0;
+      }
+      if (argv.isEmpty()) {
+        throw new CliException("missing command: expected forward, backward or demo"
+            + " (see vconv --help)");
+      }
+      List<String> rest = argv.subList(1, argv.size());
+      switch (argv.get(0)) {
+        case "forward" -> ConvCommand.forward(rest);
+        case "backward" -> ConvCommand.backward(rest);
+        case "demo" -> {
+          if (!rest.isEmpty()) {
+            throw new CliException("demo takes no arguments, got '" + rest.get(0) + "'");
+          }
+          Demo.print(out);
+        }
+        default -> throw new CliException("unknown command '" + argv.get(0)
+            + "': expected forward, backward or demo (see vconv --help)");
+      }
+      out.flush();
+      return out.checkError() ? fail(err, "cannot write to standard output") : 0;
+    } catch (CliException | IllegalArgumentException | IOException e) {
+      return fail(err, e.getMessage());
+    } catch (OutOfMemoryError e) {
+      return fail(err, "out of memory (" + e.getMessage() + "); give the JVM more heap,"
+          + " e.g. VCONV_JAVA_OPTS=-Xmx8g");
+    } catch (RuntimeException | Error e) {
+      // a bug: still one line, with where it happened
+      return fail(err, "internal error: " + e + " at "
+          + Arrays.stream(e.getStackTrace()).limit(1).map(String::valueOf).findFirst()
+              .orElse("?"));
+    }
+  }
+
+  private static int fail(PrintStream err, String message) {
+    String m = message == null ? "unknown error" : message;
+    err.println("vconv: " + m.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip());
+    err.flush();
+    return ERROR;
+  }
+}
