@@ -4,7 +4,9 @@ import static org.vconv.gemm.StridedMatrix.rowMajor;
 
 import java.util.Arrays;
 import org.vconv.Layout;
+import org.vconv.gemm.PackSource;
 import org.vconv.gemm.Sgemm;
+import org.vconv.gemm.StridedMatrix;
 import org.vconv.im2col.Col2im;
 import org.vconv.im2col.Im2col;
 import org.vconv.im2col.Im2colPackSource;
@@ -30,7 +32,8 @@ import org.vconv.plan.ExecContext;
  * </ul>
  *
  * Pointwise problems skip im2col entirely ({@link Pointwise}). Scratch: one column tile per
- * running worker, within the budget (see {@link Tiling}).
+ * running worker, within the budget (see {@link Tiling}); the minimum tile is one output row
+ * of one image ({@code C/G*R*S*Q} floats), used even when it alone exceeds the budget.
  *
  * <p>Variants: the default gathers each tile into a buffer ({@link Im2col}); the
  * {@code packDirect} variant hands the forward GEMM an {@link Im2colPackSource} instead, so
@@ -80,40 +83,51 @@ public final class Im2colGemm implements ConvAlgorithm {
     int t = (row1 - row0) * g.q();
     int crs = g.crs();
     int kg = g.kg();
-    if (cols != null) {
-      gather(g, x, grp, row0, row1, cols, ctx);
-    }
+    boolean add = bias != null; // accumulate onto the bias written first, else overwrite
     if (g.layout() == Layout.NCHW) { // the tile lies inside one image
-      int pq = g.pq();
       int n = row0 / g.p();
       int yOff = g.yIndex(n, grp * kg, row0 - n * g.p(), 0);
       var wg = rowMajor(w, grp * kg * crs, crs); // [K/G, CRS]
-      if (bias != null) {
-        Outputs.fillChannelRows(y, yOff, pq, kg, t, bias, grp * kg);
+      if (add) {
+        Outputs.fillChannelRows(y, yOff, g.pq(), kg, t, bias, grp * kg);
       }
-      if (cols == null) {
-        var colsT = new Im2colPackSource(g, x, grp, row0, row1);
-        gemm(bias != null, kg, t, crs, wg, colsT, y, yOff, pq, ctx);
+      if (cols == null) { // B^T = the tile's [T, CRS] im2col view, packed from x
+        PackSource colsT = new Im2colPackSource(g, x, grp, row0, row1);
+        gemmPacked(add, kg, t, crs, wg, colsT, y, yOff, g.pq(), ctx);
       } else {
-        gemm(bias != null, kg, t, crs, wg, rowMajor(cols, 0, t).transpose(), y, yOff, pq, ctx);
+        gather(g, x, grp, row0, row1, cols, ctx);
+        gemm(add, kg, t, crs, wg, rowMajor(cols, 0, t), y, yOff, g.pq(), ctx);
       }
     } else {
       int yOff = row0 * g.q() * g.k() + grp * kg;
-      var wgT = rowMajor(w, grp * kg, g.k()).transpose(); // [K/G, RSC/G]
-      if (bias != null) {
+      var wg = rowMajor(w, grp * kg, g.k()); // [RSC/G, K/G]
+      if (add) {
         Outputs.fillPixelRows(y, yOff, g.k(), t, kg, bias, grp * kg);
       }
-      var rows = cols == null ? new Im2colPackSource(g, x, grp, row0, row1)
-          : rowMajor(cols, 0, crs);
-      gemm(bias != null, t, kg, crs, rows, wgT, y, yOff, g.k(), ctx);
+      if (cols == null) { // A = the tile's [T, RSC/G] im2col view, packed from x
+        PackSource rows = new Im2colPackSource(g, x, grp, row0, row1);
+        gemmPacked(add, t, kg, crs, rows, wg.transpose(), y, yOff, g.k(), ctx);
+      } else {
+        gather(g, x, grp, row0, row1, cols, ctx);
+        gemm(add, t, kg, crs, rowMajor(cols, 0, crs), wg, y, yOff, g.k(), ctx);
+      }
     }
   }
 
-  /** {@code C (+)= A * Bt^T}: accumulate onto a bias already in C, or overwrite. */
-  private static void gemm(boolean accumulate, int m, int n, int k,
-      org.vconv.gemm.PackSource a, org.vconv.gemm.PackSource bt, float[] c, int cOff, int ldc,
-      ExecContext ctx) {
-    if (accumulate) {
+  /** {@code C (+)= A * B}. */
+  private static void gemm(boolean add, int m, int n, int k, StridedMatrix a, StridedMatrix b,
+      float[] c, int cOff, int ldc, ExecContext ctx) {
+    if (add) {
+      Sgemm.multiplyAdd(m, n, k, a, b, c, cOff, ldc, ctx);
+    } else {
+      Sgemm.multiply(m, n, k, a, b, c, cOff, ldc, ctx);
+    }
+  }
+
+  /** {@code C (+)= A * Bt^T}, operands that pack themselves. */
+  private static void gemmPacked(boolean add, int m, int n, int k, PackSource a, PackSource bt,
+      float[] c, int cOff, int ldc, ExecContext ctx) {
+    if (add) {
       Sgemm.multiplyAdd(m, n, k, a, bt, c, cOff, ldc, ctx);
     } else {
       Sgemm.multiply(m, n, k, a, bt, c, cOff, ldc, ctx);
@@ -227,20 +241,12 @@ public final class Im2colGemm implements ConvAlgorithm {
       var dyg = rowMajor(dy, g.yIndex(n, grp * kg, row0 - n * g.p(), 0), g.pq()); // [K/G, T]
       var colsT = rowMajor(cols, 0, t).transpose();                                // [T, CRS]
       int dwOff = grp * kg * crs; // OIHW: dW_g is rows [g*K/G, (g+1)*K/G) of [K, CRS]
-      if (accumulate) {
-        Sgemm.multiplyAdd(kg, crs, t, dyg, colsT, dw, dwOff, crs, ctx);
-      } else {
-        Sgemm.multiply(kg, crs, t, dyg, colsT, dw, dwOff, crs, ctx);
-      }
+      gemm(accumulate, kg, crs, t, dyg, colsT, dw, dwOff, crs, ctx);
     } else {
       var rowsT = rowMajor(cols, 0, crs).transpose();                  // [RSC/G, T]
       var dyg = rowMajor(dy, row0 * g.q() * g.k() + grp * kg, g.k());  // [T, K/G]
       int dwOff = grp * kg; // HWIO: dW_g is a column block of [RSC/G, K]
-      if (accumulate) {
-        Sgemm.multiplyAdd(crs, kg, t, rowsT, dyg, dw, dwOff, g.k(), ctx);
-      } else {
-        Sgemm.multiply(crs, kg, t, rowsT, dyg, dw, dwOff, g.k(), ctx);
-      }
+      gemm(accumulate, crs, kg, t, rowsT, dyg, dw, dwOff, g.k(), ctx);
     }
   }
 }
