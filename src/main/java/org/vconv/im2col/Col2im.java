@@ -37,12 +37,14 @@ public final class Col2im {
     int q = g.q();
     int t = (row1 - row0) * q;
     int sw = g.strideW();
-    for (int gr = row0; gr < row1; gr++) {
-      int n = gr / g.p();
-      int p = gr - n * g.p();
-      int col = sOff + (gr - row0) * q;
-      for (int ci = 0; ci < g.cg(); ci++) {
-        int c = group * g.cg() + ci;
+    // channels never share dx elements, so channel-outer keeps one dx plane hot while the
+    // (p, r, s) order each element needs still holds
+    for (int ci = 0; ci < g.cg(); ci++) {
+      int c = group * g.cg() + ci;
+      for (int gr = row0; gr < row1; gr++) {
+        int n = gr / g.p();
+        int p = gr - n * g.p();
+        int col = sOff + (gr - row0) * q;
         for (int ri = 0; ri < g.r(); ri++) {
           int ih = ValidRange.input(p, g.padTop(), ri * g.dilH(), g.strideH());
           if (ih < 0 || ih >= g.h()) {
