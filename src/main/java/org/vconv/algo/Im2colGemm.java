@@ -55,6 +55,7 @@ public final class Im2colGemm implements ConvAlgorithm {
   @Override
   public void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y,
       ExecContext ctx) {
+    assert Outputs.sized(g, x, w, y) && (bias == null || bias.length == g.k()) : "sizes";
     if (g.isPointwise()) {
       try (Workspace unused = Workspace.none()) {
         Pointwise.forward(g, x, w, bias, y, ctx);
@@ -148,6 +149,7 @@ public final class Im2colGemm implements ConvAlgorithm {
 
   @Override
   public void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx, ExecContext ctx) {
+    assert Outputs.sized(g, dx, w, dy) : "sizes";
     if (g.isPointwise()) {
       try (Workspace unused = Workspace.none()) {
         Pointwise.backwardData(g, dy, w, dx, ctx);
@@ -209,6 +211,7 @@ public final class Im2colGemm implements ConvAlgorithm {
   @Override
   public void backwardWeight(ConvGeometry g, float[] dy, float[] x, float[] dw,
       ExecContext ctx) {
+    assert Outputs.sized(g, x, dw, dy) : "sizes";
     if (g.isPointwise()) {
       try (Workspace unused = Workspace.none()) {
         Pointwise.backwardWeight(g, dy, x, dw, ctx);

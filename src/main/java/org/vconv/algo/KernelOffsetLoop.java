@@ -34,6 +34,7 @@ public final class KernelOffsetLoop implements ConvAlgorithm {
   @Override
   public void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y,
       ExecContext ctx) {
+    assert Outputs.sized(g, x, w, y) && (bias == null || bias.length == g.k()) : "sizes";
     int rows = g.n() * g.p();
     try (Workspace unused = Workspace.none()) {
       Tiling.run(ctx, rows, Tiling.workers(ctx, rows, 0), gr -> forwardRow(g, x, w, bias, y,
@@ -92,6 +93,7 @@ public final class KernelOffsetLoop implements ConvAlgorithm {
 
   @Override
   public void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx, ExecContext ctx) {
+    assert Outputs.sized(g, dx, w, dy) : "sizes";
     int rows = g.n() * g.h();
     boolean buffered = g.layout() == Layout.NCHW && g.strideW() > 1;
     int chunk = buffered ? Tiling.unitsPerChunk(g.cg(), g.q(), g.q(), ctx.workspaceFloats()) : 0;
@@ -166,6 +168,7 @@ public final class KernelOffsetLoop implements ConvAlgorithm {
   @Override
   public void backwardWeight(ConvGeometry g, float[] dy, float[] x, float[] dw,
       ExecContext ctx) {
+    assert Outputs.sized(g, x, dw, dy) : "sizes";
     boolean nchw = g.layout() == Layout.NCHW;
     int kg = g.kg();
     // NCHW: dW[k, c, r, s] has a non-unit column stride, so blocks of filters go via a buffer

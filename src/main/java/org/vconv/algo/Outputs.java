@@ -1,8 +1,9 @@
 package org.vconv.algo;
 
 import java.util.Arrays;
+import org.vconv.plan.ConvGeometry;
 
-/** Overwriting initializers for output blocks before a GEMM accumulates into them. */
+/** Overwriting initializers of output blocks before a GEMM accumulates into them; size asserts. */
 final class Outputs {
   private Outputs() {}
 
@@ -32,5 +33,11 @@ final class Outputs {
         System.arraycopy(bias, k0, y, at, kCount);
       }
     }
+  }
+
+  /** Whether the arrays have the sizes of input, weight and output (for asserts). */
+  static boolean sized(ConvGeometry g, float[] input, float[] weight, float[] output) {
+    return input.length == g.inputSize() && weight.length == g.weightSize()
+        && output.length == g.outputSize();
   }
 }
