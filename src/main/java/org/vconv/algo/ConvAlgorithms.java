@@ -11,12 +11,19 @@ public final class ConvAlgorithms {
   public enum Pass { FORWARD, BACKWARD_DATA, BACKWARD_WEIGHT }
 
   private static final ConvAlgorithm DIRECT = new DirectReference();
+  private static final ConvAlgorithm IM2COL_GEMM = new Im2colGemm();
+  private static final ConvAlgorithm KERNEL_OFFSET = new KernelOffsetLoop();
 
   /** The implementation of {@code choice} for {@code pass} on {@code g}. */
   public static ConvAlgorithm select(Algorithm choice, ConvGeometry g, Pass pass) {
     return switch (choice) {
       case DIRECT -> DIRECT;
-      case AUTO, IM2COL_GEMM, KERNEL_OFFSET -> DIRECT; // PLACEHOLDER until the GEMM algorithms land
+      case IM2COL_GEMM -> IM2COL_GEMM;
+      case KERNEL_OFFSET -> KERNEL_OFFSET;
+      // im2col + GEMM for every shape and pass: its GEMMs are as large as the budget allows,
+      // while the kernel-offset loop runs one small GEMM per output row and offset. Pointwise
+      // shapes take the same class, which runs them as plain GEMMs on the input, no copy.
+      case AUTO -> IM2COL_GEMM;
     };
   }
 }

@@ -1,0 +1,255 @@
+package org.vconv.algo;
+
+import static org.vconv.gemm.StridedMatrix.rowMajor;
+
+import java.util.Arrays;
+import org.vconv.Layout;
+import org.vconv.gemm.PackSource;
+import org.vconv.gemm.Sgemm;
+import org.vconv.gemm.StridedMatrix;
+import org.vconv.im2col.Col2im;
+import org.vconv.im2col.Im2col;
+import org.vconv.im2col.Im2colPackSource;
+import org.vconv.plan.ConvGeometry;
+import org.vconv.plan.ExecContext;
+
+/**
+ * im2col + GEMM, tile by tile (see {@link TilePlan}), per group {@code g}:
+ *
+ * <ul>
+ *   <li>forward: NCHW {@code y_g [K/G, T] = W_g [K/G, CRS] x cols [CRS, T]}; NHWC
+ *       {@code y [T, K/G] = rows [T, RSC/G] x W_g}. Tiles are independent and run in
+ *       parallel; the reduction over {@code C/G*R*S} is never split, so {@code y} is bitwise
+ *       independent of threads and budget.
+ *   <li>input gradient: {@code dcols = W_g^T x dy_g} (NHWC {@code drows = dy_g x W_g^T}) per
+ *       tile, then {@link Col2im#scatterAdd}. Tasks are (image, group) pairs, which own
+ *       disjoint parts of {@code dx}; inside one, tiles run in row order, so {@code dx} is
+ *       bitwise independent of threads (and, by Col2im's order, of the budget).
+ *   <li>weight gradient: {@code dW_g += dy_g x cols^T} (NHWC {@code rows^T x dy_g}) over the
+ *       tiles in order: a reduction order fixed by the budget, never by the threads. Tasks are
+ *       groups; with fewer groups than threads the caller runs them one by one and leaves the
+ *       threads to the gather and the GEMM.
+ * </ul>
+ *
+ * Pointwise problems skip im2col entirely ({@link Pointwise}). Scratch: one column tile per
+ * running worker, within the budget (see {@link Tiling}); the minimum tile is one output row
+ * of one image ({@code C/G*R*S*Q} floats), used even when it alone exceeds the budget.
+ *
+ * <p>Variants: the default gathers each tile into a buffer ({@link Im2col}); the
+ * {@code packDirect} variant hands the forward GEMM an {@link Im2colPackSource} instead, so
+ * the GEMM packs its micro-panels straight from the image and no column buffer exists.
+ */
+public final class Im2colGemm implements ConvAlgorithm {
+  private final boolean packDirect;
+
+  /** The gathering variant. */
+  public Im2colGemm() {
+    this(false);
+  }
+
+  /** {@code packDirect}: forward packs GEMM panels from the image ({@link Im2colPackSource}). */
+  public Im2colGemm(boolean packDirect) {
+    this.packDirect = packDirect;
+  }
+
+  @Override
+  public void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y,
+      ExecContext ctx) {
+    assert Outputs.sized(g, x, w, y) && (bias == null || bias.length == g.k()) : "sizes";
+    if (g.isPointwise()) {
+      try (Workspace unused = Workspace.none()) {
+        Pointwise.forward(g, x, w, bias, y, ctx);
+      }
+      return;
+    }
+    boolean nhwc = g.layout() == Layout.NHWC;
+    TilePlan plan = TilePlan.of(g, nhwc, ctx.workspaceFloats());
+    int bufFloats = packDirect ? 0 : plan.tileFloats();
+    int workers = Tiling.workers(ctx, plan.tiles(), bufFloats);
+    try (Workspace ws = new Workspace(workers, bufFloats)) {
+      Tiling.run(ctx, plan.tiles(), workers, tile -> {
+        float[] cols = packDirect ? null : ws.take();
+        for (int grp = 0; grp < g.groups(); grp++) {
+          forwardTile(g, x, w, bias, y, grp, plan.row0(tile), plan.row1(tile), cols, ctx);
+        }
+        if (cols != null) {
+          ws.give(cols);
+        }
+      });
+    }
+  }
+
+  private void forwardTile(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y,
+      int grp, int row0, int row1, float[] cols, ExecContext ctx) {
+    int t = (row1 - row0) * g.q();
+    int crs = g.crs();
+    int kg = g.kg();
+    boolean add = bias != null; // accumulate onto the bias written first, else overwrite
+    if (g.layout() == Layout.NCHW) { // the tile lies inside one image
+      int n = row0 / g.p();
+      int yOff = g.yIndex(n, grp * kg, row0 - n * g.p(), 0);
+      var wg = rowMajor(w, grp * kg * crs, crs); // [K/G, CRS]
+      if (add) {
+        Outputs.fillChannelRows(y, yOff, g.pq(), kg, t, bias, grp * kg);
+      }
+      if (cols == null) { // B^T = the tile's [T, CRS] im2col view, packed from x
+        PackSource colsT = new Im2colPackSource(g, x, grp, row0, row1);
+        gemmPacked(add, kg, t, crs, wg, colsT, y, yOff, g.pq(), ctx);
+      } else {
+        gather(g, x, grp, row0, row1, cols, ctx);
+        gemm(add, kg, t, crs, wg, rowMajor(cols, 0, t), y, yOff, g.pq(), ctx);
+      }
+    } else {
+      int yOff = row0 * g.q() * g.k() + grp * kg;
+      var wg = rowMajor(w, grp * kg, g.k()); // [RSC/G, K/G]
+      if (add) {
+        Outputs.fillPixelRows(y, yOff, g.k(), t, kg, bias, grp * kg);
+      }
+      if (cols == null) { // A = the tile's [T, RSC/G] im2col view, packed from x
+        PackSource rows = new Im2colPackSource(g, x, grp, row0, row1);
+        gemmPacked(add, t, kg, crs, rows, wg.transpose(), y, yOff, g.k(), ctx);
+      } else {
+        gather(g, x, grp, row0, row1, cols, ctx);
+        gemm(add, t, kg, crs, rowMajor(cols, 0, crs), wg, y, yOff, g.k(), ctx);
+      }
+    }
+  }
+
+  /** {@code C (+)= A * B}. */
+  private static void gemm(boolean add, int m, int n, int k, StridedMatrix a, StridedMatrix b,
+      float[] c, int cOff, int ldc, ExecContext ctx) {
+    if (add) {
+      Sgemm.multiplyAdd(m, n, k, a, b, c, cOff, ldc, ctx);
+    } else {
+      Sgemm.multiply(m, n, k, a, b, c, cOff, ldc, ctx);
+    }
+  }
+
+  /** {@code C (+)= A * Bt^T}, operands that pack themselves. */
+  private static void gemmPacked(boolean add, int m, int n, int k, PackSource a, PackSource bt,
+      float[] c, int cOff, int ldc, ExecContext ctx) {
+    if (add) {
+      Sgemm.multiplyAdd(m, n, k, a, bt, c, cOff, ldc, ctx);
+    } else {
+      Sgemm.multiply(m, n, k, a, bt, c, cOff, ldc, ctx);
+    }
+  }
+
+  /** Gathers a tile, split over the threads when not already inside a parallel task. */
+  private static void gather(ConvGeometry g, float[] x, int grp, int row0, int row1,
+      float[] cols, ExecContext ctx) {
+    int parts = ctx.workersFor(g.crs() * (row1 - row0)); // 1 when nested: copies are exact
+    if (parts <= 1) {
+      Im2col.gatherInto(g, x, grp, row0, row1, cols, 0);
+    } else {
+      ctx.parallelFor(parts, part -> Im2col.gatherInto(g, x, grp, row0, row1, cols, 0, part,
+          parts));
+    }
+  }
+
+  @Override
+  public void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx, ExecContext ctx) {
+    assert Outputs.sized(g, dx, w, dy) : "sizes";
+    if (g.isPointwise()) {
+      try (Workspace unused = Workspace.none()) {
+        Pointwise.backwardData(g, dy, w, dx, ctx);
+      }
+      return;
+    }
+    TilePlan plan = TilePlan.of(g, false, ctx.workspaceFloats());
+    int tasks = g.n() * g.groups();
+    int workers = Tiling.workers(ctx, tasks, plan.tileFloats());
+    try (Workspace ws = new Workspace(workers, plan.tileFloats())) {
+      Tiling.run(ctx, tasks, workers, task -> {
+        int n = task / g.groups();
+        int grp = task % g.groups();
+        float[] dcols = ws.take();
+        zeroInputBlock(g, dx, n, grp);
+        for (int i = 0; i < plan.tilesPerImage(); i++) {
+          int tile = n * plan.tilesPerImage() + i;
+          backwardDataTile(g, dy, w, dx, grp, plan.row0(tile), plan.row1(tile), dcols, ctx);
+        }
+        ws.give(dcols);
+      });
+    }
+  }
+
+  private static void backwardDataTile(ConvGeometry g, float[] dy, float[] w, float[] dx,
+      int grp, int row0, int row1, float[] dcols, ExecContext ctx) {
+    int t = (row1 - row0) * g.q();
+    int crs = g.crs();
+    int kg = g.kg();
+    if (g.layout() == Layout.NCHW) {
+      int n = row0 / g.p();
+      var wgT = rowMajor(w, grp * kg * crs, crs).transpose();                     // [CRS, K/G]
+      var dyg = rowMajor(dy, g.yIndex(n, grp * kg, row0 - n * g.p(), 0), g.pq()); // [K/G, T]
+      Sgemm.multiply(crs, t, kg, wgT, dyg, dcols, 0, t, ctx);
+    } else {
+      var dyg = rowMajor(dy, row0 * g.q() * g.k() + grp * kg, g.k()); // [T, K/G]
+      var wgT = rowMajor(w, grp * kg, g.k()).transpose();             // [K/G, RSC/G]
+      Sgemm.multiply(t, crs, kg, dyg, wgT, dcols, 0, crs, ctx);
+    }
+    Col2im.scatterAdd(g, dcols, 0, grp, row0, row1, dx, ctx.kernels().arrays());
+  }
+
+  /** Zeroes the part of {@code dx} that task (image n, group grp) owns. */
+  private static void zeroInputBlock(ConvGeometry g, float[] dx, int n, int grp) {
+    int cg = g.cg();
+    if (g.layout() == Layout.NCHW) {
+      int at = g.xIndex(n, grp * cg, 0, 0);
+      Arrays.fill(dx, at, at + cg * g.hw(), 0f);
+    } else if (g.groups() == 1) {
+      int at = g.xIndex(n, 0, 0, 0);
+      Arrays.fill(dx, at, at + g.hw() * g.c(), 0f);
+    } else {
+      for (int i = 0, at = g.xIndex(n, grp * cg, 0, 0); i < g.hw(); i++, at += g.c()) {
+        Arrays.fill(dx, at, at + cg, 0f);
+      }
+    }
+  }
+
+  @Override
+  public void backwardWeight(ConvGeometry g, float[] dy, float[] x, float[] dw,
+      ExecContext ctx) {
+    assert Outputs.sized(g, x, dw, dy) : "sizes";
+    if (g.isPointwise()) {
+      try (Workspace unused = Workspace.none()) {
+        Pointwise.backwardWeight(g, dy, x, dw, ctx);
+      }
+      return;
+    }
+    TilePlan plan = TilePlan.of(g, g.layout() == Layout.NHWC, ctx.workspaceFloats());
+    int workers = Tiling.workers(ctx, g.groups(), plan.tileFloats());
+    try (Workspace ws = new Workspace(workers, plan.tileFloats())) {
+      Tiling.run(ctx, g.groups(), workers, grp -> {
+        float[] cols = ws.take();
+        for (int tile = 0; tile < plan.tiles(); tile++) { // in order: fixed reduction order
+          int row0 = plan.row0(tile);
+          int row1 = plan.row1(tile);
+          gather(g, x, grp, row0, row1, cols, ctx);
+          backwardWeightTile(g, dy, dw, grp, row0, row1, cols, tile > 0, ctx);
+        }
+        ws.give(cols);
+      });
+    }
+  }
+
+  private static void backwardWeightTile(ConvGeometry g, float[] dy, float[] dw, int grp,
+      int row0, int row1, float[] cols, boolean accumulate, ExecContext ctx) {
+    int t = (row1 - row0) * g.q();
+    int crs = g.crs();
+    int kg = g.kg();
+    if (g.layout() == Layout.NCHW) {
+      int n = row0 / g.p();
+      var dyg = rowMajor(dy, g.yIndex(n, grp * kg, row0 - n * g.p(), 0), g.pq()); // [K/G, T]
+      var colsT = rowMajor(cols, 0, t).transpose();                                // [T, CRS]
+      int dwOff = grp * kg * crs; // OIHW: dW_g is rows [g*K/G, (g+1)*K/G) of [K, CRS]
+      gemm(accumulate, kg, crs, t, dyg, colsT, dw, dwOff, crs, ctx);
+    } else {
+      var rowsT = rowMajor(cols, 0, crs).transpose();                  // [RSC/G, T]
+      var dyg = rowMajor(dy, row0 * g.q() * g.k() + grp * kg, g.k());  // [T, K/G]
+      int dwOff = grp * kg; // HWIO: dW_g is a column block of [RSC/G, K]
+      gemm(accumulate, crs, kg, t, rowsT, dyg, dw, dwOff, g.k(), ctx);
+    }
+  }
+}

@@ -1,0 +1,108 @@
+package org.vconv.im2col;
+
+import org.vconv.Layout;
+import org.vconv.plan.ConvGeometry;
+import org.vconv.simd.ArrayKernels;
+
+/**
+ * The adjoint of {@link Im2col}: adds a tile's column matrix (same layout as
+ * {@link Im2col#gatherInto}) into the input gradient {@code dx}. Padding taps are skipped.
+ *
+ * <p>Accumulation order: every {@code dx} element receives its contributions sorted by output
+ * pixel and then kernel tap ({@code p, r, s} for NCHW; {@code p, q, r, s} for NHWC). The loops
+ * are ordered so this holds inside a tile, and tiles of one image are scattered in row order,
+ * so the result does not depend on where the tile boundaries fall (the workspace budget).
+ */
+public final class Col2im {
+  private Col2im() {}
+
+  /**
+   * {@code dx += col2im(src)} for group {@code group} over the global output rows
+   * {@code [row0, row1)}; contiguous runs go through {@code arrays.addInto}.
+   */
+  public static void scatterAdd(ConvGeometry g, float[] src, int sOff, int group, int row0,
+      int row1, float[] dx, ArrayKernels arrays) {
+    assert 0 <= group && group < g.groups() : "group";
+    assert 0 <= row0 && row0 < row1 && row1 <= g.n() * g.p() : "tile rows";
+    assert sOff >= 0 && sOff + Im2col.tileFloats(g, row1 - row0) <= src.length : "src";
+    if (g.layout() == Layout.NCHW) {
+      scatterAddNchw(g, src, sOff, group, row0, row1, dx, arrays);
+    } else {
+      scatterAddNhwc(g, src, sOff, group, row0, row1, dx, arrays);
+    }
+  }
+
+  private static void scatterAddNchw(ConvGeometry g, float[] src, int sOff, int group,
+      int row0, int row1, float[] dx, ArrayKernels arrays) {
+    int q = g.q();
+    int t = (row1 - row0) * q;
+    int sw = g.strideW();
+    // channels never share dx elements, so channel-outer keeps one dx plane hot while the
+    // (p, r, s) order each element needs still holds
+    for (int ci = 0; ci < g.cg(); ci++) {
+      int c = group * g.cg() + ci;
+      for (int gr = row0; gr < row1; gr++) {
+        int n = gr / g.p();
+        int p = gr - n * g.p();
+        int col = sOff + (gr - row0) * q;
+        for (int ri = 0; ri < g.r(); ri++) {
+          int ih = ValidRange.input(p, g.padTop(), ri * g.dilH(), g.strideH());
+          if (ih < 0 || ih >= g.h()) {
+            continue;
+          }
+          int dxRow = g.xIndex(n, c, ih, 0);
+          for (int si = 0; si < g.s(); si++) {
+            int tapW = si * g.dilW();
+            int qLo = ValidRange.first(g.padLeft(), tapW, sw, q);
+            int len = ValidRange.end(g.w(), g.padLeft(), tapW, sw, q) - qLo;
+            if (len == 0) {
+              continue; // all padding: the computed index may be out of bounds
+            }
+            int from = col + ((ci * g.r() + ri) * g.s() + si) * t + qLo;
+            int to = dxRow + ValidRange.input(qLo, g.padLeft(), tapW, sw);
+            if (sw == 1) {
+              arrays.addInto(src, from, dx, to, len);
+            } else {
+              for (int i = 0; i < len; i++) {
+                dx[to + i * sw] += src[from + i];
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private static void scatterAddNhwc(ConvGeometry g, float[] src, int sOff, int group,
+      int row0, int row1, float[] dx, ArrayKernels arrays) {
+    int q = g.q();
+    int cg = g.cg();
+    int sCg = g.s() * cg;
+    int ld = g.r() * sCg;
+    boolean merge = g.groups() == 1 && g.dilW() == 1;
+    for (int t = 0, pixels = (row1 - row0) * q; t < pixels; t++) {
+      int gr = row0 + t / q;
+      int n = gr / g.p();
+      int p = gr - n * g.p();
+      int iw0 = ValidRange.input(t % q, g.padLeft(), 0, g.strideW());
+      int sLo = ValidRange.first(-iw0, 0, g.dilW(), g.s());
+      int sHi = ValidRange.end(g.w(), -iw0, 0, g.dilW(), g.s());
+      for (int ri = 0; ri < g.r(); ri++) {
+        int ih = ValidRange.input(p, g.padTop(), ri * g.dilH(), g.strideH());
+        if (ih < 0 || ih >= g.h()) {
+          continue;
+        }
+        int row = sOff + t * ld + ri * sCg;
+        int to = g.xIndex(n, group * cg, ih, iw0);
+        if (merge && sLo < sHi) {
+          // one run: each dx element in it receives exactly one tap, so the order holds
+          arrays.addInto(src, row + sLo * cg, dx, to + sLo * cg, (sHi - sLo) * cg);
+        } else {
+          for (int si = sLo; si < sHi; si++) {
+            arrays.addInto(src, row + si * cg, dx, to + si * g.dilW() * g.c(), cg);
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,138 @@
+package org.vconv.im2col;
+
+import java.util.Arrays;
+import org.vconv.Layout;
+import org.vconv.plan.ConvGeometry;
+
+/**
+ * Gathers the im2col matrix of one group over a tile of output pixels: the global output rows
+ * {@code [row0, row1)}, where global row {@code n * P + p} is row {@code p} of image {@code n}
+ * (a tile may span images). The tile holds {@code T = (row1 - row0) * Q} pixels in row-major
+ * order, and the matrix is dense:
+ *
+ * <ul>
+ *   <li>NCHW: {@code cols [C/G*R*S, T]}, row {@code (c*R + r)*S + s}, column = pixel, so
+ *       {@code y_g [K/G, T] = W_g [K/G, CRS] x cols}.
+ *   <li>NHWC: {@code rows [T, R*S*C/G]}, row = pixel, column {@code (r*S + s)*C/G + c} (the
+ *       HWIO row order), so {@code y [T, K/G] = rows x W_g}.
+ * </ul>
+ *
+ * Taps that fall into the padding are written as zeros; every element of the tile's matrix
+ * is overwritten. Contiguous runs (NCHW at stride 1; NHWC channel runs) are copied with
+ * {@link System#arraycopy}; strided gathers are scalar loops.
+ */
+public final class Im2col {
+  private Im2col() {}
+
+  /** Floats of one group's matrix for a tile of {@code rows} output rows. */
+  public static long tileFloats(ConvGeometry g, int rows) {
+    return (long) g.crs() * g.q() * rows;
+  }
+
+  /** Overwrites the whole matrix of the tile at {@code dst[dOff...]}. */
+  public static void gatherInto(ConvGeometry g, float[] x, int group, int row0, int row1,
+      float[] dst, int dOff) {
+    gatherInto(g, x, group, row0, row1, dst, dOff, 0, 1);
+  }
+
+  /**
+   * Overwrites part {@code part} of {@code parts} of the tile's matrix (NCHW: a block of
+   * matrix rows; NHWC: a block of pixels). The parts are disjoint and together cover the
+   * matrix, so they may be gathered concurrently.
+   */
+  public static void gatherInto(ConvGeometry g, float[] x, int group, int row0, int row1,
+      float[] dst, int dOff, int part, int parts) {
+    assert 0 <= group && group < g.groups() : "group";
+    assert 0 <= row0 && row0 < row1 && row1 <= g.n() * g.p() : "tile rows";
+    assert 0 <= part && part < parts : "part";
+    assert dOff >= 0 && dOff + tileFloats(g, row1 - row0) <= dst.length : "dst too small";
+    if (g.layout() == Layout.NCHW) {
+      int depth = g.crs();
+      gatherNchw(g, x, group, row0, row1, dst, dOff, slice(depth, part, parts),
+          slice(depth, part + 1, parts));
+    } else {
+      int pixels = (row1 - row0) * g.q();
+      gatherNhwc(g, x, group, row0, dst, dOff, slice(pixels, part, parts),
+          slice(pixels, part + 1, parts));
+    }
+  }
+
+  static int slice(int total, int part, int parts) {
+    return (int) ((long) total * part / parts);
+  }
+
+  private static void gatherNchw(ConvGeometry g, float[] x, int group, int row0, int row1,
+      float[] dst, int dOff, int d0, int d1) {
+    int q = g.q();
+    int t = (row1 - row0) * q;
+    int rs = g.r() * g.s();
+    int sw = g.strideW();
+    for (int d = d0; d < d1; d++) {
+      int c = group * g.cg() + d / rs;
+      int ri = d % rs / g.s();
+      int si = d % g.s();
+      int tapH = ri * g.dilH();
+      int tapW = si * g.dilW();
+      int qLo = ValidRange.first(g.padLeft(), tapW, sw, q);
+      int qHi = ValidRange.end(g.w(), g.padLeft(), tapW, sw, q);
+      for (int gr = row0; gr < row1; gr++) {
+        int n = gr / g.p();
+        int ih = ValidRange.input(gr - n * g.p(), g.padTop(), tapH, g.strideH());
+        int seg = dOff + d * t + (gr - row0) * q;
+        if (ih < 0 || ih >= g.h()) {
+          Arrays.fill(dst, seg, seg + q, 0f);
+          continue;
+        }
+        Arrays.fill(dst, seg, seg + qLo, 0f);
+        Arrays.fill(dst, seg + qHi, seg + q, 0f);
+        if (qLo == qHi) {
+          continue; // every tap of this kernel column is padding (its index may be negative)
+        }
+        int src = g.xIndex(n, c, ih, 0) + ValidRange.input(qLo, g.padLeft(), tapW, sw);
+        if (sw == 1) {
+          System.arraycopy(x, src, dst, seg + qLo, qHi - qLo);
+        } else {
+          for (int i = 0, len = qHi - qLo; i < len; i++) {
+            dst[seg + qLo + i] = x[src + i * sw];
+          }
+        }
+      }
+    }
+  }
+
+  private static void gatherNhwc(ConvGeometry g, float[] x, int group, int row0, float[] dst,
+      int dOff, int t0, int t1) {
+    int q = g.q();
+    int cg = g.cg();
+    int sCg = g.s() * cg;
+    int ld = g.r() * sCg;
+    // with one group and no column dilation, the taps of a kernel row are one run of x
+    boolean merge = g.groups() == 1 && g.dilW() == 1;
+    for (int t = t0; t < t1; t++) {
+      int gr = row0 + t / q;
+      int n = gr / g.p();
+      int p = gr - n * g.p();
+      int iw0 = ValidRange.input(t % q, g.padLeft(), 0, g.strideW());
+      int sLo = ValidRange.first(-iw0, 0, g.dilW(), g.s());
+      int sHi = ValidRange.end(g.w(), -iw0, 0, g.dilW(), g.s());
+      for (int ri = 0; ri < g.r(); ri++) {
+        int row = dOff + t * ld + ri * sCg;
+        int ih = ValidRange.input(p, g.padTop(), ri * g.dilH(), g.strideH());
+        if (ih < 0 || ih >= g.h()) {
+          Arrays.fill(dst, row, row + sCg, 0f);
+          continue;
+        }
+        Arrays.fill(dst, row, row + sLo * cg, 0f);
+        Arrays.fill(dst, row + sHi * cg, row + sCg, 0f);
+        int src = g.xIndex(n, group * cg, ih, iw0);
+        if (merge && sLo < sHi) {
+          System.arraycopy(x, src + sLo * cg, dst, row + sLo * cg, (sHi - sLo) * cg);
+        } else {
+          for (int si = sLo; si < sHi; si++) {
+            System.arraycopy(x, src + si * g.dilW() * g.c(), dst, row + si * cg, cg);
+          }
+        }
+      }
+    }
+  }
+}

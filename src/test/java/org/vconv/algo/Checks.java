@@ -1,0 +1,40 @@
+package org.vconv.algo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** Comparisons with the reference. */
+final class Checks {
+  private Checks() {}
+
+  /**
+   * Element-wise {@code |got - ref| <= 1e-5 * sqrt(terms) * absSum}, with {@code absSum} the
+   * reference run on absolute values (the sum of |term| of each element). Why this bound:
+   * any float summation order of {@code L} products has error at most {@code (L+1) u * absSum}
+   * ({@code u = 2^-24}, Higham's bound), and {@code 1e-5 * sqrt(L)} exceeds {@code (L+2) u}
+   * for every {@code L} below 27,000, far above the reductions tested, so correct code cannot
+   * fail; a missing or extra term (about {@code absSum / L}) exceeds it while
+   * {@code L < 2,000}, which covers the shapes here.
+   */
+  static void assertClose(String what, float[] ref, float[] absSum, long terms, float[] got) {
+    assertEquals(ref.length, got.length, what + ": length");
+    double scale = 1e-5 * Math.sqrt(terms);
+    for (int i = 0; i < ref.length; i++) {
+      double tol = scale * absSum[i];
+      if (!(Math.abs((double) got[i] - ref[i]) <= tol)) {
+        fail(what + ": element " + i + " is " + got[i] + ", reference " + ref[i]
+            + " (tolerance " + tol + ")");
+      }
+    }
+  }
+
+  /** Bitwise equality, naming the first differing element. */
+  static void assertBitwise(String what, float[] expected, float[] got) {
+    assertEquals(expected.length, got.length, what + ": length");
+    for (int i = 0; i < expected.length; i++) {
+      if (Float.floatToRawIntBits(expected[i]) != Float.floatToRawIntBits(got[i])) {
+        fail(what + ": element " + i + " is " + got[i] + ", expected " + expected[i]);
+      }
+    }
+  }
+}

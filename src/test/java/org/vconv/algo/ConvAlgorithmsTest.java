@@ -1,0 +1,31 @@
+package org.vconv.algo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import org.junit.jupiter.api.Test;
+import org.vconv.Algorithm;
+import org.vconv.algo.ConvAlgorithms.Pass;
+import org.vconv.plan.ConvGeometry;
+
+/** Each public choice maps to its class, for every pass. */
+class ConvAlgorithmsTest {
+
+  @Test
+  void everyChoiceMapsToItsImplementation() {
+    ConvGeometry g = ConvCase.of("any").x(1, 2, 6, 6).kernel(3, 3, 3).build().geometry();
+    ConvGeometry pointwise = ConvCase.of("1x1").x(1, 2, 6, 6).kernel(3, 1, 1).build()
+        .geometry();
+    int checked = 0;
+    for (Pass pass : Pass.values()) {
+      assertInstanceOf(DirectReference.class, ConvAlgorithms.select(Algorithm.DIRECT, g, pass));
+      assertInstanceOf(Im2colGemm.class, ConvAlgorithms.select(Algorithm.IM2COL_GEMM, g, pass));
+      assertInstanceOf(KernelOffsetLoop.class,
+          ConvAlgorithms.select(Algorithm.KERNEL_OFFSET, g, pass));
+      assertInstanceOf(Im2colGemm.class, ConvAlgorithms.select(Algorithm.AUTO, g, pass));
+      assertInstanceOf(Im2colGemm.class, ConvAlgorithms.select(Algorithm.AUTO, pointwise, pass));
+      checked++;
+    }
+    assertEquals(3, checked);
+  }
+}

@@ -1,0 +1,214 @@
+package org.vconv.im2col;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.vconv.Layout;
+import org.vconv.algo.ConvCase;
+import org.vconv.gemm.StridedMatrix;
+import org.vconv.plan.ConvGeometry;
+import org.vconv.simd.ArrayKernels;
+import org.vconv.simd.VectorProviders;
+
+/**
+ * {@link Im2col}, {@link Col2im} and {@link Im2colPackSource} against the definition of the
+ * im2col matrix, element by element, on many geometries and every way of cutting them into
+ * tiles (across images too) and parts.
+ */
+class Im2colTest {
+
+  static final int GUARD = 5; // sentinels before and after each destination
+
+  /** Element (pixel t, depth d) of group grp's matrix of the tile starting at row0. */
+  static float definition(ConvGeometry g, float[] x, int grp, int row0, int t, int d) {
+    int gr = row0 + t / g.q();
+    int n = gr / g.p();
+    int p = gr % g.p();
+    int q = t % g.q();
+    int rs = g.r() * g.s();
+    boolean nchw = g.layout() == Layout.NCHW;
+    int c = nchw ? d / rs : d % g.cg();
+    int tap = nchw ? d % rs : d / g.cg();
+    int ih = p * g.strideH() - g.padTop() + tap / g.s() * g.dilH();
+    int iw = q * g.strideW() - g.padLeft() + tap % g.s() * g.dilW();
+    if (ih < 0 || ih >= g.h() || iw < 0 || iw >= g.w()) {
+      return 0f;
+    }
+    return x[g.xIndex(n, grp * g.cg() + c, ih, iw)];
+  }
+
+  /** Index of (pixel t, depth d) in Im2col's dense tile matrix. */
+  static int at(ConvGeometry g, int pixels, int t, int d) {
+    return g.layout() == Layout.NCHW ? d * pixels + t : t * g.crs() + d;
+  }
+
+  static List<ConvGeometry> geometries() {
+    List<ConvGeometry> out = new ArrayList<>();
+    for (ConvCase cs : ConvCase.randomCases(42, 30)) {
+      out.add(cs.geometry());
+      out.add(cs.inLayout(cs.layout() == Layout.NCHW ? Layout.NHWC : Layout.NCHW).geometry());
+    }
+    return out;
+  }
+
+  @Test
+  void gatherWritesTheDefinitionIntoEveryElementOfEveryTileAndPart() {
+    int tiles = 0;
+    for (ConvGeometry g : geometries()) {
+      float[] x = ConvCase.random(g.inputSize(), 7);
+      int rows = g.n() * g.p();
+      for (int perTile : new int[] {1, 2, g.p(), rows}) {
+        for (int row0 = 0; row0 < rows; row0 += perTile) {
+          int row1 = Math.min(rows, row0 + perTile);
+          int pixels = (row1 - row0) * g.q();
+          for (int grp = 0; grp < g.groups(); grp++) {
+            for (int parts : new int[] {1, 3}) {
+              float[] dst = new float[(int) Im2col.tileFloats(g, row1 - row0) + 2 * GUARD];
+              Arrays.fill(dst, Float.NaN);
+              for (int part = 0; part < parts; part++) {
+                Im2col.gatherInto(g, x, grp, row0, row1, dst, GUARD, part, parts);
+              }
+              for (int t = 0; t < pixels; t++) {
+                for (int d = 0; d < g.crs(); d++) {
+                  assertEquals(definition(g, x, grp, row0, t, d), dst[GUARD + at(g, pixels, t, d)],
+                      g + " tile " + row0 + ".." + row1 + " pixel " + t + " depth " + d);
+                }
+              }
+              assertGuardsUntouched(dst);
+              tiles++;
+            }
+          }
+        }
+      }
+    }
+    assertTrue(tiles > 1000, "checked " + tiles + " tiles");
+  }
+
+  @Test
+  void scatterAddIsTheAdjointOfGatherOnBothProviders() {
+    int checked = 0;
+    for (ArrayKernels arrays : List.of(VectorProviders.get().arrays(),
+        VectorProviders.scalar().arrays())) {
+      for (ConvGeometry g : geometries()) {
+        int rows = g.n() * g.p();
+        for (int perTile : new int[] {1, g.p(), rows}) {
+          for (int row0 = 0; row0 < rows; row0 += perTile) {
+            int row1 = Math.min(rows, row0 + perTile);
+            int pixels = (row1 - row0) * g.q();
+            int grp = row0 % g.groups();
+            // integers: every sum is exact, so any order must give the same bits
+            float[] src = ConvCase.integers((int) Im2col.tileFloats(g, row1 - row0) + GUARD, 3);
+            float[] dx = ConvCase.integers(g.inputSize(), 4);
+            float[] expected = dx.clone();
+            for (int t = 0; t < pixels; t++) {
+              for (int d = 0; d < g.crs(); d++) {
+                int i = inputIndex(g, grp, row0, t, d);
+                if (i >= 0) {
+                  expected[i] += src[GUARD + at(g, pixels, t, d)];
+                }
+              }
+            }
+            Col2im.scatterAdd(g, src, GUARD, grp, row0, row1, dx, arrays);
+            assertEquals(Arrays.toString(expected), Arrays.toString(dx), g + " tile " + row0);
+            checked++;
+          }
+        }
+      }
+    }
+    assertTrue(checked > 500, "checked " + checked + " tiles");
+  }
+
+  /** Where element (t, d) comes from in x, or -1 for padding. */
+  static int inputIndex(ConvGeometry g, int grp, int row0, int t, int d) {
+    int gr = row0 + t / g.q();
+    int n = gr / g.p();
+    int rs = g.r() * g.s();
+    boolean nchw = g.layout() == Layout.NCHW;
+    int c = nchw ? d / rs : d % g.cg();
+    int tap = nchw ? d % rs : d / g.cg();
+    int ih = gr % g.p() * g.strideH() - g.padTop() + tap / g.s() * g.dilH();
+    int iw = t % g.q() * g.strideW() - g.padLeft() + tap % g.s() * g.dilW();
+    if (ih < 0 || ih >= g.h() || iw < 0 || iw >= g.w()) {
+      return -1;
+    }
+    return g.xIndex(n, grp * g.cg() + c, ih, iw);
+  }
+
+  @Test
+  void packSourcePacksExactlyWhatGatherThenStridedPackGive() {
+    int packs = 0;
+    for (ConvGeometry g : geometries()) {
+      float[] x = ConvCase.random(g.inputSize(), 11);
+      int rows = g.n() * g.p();
+      int[][] tiles = {{0, rows}, {rows / 2, rows}, {0, 1}};
+      for (int[] tile : tiles) {
+        int row0 = tile[0];
+        int row1 = tile[1];
+        int grp = g.groups() - 1;
+        float[] cols = new float[(int) Im2col.tileFloats(g, row1 - row0)];
+        Im2col.gatherInto(g, x, grp, row0, row1, cols, 0);
+        int pixels = (row1 - row0) * g.q();
+        // as [pixels, depth]: NCHW's cols transposed, NHWC's rows as they are
+        StridedMatrix view = g.layout() == Layout.NCHW
+            ? new StridedMatrix(cols, 0, 1, pixels) : StridedMatrix.rowMajor(cols, 0, g.crs());
+        var source = new Im2colPackSource(g, x, grp, row0, row1);
+        assertEquals(pixels, source.rows());
+        assertEquals(g.crs(), source.depth());
+        int[][] blocks = {{0, pixels, 0, g.crs()}, {pixels / 3, pixels - pixels / 3,
+            g.crs() / 2, g.crs() - g.crs() / 2}, {pixels - 1, 1, g.crs() - 1, 1}};
+        for (int[] b : blocks) {
+          for (int width : new int[] {1, 4, 6, 16}) {
+            int size = Math.ceilDiv(b[1], width) * width * b[3];
+            float[] expected = new float[size + 2 * GUARD];
+            float[] got = new float[size + 2 * GUARD];
+            Arrays.fill(expected, Float.NaN);
+            Arrays.fill(got, -1f); // stale values the pack must overwrite
+            view.pack(b[0], b[1], b[2], b[3], width, expected, GUARD);
+            Arrays.fill(got, 0, GUARD, Float.NaN);
+            Arrays.fill(got, GUARD + size, got.length, Float.NaN);
+            source.pack(b[0], b[1], b[2], b[3], width, got, GUARD);
+            assertEquals(Arrays.toString(expected), Arrays.toString(got),
+                g + " block " + Arrays.toString(b) + " width " + width);
+            packs++;
+          }
+        }
+      }
+    }
+    assertEquals(geometries().size() * 3 * 3 * 4, packs);
+  }
+
+  @Test
+  void validRangeIsExactlyTheOutputsWhoseTapIsInside() {
+    int checked = 0;
+    for (int in = 1; in <= 9; in++) {
+      for (int pad = 0; pad <= 4; pad++) {
+        for (int tap = 0; tap <= 8; tap++) {
+          for (int stride = 1; stride <= 3; stride++) {
+            for (int out = 1; out <= 7; out++) {
+              int first = ValidRange.first(pad, tap, stride, out);
+              int end = ValidRange.end(in, pad, tap, stride, out);
+              assertTrue(0 <= first && first <= end && end <= out);
+              for (int o = 0; o < out; o++) {
+                int i = ValidRange.input(o, pad, tap, stride);
+                assertEquals(i >= 0 && i < in, o >= first && o < end,
+                    "in " + in + " pad " + pad + " tap " + tap + " stride " + stride + " o " + o);
+              }
+              checked++;
+            }
+          }
+        }
+      }
+    }
+    assertEquals(9 * 5 * 9 * 3 * 7, checked);
+  }
+
+  private static void assertGuardsUntouched(float[] dst) {
+    for (int i = 0; i < GUARD; i++) {
+      assertTrue(Float.isNaN(dst[i]) && Float.isNaN(dst[dst.length - 1 - i]), "guard written");
+    }
+  }
+}
