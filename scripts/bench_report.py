@@ -166,7 +166,7 @@ def cmd_report(a):
         sp = geomean([r["speedup"] for r in simd if r["pass"] == pss])
         if g:
             print(f"{'geomean':<16} {pss:<10} {'':>10} {g:>9.1f} "
-                  f"{fmt(a.peak and 100 * g / a.peak, '>6.1f', '     -')} {'':>11} "
+                  f"{fmt(100 * g / a.peak if a.peak else None, '>6.1f', '     -')} {'':>11} "
                   f"{fmt(sp, '>7.1f', '       -')}{'x' if sp else ''}")
     if a.json:
         with open(a.json, "w") as f:
