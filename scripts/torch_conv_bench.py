@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Times a suite CSV through PyTorch CPU (NCHW float32, default oneDNN backend), for
-scripts/compare-pytorch: fwd F.conv2d, bwd_data torch.nn.grad.conv2d_input, bwd_weight
-torch.nn.grad.conv2d_weight. Per layer and pass: warm-up, then the median of timed calls.
+scripts/compare-pytorch. fwd: F.conv2d. bwd_data / bwd_weight: autograd with only the input /
+only the weight requiring grad; the graph is built once and each timed call is
+torch.autograd.grad(y, t, dy, retain_graph=True), i.e. just the convolution backward that
+training runs. (torch.nn.grad.conv2d_input/_weight pass a stride-0 expanded dummy for the
+other operand, which changes PyTorch's backend choice: 2-3x off either way on some layers.)
+Per layer and pass: warm-up, then the median of timed calls.
 Writes a JSON array like scripts/bench's: name, pass, impl ("torch"), ms, gflops, n, threads,
 samples. Run with the python of scripts/torch-python."""
 import argparse
@@ -25,18 +29,15 @@ def make_call(l, pss, gen):
     n, c, h, w, k = l["n"], l["c"], l["h"], l["w"], l["k"]
     g, st, pd, dl = l["groups"], l["stride"], l["pad"], l["dilation"]
     rnd = lambda *shape: torch.rand(*shape, generator=gen) * 2 - 1  # noqa: E731
-    x_shape = (n, c, h, w)
+    x = rnd(n, c, h, w)
     wt = rnd(k, c // g, l["r"], l["s"])
     if pss == "fwd":
-        x = rnd(*x_shape)
         return lambda: F.conv2d(x, wt, None, st, pd, dl, g)
-    # dy shaped like the forward output
-    y_shape = F.conv2d(torch.empty(1, c, h, w), wt, None, st, pd, dl, g).shape[1:]
-    dy = rnd(n, *y_shape)
-    if pss == "bwd_data":
-        return lambda: torch.nn.grad.conv2d_input(x_shape, wt, dy, st, pd, dl, g)
-    x = rnd(*x_shape)
-    return lambda: torch.nn.grad.conv2d_weight(x, wt.shape, dy, st, pd, dl, g)
+    # only the tensor whose gradient is timed requires grad, so autograd computes just that
+    t = (x if pss == "bwd_data" else wt).requires_grad_(True)
+    y = F.conv2d(x, wt, None, st, pd, dl, g)
+    dy = rnd(*y.shape)
+    return lambda: torch.autograd.grad(y, t, dy, retain_graph=True)[0]
 
 
 def median_ms(call, preset):
@@ -73,15 +74,14 @@ def main():
           f"mkldnn {'on' if torch.backends.mkldnn.is_available() and torch.backends.mkldnn.enabled else 'off'}",
           file=sys.stderr)
     rows = []
-    with torch.no_grad():
-        for l in layers:
-            for pss in passes:
-                ms, samples = median_ms(make_call(l, pss, gen), a.preset)
-                gf = flops(l) / (ms * 1e6)
-                rows.append({"name": l["name"], "pass": pss, "impl": "torch", "ms": round(ms, 4),
-                             "gflops": round(gf, 2), "n": l["n"], "threads": a.threads,
-                             "samples": samples})
-                print(f"  {l['name']:<16} {pss:<10} torch  median {ms:.3f} ms", file=sys.stderr)
+    for l in layers:
+        for pss in passes:
+            ms, samples = median_ms(make_call(l, pss, gen), a.preset)
+            gf = flops(l) / (ms * 1e6)
+            rows.append({"name": l["name"], "pass": pss, "impl": "torch", "ms": round(ms, 4),
+                         "gflops": round(gf, 2), "n": l["n"], "threads": a.threads,
+                         "samples": samples})
+            print(f"  {l['name']:<16} {pss:<10} torch  median {ms:.3f} ms", file=sys.stderr)
     with open(a.json, "w") as f:
         json.dump(rows, f, indent=1)
         f.write("\n")
