@@ -5,6 +5,7 @@
   peak JMH_JSON                   best throughput iteration of a peak benchmark, in GFLOP/s
   report --simd J [--scalar J] …  JMH results -> table on stdout, --json, --tsv (for ChartWriter)
   compare VCONV_JSON TORCH_JSON … vconv vs PyTorch table, geometric mean, --json
+  busy                            % of CPU time others used over the next second (Linux)
 """
 import argparse
 import csv
@@ -227,6 +228,25 @@ def cmd_compare(a):
             f.write("\n")
 
 
+def cmd_busy(a):
+    """Busy share of all CPUs over one second while this process sleeps: what others use."""
+    import time
+
+    def sample():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return sum(v), v[3] + v[4]  # total, idle + iowait
+
+    try:
+        t0, i0 = sample()
+        time.sleep(1)
+        t1, i1 = sample()
+    except OSError:
+        print("-1")
+        return
+    print(round(100 * (1 - (i1 - i0) / max(1, t1 - t0))))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -256,6 +276,8 @@ def main():
     p.add_argument("--note", action="append", default=[])
     p.add_argument("--json")
     p.set_defaults(fn=cmd_compare)
+    p = sub.add_parser("busy")
+    p.set_defaults(fn=cmd_busy)
     a = ap.parse_args()
     a.fn(a)
 
