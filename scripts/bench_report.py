@@ -1,0 +1,286 @@
+#!/usr/bin/env python3
+"""Helpers for scripts/bench and scripts/compare-pytorch (stdlib only).
+
+  layers SUITE [--only a,b]       check a suite CSV, print its layer names comma-separated
+  peak JMH_JSON                   best throughput iteration of a peak benchmark, in GFLOP/s
+  report --simd J [--scalar J] …  JMH results -> table on stdout, --json, --tsv (for ChartWriter)
+  compare VCONV_JSON TORCH_JSON … vconv vs PyTorch table, geometric mean, --json
+  busy                            % of CPU time others used over the next second (Linux)
+"""
+import argparse
+import csv
+import json
+import math
+import sys
+
+HEADER = "name,n,c,h,w,k,r,s,stride,pad,dilation,groups".split(",")
+PASSES = ["fwd", "bwd_data", "bwd_weight"]
+
+
+def die(msg):
+    print(f"bench_report: {msg}", file=sys.stderr)
+    sys.exit(2)
+
+
+def read_suite(path):
+    """Rows of a suite CSV as dicts with int fields and the flop count of one call."""
+    try:
+        with open(path, newline="") as f:
+            rows = list(csv.reader(f))
+    except OSError as e:
+        die(f"cannot read suite {path}: {e.strerror}")
+    rows = [r for r in rows if r and any(x.strip() for x in r)]
+    if not rows or [x.strip() for x in rows[0]] != HEADER:
+        die(f"{path}: header must be {','.join(HEADER)}")
+    layers = []
+    for r in rows[1:]:
+        if len(r) != len(HEADER):
+            die(f"{path}: expected {len(HEADER)} columns: {','.join(r)}")
+        try:
+            v = {k: int(x) for k, x in zip(HEADER[1:], r[1:])}
+        except ValueError:
+            die(f"{path}: non-integer field in: {','.join(r)}")
+        v["name"] = r[0].strip()
+        if not v["name"] or any(ch in v["name"] for ch in " ,="):
+            die(f"{path}: layer names must be non-empty without spaces, commas or '=': {r[0]!r}")
+        layers.append(v)
+    if not layers:
+        die(f"{path}: no layers")
+    names = [l["name"] for l in layers]
+    if len(set(names)) != len(names):
+        die(f"{path}: duplicate layer names")
+    return layers
+
+
+def flops(l, n=None):
+    """2*N*K*P*Q*(C/G)*R*S, the same for all three passes (PyTorch/oneDNN convention)."""
+    p = (l["h"] + 2 * l["pad"] - l["dilation"] * (l["r"] - 1) - 1) // l["stride"] + 1
+    q = (l["w"] + 2 * l["pad"] - l["dilation"] * (l["s"] - 1) - 1) // l["stride"] + 1
+    return 2.0 * (n or l["n"]) * l["k"] * p * q * (l["c"] // l["groups"]) * l["r"] * l["s"]
+
+
+def cmd_layers(a):
+    layers = read_suite(a.suite)
+    names = [l["name"] for l in layers]
+    if a.only:
+        wanted = a.only.split(",")
+        missing = [w for w in wanted if w not in names]
+        if missing:
+            die(f"not in {a.suite}: {','.join(missing)} (it has {','.join(names)})")
+        names = [n for n in names if n in wanted]
+    print(",".join(names))
+
+
+# JMH throughput units -> factor to GFLOP/s when one op is one flop
+TO_GFLOPS = {"ops/ns": 1.0, "ops/us": 1e-3, "ops/ms": 1e-6, "ops/s": 1e-9}
+
+
+def cmd_peak(a):
+    with open(a.jmh_json) as f:
+        results = json.load(f)
+    best = 0.0
+    for r in results:
+        m = r["primaryMetric"]
+        if m["scoreUnit"] not in TO_GFLOPS:
+            die(f"{r['benchmark']}: unit {m['scoreUnit']} is not a throughput (ops/time)")
+        # the best iteration: on a shared machine noise only ever lowers throughput
+        scores = [s for fork in m.get("rawData", [[m["score"]]]) for s in fork]
+        best = max(best, max(scores) * TO_GFLOPS[m["scoreUnit"]])
+    if best <= 0:
+        die(f"{a.jmh_json}: no peak result")
+    print(f"{best:.1f}")
+
+
+def jmh_medians(path):
+    """{(layer, pass): {ms, n, samples, threads}} from a ConvLayerBenchmark JMH JSON file."""
+    with open(path) as f:
+        results = json.load(f)
+    out = {}
+    for r in results:
+        m, p = r["primaryMetric"], r["params"]
+        unit = m["scoreUnit"]
+        if unit != "ms/op":
+            die(f"{path}: expected ms/op, got {unit}")
+        pct = m.get("scorePercentiles") or {}
+        ms = pct.get("50.0")
+        if ms is None:
+            die(f"{path}: no median (scorePercentiles) for {p}")
+        if "rawDataHistogram" in m:
+            samples = sum(c for fork in m["rawDataHistogram"] for it in fork for _, c in it)
+        else:
+            samples = sum(len(fork) for fork in m["rawData"])
+        out[(p["layer"], p["pass"])] = {
+            "ms": ms, "samples": samples, "threads": int(p["threads"]),
+            "batch_div": int(p.get("batchDiv", "1")), "impl": p["impl"], "mode": r["mode"]}
+    return out
+
+
+def fmt(v, spec, none="-"):
+    return none if v is None else format(v, spec)
+
+
+def geomean(xs):
+    xs = [x for x in xs if x and x > 0]
+    return math.exp(sum(map(math.log, xs)) / len(xs)) if xs else None
+
+
+def cmd_report(a):
+    layers = {l["name"]: l for l in read_suite(a.suite)}
+    impls = {"simd": jmh_medians(a.simd)}
+    if a.scalar:
+        impls["scalar"] = jmh_medians(a.scalar)
+    rows = []
+    for impl, res in impls.items():
+        for (name, pss), r in res.items():
+            l = layers[name]
+            n = max(1, l["n"] // r["batch_div"])
+            gf = flops(l, n) / (r["ms"] * 1e6)
+            rows.append({"name": name, "pass": pss, "impl": impl, "ms": round(r["ms"], 4),
+                         "gflops": round(gf, 2), "n": n, "threads": r["threads"],
+                         "samples": r["samples"],
+                         "pct_peak": round(100 * gf / a.peak, 1) if a.peak else None,
+                         "kernels": a.kernels if impl == "simd" else "scalar"})
+    order = {n: i for i, n in enumerate(layers)}
+    rows.sort(key=lambda r: (order[r["name"]], PASSES.index(r["pass"]), r["impl"] != "simd"))
+    scalar = {(r["name"], r["pass"]): r for r in rows if r["impl"] == "scalar"}
+    for r in rows:
+        s = scalar.get((r["name"], r["pass"]))
+        # GFLOP/s ratio, i.e. the time ratio at equal batch (the quick preset shrinks scalar's)
+        r["speedup"] = round(r["gflops"] / s["gflops"], 2) if r["impl"] == "simd" and s else None
+
+    simd = [r for r in rows if r["impl"] == "simd"]
+    print(a.title)
+    for line in a.note:
+        print(line)
+    print()
+    head = f"{'layer':<16} {'pass':<10} {'ms':>10} {'GFLOP/s':>9} {'%peak':>6} {'scalar GF/s':>11} {'speedup':>8}"
+    print(head)
+    print("-" * len(head))
+    for r in simd:
+        s = scalar.get((r["name"], r["pass"]))
+        print(f"{r['name']:<16} {r['pass']:<10} {r['ms']:>10.3f} {r['gflops']:>9.1f} "
+              f"{fmt(r['pct_peak'], '>6.1f', '     -')} {fmt(s and s['gflops'], '>11.2f', '          -')} "
+              f"{fmt(r['speedup'], '>7.1f', '       -')}{'x' if r['speedup'] else ''}")
+    print("-" * len(head))
+    for pss in PASSES:
+        g = geomean([r["gflops"] for r in simd if r["pass"] == pss])
+        sp = geomean([r["speedup"] for r in simd if r["pass"] == pss])
+        if g:
+            print(f"{'geomean':<16} {pss:<10} {'':>10} {g:>9.1f} "
+                  f"{fmt(100 * g / a.peak if a.peak else None, '>6.1f', '     -')} {'':>11} "
+                  f"{fmt(sp, '>7.1f', '       -')}{'x' if sp else ''}")
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(rows, f, indent=1)
+            f.write("\n")
+    if a.tsv:
+        with open(a.tsv, "w") as f:
+            f.write("name\tpass\tms\tgflops\tscalar_gflops\tpct_peak\tspeedup\n")
+            for r in simd:
+                s = scalar.get((r["name"], r["pass"]))
+                f.write("\t".join(str(x) if x is not None else "" for x in (
+                    r["name"], r["pass"], r["ms"], r["gflops"], s and s["gflops"],
+                    r["pct_peak"], r["speedup"])) + "\n")
+
+
+def cmd_compare(a):
+    with open(a.vconv) as f:
+        vconv = {(r["name"], r["pass"]): r for r in json.load(f) if r["impl"] == "simd"}
+    with open(a.torch) as f:
+        torch = json.load(f)
+    rows = []
+    for t in torch:
+        v = vconv.get((t["name"], t["pass"]))
+        if v is None:
+            continue
+        rows.append({"name": t["name"], "pass": t["pass"], "vconv_ms": v["ms"],
+                     "torch_ms": t["ms"], "vconv_gflops": v["gflops"],
+                     "torch_gflops": t["gflops"],
+                     # >1: vconv is faster
+                     "ratio": round(t["ms"] / v["ms"], 3)})
+    if not rows:
+        die("no (layer, pass) in common between the vconv and PyTorch results")
+    print(a.title)
+    for line in a.note:
+        print(line)
+    print()
+    head = (f"{'layer':<16} {'pass':<10} {'vconv ms':>10} {'torch ms':>10} "
+            f"{'vconv GF/s':>10} {'torch GF/s':>10} {'ratio':>7}")
+    print(head)
+    print("-" * len(head))
+    for r in rows:
+        print(f"{r['name']:<16} {r['pass']:<10} {r['vconv_ms']:>10.3f} {r['torch_ms']:>10.3f} "
+              f"{r['vconv_gflops']:>10.1f} {r['torch_gflops']:>10.1f} {r['ratio']:>7.3f}")
+    print("-" * len(head))
+    per_pass = {}
+    for pss in PASSES:
+        g = geomean([r["ratio"] for r in rows if r["pass"] == pss])
+        if g:
+            per_pass[pss] = round(g, 3)
+            print(f"{'geomean':<16} {pss:<10} {'':>10} {'':>10} {'':>10} {'':>10} {g:>7.3f}")
+    total = round(geomean([r["ratio"] for r in rows]), 3)
+    print(f"{'geomean':<16} {'all':<10} {'':>10} {'':>10} {'':>10} {'':>10} {total:>7.3f}")
+    print("ratio = torch ms / vconv ms: above 1, vconv is faster")
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump({"geomean_ratio": total, "geomean_ratio_per_pass": per_pass,
+                       "rows": rows}, f, indent=1)
+            f.write("\n")
+
+
+def cmd_busy(a):
+    """Busy share of all CPUs over one second while this process sleeps: what others use."""
+    import time
+
+    def sample():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return sum(v), v[3] + v[4]  # total, idle + iowait
+
+    try:
+        t0, i0 = sample()
+        time.sleep(1)
+        t1, i1 = sample()
+    except OSError:
+        print("-1")
+        return
+    print(round(100 * (1 - (i1 - i0) / max(1, t1 - t0))))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("layers")
+    p.add_argument("suite")
+    p.add_argument("--only")
+    p.set_defaults(fn=cmd_layers)
+    p = sub.add_parser("peak")
+    p.add_argument("jmh_json")
+    p.set_defaults(fn=cmd_peak)
+    p = sub.add_parser("report")
+    p.add_argument("--suite", required=True)
+    p.add_argument("--simd", required=True)
+    p.add_argument("--scalar")
+    p.add_argument("--peak", type=float)
+    p.add_argument("--kernels", default="?")
+    p.add_argument("--title", default="vconv convolution benchmark")
+    p.add_argument("--note", action="append", default=[])
+    p.add_argument("--json")
+    p.add_argument("--tsv")
+    p.set_defaults(fn=cmd_report)
+    p = sub.add_parser("compare")
+    p.add_argument("vconv")
+    p.add_argument("torch")
+    p.add_argument("--title", default="vconv vs PyTorch")
+    p.add_argument("--note", action="append", default=[])
+    p.add_argument("--json")
+    p.set_defaults(fn=cmd_compare)
+    p = sub.add_parser("busy")
+    p.set_defaults(fn=cmd_busy)
+    a = ap.parse_args()
+    a.fn(a)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Times a suite CSV through PyTorch CPU (NCHW float32, default oneDNN backend), for
+scripts/compare-pytorch. fwd: F.conv2d. bwd_data / bwd_weight: autograd with only the input /
+only the weight requiring grad; the graph is built once and each timed call is
+torch.autograd.grad(y, t, dy, retain_graph=True), i.e. just the convolution backward that
+training runs. (torch.nn.grad.conv2d_input/_weight pass a stride-0 expanded dummy for the
+other operand, which changes PyTorch's backend choice: 2-3x off either way on some layers.)
+Per layer and pass: warm-up, then the median of timed calls.
+Writes a JSON array like scripts/bench's: name, pass, impl ("torch"), ms, gflops, n, threads,
+samples. Run with the python of scripts/torch-python."""
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_report import PASSES, flops, read_suite  # noqa: E402
+
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+# (warm-up calls, warm-up seconds, measured calls, measured seconds): both minimums must be met
+PRESETS = {"quick": (3, 0.25, 10, 0.75), "full": (10, 1.0, 50, 3.0)}
+
+
+def make_call(l, pss, gen):
+    n, c, h, w, k = l["n"], l["c"], l["h"], l["w"], l["k"]
+    g, st, pd, dl = l["groups"], l["stride"], l["pad"], l["dilation"]
+    rnd = lambda *shape: torch.rand(*shape, generator=gen) * 2 - 1  # noqa: E731
+    x = rnd(n, c, h, w)
+    wt = rnd(k, c // g, l["r"], l["s"])
+    if pss == "fwd":
+        return lambda: F.conv2d(x, wt, None, st, pd, dl, g)
+    # only the tensor whose gradient is timed requires grad, so autograd computes just that
+    t = (x if pss == "bwd_data" else wt).requires_grad_(True)
+    y = F.conv2d(x, wt, None, st, pd, dl, g)
+    dy = rnd(*y.shape)
+    return lambda: torch.autograd.grad(y, t, dy, retain_graph=True)[0]
+
+
+def median_ms(call, preset):
+    warm_calls, warm_s, calls, secs = PRESETS[preset]
+    t0, i = time.perf_counter(), 0
+    while i < warm_calls or time.perf_counter() - t0 < warm_s:
+        call()
+        i += 1
+    times = []
+    t0 = time.perf_counter()
+    while len(times) < calls or time.perf_counter() - t0 < secs:
+        s = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - s)
+    return statistics.median(times) * 1e3, len(times)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--suite", required=True)
+    ap.add_argument("--layers", help="comma-separated subset")
+    ap.add_argument("--passes", default=",".join(PASSES))
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--preset", choices=PRESETS, default="quick")
+    ap.add_argument("--json", required=True)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    layers = read_suite(a.suite)
+    if a.layers:
+        layers = [l for l in layers if l["name"] in a.layers.split(",")]
+    passes = a.passes.split(",")
+    gen = torch.Generator().manual_seed(42)
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
+          f"mkldnn {'on' if torch.backends.mkldnn.is_available() and torch.backends.mkldnn.enabled else 'off'}",
+          file=sys.stderr)
+    rows = []
+    for l in layers:
+        for pss in passes:
+            ms, samples = median_ms(make_call(l, pss, gen), a.preset)
+            gf = flops(l) / (ms * 1e6)
+            rows.append({"name": l["name"], "pass": pss, "impl": "torch", "ms": round(ms, 4),
+                         "gflops": round(gf, 2), "n": l["n"], "threads": a.threads,
+                         "samples": samples})
+            print(f"  {l['name']:<16} {pss:<10} torch  median {ms:.3f} ms", file=sys.stderr)
+    with open(a.json, "w") as f:
+        json.dump(rows, f, indent=1)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,168 @@
+package org.vconv.bench;
+
+import java.util.EnumSet;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.vconv.Conv2d;
+import org.vconv.Gradient;
+import org.vconv.Gradients;
+import org.vconv.Tensor;
+
+/**
+ * One convolution layer of a suite CSV, one pass, SIMD or scalar kernels, through the public
+ * API only. Sample time in ms: scripts/bench reports the median call (p50) and
+ * GFLOP/s = {@link ConvLayer#flops()} / median, the same flop count for all three passes.
+ *
+ * <p>{@code forwardInto} overwrites a preallocated output, so the forward timed path does not
+ * allocate. {@code backward} has no {@code Into} form: each call allocates and zeroes its
+ * gradient, and that cost is part of what is timed.
+ *
+ * <p>Run directly: {@code org.openjdk.jmh.Main ConvLayerBenchmark -p suite=FILE -p layer=NAME};
+ * scripts/bench fills in every layer of the suite and its presets.
+ */
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@State(Scope.Benchmark)
+@Fork(value = 1, jvmArgsPrepend = {"--add-modules=jdk.incubator.vector", "-XX:+UseParallelGC"})
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class ConvLayerBenchmark {
+
+  /** Suite CSV path, relative to the working directory; empty: the project's default suite. */
+  @Param("")
+  public String suite;
+
+  /** A layer name from the suite. */
+  @Param("r50_3x3_56")
+  public String layer;
+
+  @Param({"fwd", "bwd_data", "bwd_weight"})
+  public String pass;
+
+  @Param({"simd", "scalar"})
+  public String impl;
+
+  @Param("2")
+  public int threads;
+
+  /** Batch is divided by this (at least 1): the quick preset runs slow scalar kernels smaller. */
+  @Param("1")
+  public int batchDiv;
+
+  private Supplier<Object> call;
+
+  @Setup
+  public void setup() {
+    ConvLayer full = ConvLayer.find(suite, layer);
+    ConvLayer l = full.withBatch(Math.max(1, full.n() / Math.max(1, batchDiv)));
+    boolean simd = switch (impl) {
+      case "simd" -> true;
+      case "scalar" -> false;
+      default -> throw new IllegalArgumentException("impl must be simd or scalar: " + impl);
+    };
+    Conv2d conv = Conv2d.of(l.spec()).withThreads(threads).withVectorization(simd);
+    if (simd && conv.kernels().equals("scalar")) {
+      throw new IllegalStateException("impl=simd but vconv loaded scalar kernels: is "
+          + "jdk.incubator.vector on the fork's command line?");
+    }
+    checkSimdMatchesScalar(l, pass, threads);
+    // scripts/bench greps this line from the JMH log to name the kernels in its table
+    System.out.println("vconv kernels: " + conv.kernels());
+    call = prepare(conv, l, pass, new SplittableRandom(42));
+  }
+
+  @Benchmark
+  public Object run() {
+    return call.get();
+  }
+
+  /** Seeded random operands for {@code pass}, and the call that runs it. */
+  static Supplier<Object> prepare(Conv2d conv, ConvLayer l, String pass, SplittableRandom rnd) {
+    Tensor w = random(rnd, l.weightShape());
+    return switch (pass) {
+      case "fwd" -> {
+        Tensor x = random(rnd, l.inputShape());
+        Tensor y = Tensor.zeros(l.outputShape());
+        yield () -> {
+          conv.forwardInto(x, w, null, y);
+          return y;
+        };
+      }
+      case "bwd_data" -> {
+        // x only gives the shape here: backward reads it for the weight gradient alone
+        Tensor x = Tensor.zeros(l.inputShape());
+        Tensor dy = random(rnd, l.outputShape());
+        EnumSet<Gradient> wanted = EnumSet.of(Gradient.INPUT);
+        yield () -> conv.backward(dy, x, w, wanted);
+      }
+      case "bwd_weight" -> {
+        Tensor x = random(rnd, l.inputShape());
+        Tensor dy = random(rnd, l.outputShape());
+        EnumSet<Gradient> wanted = EnumSet.of(Gradient.WEIGHT);
+        yield () -> conv.backward(dy, x, w, wanted);
+      }
+      default -> throw new IllegalArgumentException(
+          "pass must be fwd, bwd_data or bwd_weight: " + pass);
+    };
+  }
+
+  /**
+   * Runs {@code pass} with SIMD and scalar kernels on a cut-down copy of the layer (same
+   * kernel, stride, pad, dilation and groups; batch 1, at most 8 channels per group, small
+   * image) and throws if they differ, so nothing wrong is ever timed.
+   */
+  static void checkSimdMatchesScalar(ConvLayer l, String pass, int threads) {
+    int g = l.groups();
+    int span = Math.max((l.r() - 1) * l.dilation(), (l.s() - 1) * l.dilation());
+    int hw = span + 4 * l.stride() + 3;
+    ConvLayer small = l.withShape(1, g * Math.min(l.c() / g, 8), g * Math.min(l.k() / g, 8),
+        Math.min(l.h(), hw), Math.min(l.w(), hw));
+    Conv2d base = Conv2d.of(small.spec()).withThreads(threads);
+    float[] a = output(prepare(base, small, pass, new SplittableRandom(7)).get());
+    float[] b = output(prepare(base.withVectorization(false), small, pass,
+        new SplittableRandom(7)).get());
+    float scale = 1f;
+    for (float v : b) {
+      scale = Math.max(scale, Math.abs(v));
+    }
+    // float sums of different order: allow a few ulps per term of the longest reduction
+    int terms = Math.max(small.c() / g * small.r() * small.s(),
+        Math.max(small.k() / g * small.r() * small.s(), small.p() * small.q()));
+    float tol = 4e-7f * terms * scale;
+    for (int i = 0; i < a.length; i++) {
+      if (!(Math.abs(a[i] - b[i]) <= tol)) {
+        throw new IllegalStateException(l.name() + " " + pass + ": SIMD and scalar differ at "
+            + i + ": " + a[i] + " vs " + b[i] + " (tolerance " + tol + ") on " + small);
+      }
+    }
+  }
+
+  private static float[] output(Object result) {
+    if (result instanceof Tensor t) {
+      return t.data();
+    }
+    Gradients g = (Gradients) result;
+    return (g.input() != null ? g.input() : g.weight()).data();
+  }
+
+  static Tensor random(SplittableRandom rnd, int... shape) {
+    Tensor t = Tensor.zeros(shape);
+    float[] d = t.data();
+    for (int i = 0; i < d.length; i++) {
+      d[i] = (float) (rnd.nextDouble() * 2 - 1);
+    }
+    return t;
+  }
+}
