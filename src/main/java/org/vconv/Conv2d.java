@@ -179,27 +179,47 @@ public final class Conv2d {
   public Gradients backward(Tensor dy, Tensor x, Tensor w, Set<Gradient> wanted) {
     Objects.requireNonNull(wanted, "wanted");
     ConvGeometry g = resolve(x, w);
+    Tensor dx = wanted.contains(Gradient.INPUT) ? Tensor.zeros(g.inputShape()) : null;
+    Tensor dw = wanted.contains(Gradient.WEIGHT) ? Tensor.zeros(g.weightShape()) : null;
+    Tensor db = wanted.contains(Gradient.BIAS) ? Tensor.zeros(g.k()) : null;
+    backwardInto(dy, x, w, dx, dw, db);
+    return new Gradients(dx, dw, db);
+  }
+
+  /**
+   * Overwrites the given gradients, allocating nothing for results; a null output is not
+   * computed. {@code dx} is shaped like {@code x}, {@code dw} like {@code w}, {@code db} is
+   * {@code [K]}; none may share its array with an input or another output.
+   */
+  public void backwardInto(Tensor dy, Tensor x, Tensor w, Tensor dx, Tensor dw, Tensor db) {
+    ConvGeometry g = resolve(x, w);
     Objects.requireNonNull(dy, "grad output");
     checkShape("grad output", dy, g.outputShape());
+    if (dx != null) {
+      checkShape("grad input", dx, g.inputShape());
+      checkNoAlias("grad input", dx, dy, x, w, dw, db);
+    }
+    if (dw != null) {
+      checkShape("grad weight", dw, g.weightShape());
+      checkNoAlias("grad weight", dw, dy, x, w, db);
+    }
+    if (db != null) {
+      checkShape("grad bias", db, new int[] {g.k()});
+      checkNoAlias("grad bias", db, dy, x, w);
+    }
     ExecContext ctx = context();
-    Tensor dx = null;
-    Tensor dw = null;
-    Tensor db = null;
-    if (wanted.contains(Gradient.INPUT)) {
-      dx = Tensor.zeros(g.inputShape());
+    if (dx != null) {
       run(g, Pass.BACKWARD_DATA).backwardData(g, dy.data(), w.data(), dx.data(), ctx);
     }
-    if (wanted.contains(Gradient.WEIGHT)) {
-      dw = Tensor.zeros(g.weightShape());
+    if (dw != null) {
       run(g, Pass.BACKWARD_WEIGHT).backwardWeight(g, dy.data(), x.data(), dw.data(), ctx);
       PaddingSemantics.fixWeightGradient(g, dy.data(), dw.data());
     }
-    if (wanted.contains(Gradient.BIAS)) {
-      db = Tensor.zeros(g.k());
+    if (db != null) {
       BiasGradient.compute(g, dy.data(), db.data());
     }
-    return new Gradients(dx, dw, db);
   }
+
 
   private ConvGeometry resolve(Tensor x, Tensor w) {
     Objects.requireNonNull(x, "input");

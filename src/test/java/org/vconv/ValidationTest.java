@@ -97,7 +97,24 @@ class ValidationTest {
       backward(EnumSet.of(Gradient.WEIGHT)),
       backward(EnumSet.of(Gradient.BIAS)),
       // asking for nothing still validates everything
-      backward(EnumSet.noneOf(Gradient.class)));
+      backward(EnumSet.noneOf(Gradient.class)),
+      new Entry("backwardInto(dx, dw)", ValidationTest::backwardIntoUntouchedOnFailure));
+
+  /** backwardInto with sentinel outputs shaped like x and w, which a failure must not touch. */
+  static void backwardIntoUntouchedOnFailure(Args a) {
+    Tensor dx = sentinelTensor(a.x().shape());
+    Tensor dw = sentinelTensor(a.w().shape());
+    try {
+      a.conv().backwardInto(a.dy(), a.x(), a.w(), dx, dw, null);
+    } catch (RuntimeException e) {
+      for (Tensor t : List.of(dx, dw)) {
+        for (float v : t.data()) {
+          assertEquals(SENTINEL, v, "backwardInto wrote into a gradient before failing");
+        }
+      }
+      throw e;
+    }
+  }
 
   static Entry backward(EnumSet<Gradient> wanted) {
     return new Entry("backward " + wanted, a -> a.conv().backward(a.dy(), a.x(), a.w(), wanted));
@@ -357,6 +374,39 @@ class ValidationTest {
     Tensor b = filled(3, 3);
     expectAliasRejected(new Args(pointwise, filled(1, 1, 2, 1, 1), filled(2, 3, 2, 1, 1), b,
         null, Tensor.of(b.data(), 1, 3, 1, 1)), msg);
+  }
+
+  @Test
+  void backwardIntoNeedsGradientsOfTheRightShapeThatAliasNothing() {
+    Args a = Args.valid();
+    Conv2d conv = a.conv();
+    Tensor dx = sentinelTensor(a.x().shape());
+    Tensor dw = sentinelTensor(a.w().shape());
+    Tensor db = sentinelTensor(a.w().dim(0));
+    Tensor badDx = sentinelTensor(a.x().dim(0), 1);
+    Tensor badDw = sentinelTensor(a.w().dim(0));
+    Tensor badDb = sentinelTensor(a.w().dim(0) + 1);
+    expectIae(() -> conv.backwardInto(a.dy(), a.x(), a.w(), badDx, dw, db),
+        "expected grad input of shape " + Arrays.toString(a.x().shape()));
+    expectIae(() -> conv.backwardInto(a.dy(), a.x(), a.w(), dx, badDw, db),
+        "expected grad weight of shape " + Arrays.toString(a.w().shape()));
+    expectIae(() -> conv.backwardInto(a.dy(), a.x(), a.w(), dx, dw, badDb),
+        "expected grad bias of shape [" + a.w().dim(0) + "]");
+    Tensor dxOverX = Tensor.of(a.x().data(), a.x().shape());
+    float[] xBefore = a.x().data().clone();
+    expectIae(() -> conv.backwardInto(a.dy(), a.x(), a.w(), dxOverX, dw, db),
+        "grad input must not share its array with an input");
+    assertArrayEquals(xBefore, a.x().data());
+    for (Tensor t : List.of(dx, dw, db)) {
+      for (float v : t.data()) {
+        assertEquals(SENTINEL, v, "a failed backwardInto wrote a gradient");
+      }
+    }
+    conv.backwardInto(a.dy(), a.x(), a.w(), dx, dw, db); // the valid call fills all three
+    Gradients g = conv.backward(a.dy(), a.x(), a.w());
+    assertArrayEquals(g.input().data(), dx.data());
+    assertArrayEquals(g.weight().data(), dw.data());
+    assertArrayEquals(g.bias().data(), db.data());
   }
 
   private static void expectAliasRejected(Args a, String msg) {

@@ -1,6 +1,5 @@
 package org.vconv.bench;
 
-import java.util.EnumSet;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -16,7 +15,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.vconv.Conv2d;
-import org.vconv.Gradient;
 import org.vconv.Gradients;
 import org.vconv.Tensor;
 
@@ -104,14 +102,20 @@ public class ConvLayerBenchmark {
         // x only gives the shape here: backward reads it for the weight gradient alone
         Tensor x = Tensor.zeros(l.inputShape());
         Tensor dy = random(rnd, l.outputShape());
-        EnumSet<Gradient> wanted = EnumSet.of(Gradient.INPUT);
-        yield () -> conv.backward(dy, x, w, wanted);
+        Tensor dx = Tensor.zeros(l.inputShape());
+        yield () -> {
+          conv.backwardInto(dy, x, w, dx, null, null);
+          return dx;
+        };
       }
       case "bwd_weight" -> {
         Tensor x = random(rnd, l.inputShape());
         Tensor dy = random(rnd, l.outputShape());
-        EnumSet<Gradient> wanted = EnumSet.of(Gradient.WEIGHT);
-        yield () -> conv.backward(dy, x, w, wanted);
+        Tensor dw = Tensor.zeros(l.weightShape());
+        yield () -> {
+          conv.backwardInto(dy, x, w, null, dw, null);
+          return dw;
+        };
       }
       default -> throw new IllegalArgumentException(
           "pass must be fwd, bwd_data or bwd_weight: " + pass);
