@@ -121,9 +121,35 @@ final class GemmCheck {
     return new COut(d, off, ldc);
   }
 
+  /** Whether {@code p}'s kernels fuse multiply and add (the SIMD ones do; scalar does not). */
+  static boolean fused(VectorProvider p) {
+    return !p.name().equals("scalar");
+  }
+
   /**
-   * Checks {@code got} against {@code before + A*B} (or {@code A*B} when {@code overwrite}),
-   * computed in double, and that nothing outside the m x n window changed.
+   * The documented reduction order of one element, in float: k cut into {@code ceil(k/KC)}
+   * balanced blocks; each block summed from zero in order of p (fused or multiply-then-add);
+   * blocks added in order to C, or the first one stored when overwriting.
+   */
+  static float exactOrder(StridedMatrix a, StridedMatrix b, int i, int j, int k, float c0,
+      boolean overwrite, boolean fused) {
+    int blocks = (k + Blocking.KC - 1) / Blocking.KC;
+    int q = (k + blocks - 1) / blocks;
+    float c = c0;
+    for (int p0 = 0; p0 < k; p0 += q) {
+      float acc = 0f;
+      for (int p = p0; p < Math.min(k, p0 + q); p++) {
+        acc = fused ? Math.fma(a.get(i, p), b.get(p, j), acc) : acc + a.get(i, p) * b.get(p, j);
+      }
+      c = overwrite && p0 == 0 ? acc : c + acc;
+    }
+    return c;
+  }
+
+  /**
+   * Checks {@code got} against {@code before + A*B} (or {@code A*B} when {@code overwrite}):
+   * bitwise against the documented order ({@link #exactOrder}), within a rigorous bound of a
+   * double reference, and that nothing outside the m x n window changed.
    *
    * <p>Tolerance: a float dot product of length k, summed in any fixed order with or without
    * fma, is within {@code gamma_k * sum|a||b|} of the exact value, {@code gamma_k = k*u / (1 -
@@ -134,7 +160,7 @@ final class GemmCheck {
    * never luck; a wrong or missing term is off by about {@code 1/k} of the sum, far above it.
    */
   static void assertProduct(String what, int m, int n, int k, StridedMatrix a, StridedMatrix b,
-      float[] before, COut got, boolean overwrite) {
+      float[] before, COut got, boolean overwrite, boolean fused) {
     double u = 0x1p-24;
     double gamma = (k + 2) * u / (1 - (k + 2) * u);
     for (int i = 0; i < m; i++) {
@@ -152,6 +178,11 @@ final class GemmCheck {
         if (!(Math.abs(v - sum) <= gamma * abs)) {
           fail(what + ": C[" + i + "][" + j + "] = " + v + ", expected " + sum + " +- "
               + gamma * abs);
+        }
+        float exact = exactOrder(a, b, i, j, k, before[at], overwrite, fused);
+        if (Float.floatToRawIntBits(v) != Float.floatToRawIntBits(exact)) {
+          fail(what + ": C[" + i + "][" + j + "] = " + v + ", the documented order gives "
+              + exact);
         }
       }
     }

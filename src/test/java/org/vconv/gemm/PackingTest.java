@@ -18,7 +18,7 @@ class PackingTest {
     int ran = 0;
     for (Layout layout : new Layout[] {Layout.ROW_MAJOR, Layout.COL_MAJOR,
         Layout.REVERSED_ROWS, Layout.GENERAL}) {
-      for (int width : new int[] {1, 4, 6, 8, 16, 48}) {
+      for (int width : new int[] {1, 3, 4, 5, 6, 8, 16, 48}) {
         for (int rows : new int[] {1, width - 1, width, width + 1, 3 * width + 2}) {
           if (rows < 1) {
             continue;
@@ -40,7 +40,7 @@ class PackingTest {
         }
       }
     }
-    assertEquals(4 * 6 * 5 * 3 - 4 * 3, ran); // width 1 has no rows = width - 1 = 0
+    assertEquals(4 * 8 * 5 * 3 - 4 * 3, ran); // width 1 has no rows = width - 1 = 0
   }
 
   @Test

@@ -35,12 +35,13 @@ class SgemmTest {
     COut c = GemmCheck.cOut(m, n, false, rnd); // NaN inside: overwrite must not read it
     float[] before = c.data().clone();
     Sgemm.multiply(m, n, k, a, b, c.data(), c.off(), c.ldc(), ctx);
-    assertProduct("multiply " + what, m, n, k, a, b, before, c, true);
+    assertProduct("multiply " + what, m, n, k, a, b, before, c, true, GemmCheck.fused(p));
 
     c = GemmCheck.cOut(m, n, true, rnd);
     before = c.data().clone();
     Sgemm.multiplyAdd(m, n, k, a, b, c.data(), c.off(), c.ldc(), ctx);
-    assertProduct("multiplyAdd " + what, m, n, k, a, b, before, c, false);
+    assertProduct("multiplyAdd " + what, m, n, k, a, b, before, c, false,
+        GemmCheck.fused(p));
     ran++;
   }
 
