@@ -17,11 +17,12 @@ final class MacroKernel {
   private MacroKernel() {}
 
   /**
-   * {@code C[0..mc, 0..nc) (=|+=) Ap * Bp}, C at {@code c[cOff]} with row stride {@code ldc}.
+   * {@code C[0..mc, 0..nc) (=|+=) Ap * Bp}, Ap at {@code ap[aOff]}, Bp at {@code bp[0]}, C at
+   * {@code c[cOff]} with row stride {@code ldc}.
    * {@code overwrite}: store the product (C is never read); otherwise add it to C.
    * {@code tile} holds at least {@code mr * nr} floats.
    */
-  static void run(GemmKernels kernels, int mc, int nc, int kc, float[] ap, float[] bp,
+  static void run(GemmKernels kernels, int mc, int nc, int kc, float[] ap, int aOff, float[] bp,
       float[] c, int cOff, int ldc, boolean overwrite, float[] tile) {
     int mr = kernels.mr();
     int nr = kernels.nr();
@@ -31,16 +32,16 @@ final class MacroKernel {
       int bOff = jr * kc; // panel jr/nr starts at (jr/nr) * nr * kc
       for (int ir = 0; ir < mc; ir += mr) {
         int rows = Math.min(mr, mc - ir);
-        int aOff = ir * kc;
+        int at = aOff + ir * kc; // panel ir/mr starts at (ir/mr) * mr * kc
         int ct = cOff + ir * ldc + jr;
         if (rows == mr && cols == nr) {
           if (overwrite) {
-            kernels.multiplyTile(kc, ap, aOff, bp, bOff, c, ct, ldc);
+            kernels.multiplyTile(kc, ap, at, bp, bOff, c, ct, ldc);
           } else {
-            kernels.multiplyAddTile(kc, ap, aOff, bp, bOff, c, ct, ldc);
+            kernels.multiplyAddTile(kc, ap, at, bp, bOff, c, ct, ldc);
           }
         } else {
-          kernels.multiplyTile(kc, ap, aOff, bp, bOff, tile, 0, nr);
+          kernels.multiplyTile(kc, ap, at, bp, bOff, tile, 0, nr);
           storeEdge(tile, nr, rows, cols, c, ct, ldc, overwrite);
         }
       }

@@ -64,8 +64,43 @@ public final class Sgemm {
     return blocking(ctx).workspaceFloats();
   }
 
+  /**
+   * Floats of scratch one call uses at most across all its workers: the per-worker buffers,
+   * plus, when the call runs on several threads and it fits in {@code ctx}'s budget, A packed
+   * once for all of them ({@code ceil(m / MR) * MR * k} floats, held by the calling thread).
+   */
+  public static long workspaceFloats(int m, int n, int k, ExecContext ctx) {
+    Blocking bl = blocking(ctx);
+    TaskGrid grid = TaskGrid.plan(m, n, k, bl.mr(), bl.nr(), ctx, false);
+    int workers = ctx.workersFor(grid.tasks());
+    long perWorkers = workers * bl.workspaceFloats();
+    return perWorkers + (sharesA(m, k, bl, grid, ctx) ? sharedAFloats(m, k, bl) : 0);
+  }
+
   private static Blocking blocking(ExecContext ctx) {
     return Blocking.of(ctx.kernels().gemm(), ctx.workspaceFloatsPerWorker(ctx.threads()));
+  }
+
+  /** A row-panel-padded copy of all of A: depth block at {@code pc} starts at pc * mPad. */
+  private static long sharedAFloats(int m, int k, Blocking bl) {
+    return (long) (m + bl.mr() - 1) / bl.mr() * bl.mr() * k;
+  }
+
+  /** Whether a call of this shape packs A once for all its tasks (see below; for tests). */
+  static boolean sharesA(int m, int n, int k, ExecContext ctx) {
+    Blocking bl = blocking(ctx);
+    return sharesA(m, k, bl, TaskGrid.plan(m, n, k, bl.mr(), bl.nr(), ctx, false), ctx);
+  }
+
+  /**
+   * Whether a call packs A once for all its tasks: when it is split among threads (one
+   * thread packs each A block once anyway) and the copy fits next to the workers' buffers.
+   */
+  private static boolean sharesA(int m, int k, Blocking bl, TaskGrid grid, ExecContext ctx) {
+    long perWorkers = (long) ctx.workersFor(grid.tasks()) * bl.workspaceFloats();
+    long shared = sharedAFloats(m, k, bl);
+    return grid.tasks() > 1 && shared <= Integer.MAX_VALUE - 8
+        && perWorkers + shared <= ctx.workspaceFloats();
   }
 
   private static void run(int m, int n, int k, PackSource a, PackSource bt, float[] c,
@@ -83,23 +118,48 @@ public final class Sgemm {
     }
     GemmKernels kernels = ctx.kernels().gemm();
     Blocking bl = blocking(ctx);
-    TaskGrid grid = TaskGrid.plan(m, n, k, bl.mr(), bl.nr(), ctx);
+    TaskGrid grid = TaskGrid.plan(m, n, k, bl.mr(), bl.nr(), ctx, false);
     if (grid.tasks() == 1) {
-      block(kernels, bl, k, a, bt, 0, m, 0, n, c, cOff, ldc, overwrite);
+      block(kernels, bl, k, a, bt, 0, m, 0, n, c, cOff, ldc, overwrite, null, 0);
+    } else if (!sharesA(m, k, bl, grid, ctx)) {
+      ctx.parallelFor(grid.tasks(), t -> block(kernels, bl, k, a, bt, grid.rowStart(t),
+          grid.rowEnd(t), grid.colStart(t), grid.colEnd(t), c, cOff, ldc, overwrite, null, 0));
     } else {
-      ctx.parallelFor(grid.tasks(), t -> block(kernels, bl, k, a, bt,
-          grid.rowStart(t), grid.rowEnd(t), grid.colStart(t), grid.colEnd(t),
-          c, cOff, ldc, overwrite));
+      float[] ap = Workspace.get().sharedA((int) sharedAFloats(m, k, bl));
+      int mPad = packAll(a, m, k, bl, ap, ctx);
+      TaskGrid strips = TaskGrid.plan(m, n, k, bl.mr(), bl.nr(), ctx, true);
+      ctx.parallelFor(strips.tasks(), t -> block(kernels, bl, k, a, bt, strips.rowStart(t),
+          strips.rowEnd(t), strips.colStart(t), strips.colEnd(t), c, cOff, ldc, overwrite, ap,
+          mPad));
     }
   }
 
   /**
+   * Packs all of A, every depth block, in parallel blocks of MC rows: depth block {@code pc}
+   * at {@code pc * mPad}, its rows {@code ic...} at {@code + ic * kc}. Returns mPad.
+   */
+  private static int packAll(PackSource a, int m, int k, Blocking bl, float[] ap,
+      ExecContext ctx) {
+    int mPad = (m + bl.mr() - 1) / bl.mr() * bl.mr();
+    int kcMax = bl.depthBlockSize(k);
+    int rowBlocks = (m + bl.mc() - 1) / bl.mc();
+    ctx.parallelFor(bl.depthBlocks(k) * rowBlocks, t -> {
+      int pc = t / rowBlocks * kcMax;
+      int ic = t % rowBlocks * bl.mc();
+      Packing.pack(a, ic, Math.min(bl.mc(), m - ic), pc, Math.min(kcMax, k - pc), bl.mr(), ap,
+          pc * mPad + ic * Math.min(kcMax, k - pc));
+    });
+    return mPad;
+  }
+
+  /**
    * The BLIS loops over one block of C, rows {@code [r0, r1)} x columns {@code [c0, c1)},
-   * all of k, with this thread's packing buffers.
+   * all of k, with this thread's packing buffers; A comes from {@code sharedA} (rows padded to
+   * {@code mPad}) when it was packed beforehand ({@link #packAll}), else it is packed here.
    */
   private static void block(GemmKernels kernels, Blocking bl, int k, PackSource a,
       PackSource bt, int r0, int r1, int c0, int c1, float[] c, int cOff, int ldc,
-      boolean overwrite) {
+      boolean overwrite, float[] sharedA, int mPad) {
     int mr = bl.mr();
     int nr = bl.nr();
     int kBlocks = bl.depthBlocks(k);
@@ -108,7 +168,7 @@ public final class Sgemm {
     int mcMax = Blocking.balanced(r1 - r0, bl.mc(), mr);
     Workspace ws = Workspace.get();
     float[] bp = ws.b(ncMax * kcMax);
-    float[] ap = ws.a(mcMax * kcMax);
+    float[] ap = sharedA != null ? sharedA : ws.a(mcMax * kcMax);
     float[] tile = ws.tile(mr * nr);
     for (int jc = c0; jc < c1; jc += ncMax) {
       int nc = Math.min(ncMax, c1 - jc);
@@ -118,8 +178,13 @@ public final class Sgemm {
         Packing.pack(bt, jc, nc, pc, kc, nr, bp, 0);
         for (int ic = r0; ic < r1; ic += mcMax) {
           int mc = Math.min(mcMax, r1 - ic);
-          Packing.pack(a, ic, mc, pc, kc, mr, ap, 0);
-          MacroKernel.run(kernels, mc, nc, kc, ap, bp, c, cOff + ic * ldc + jc, ldc,
+          int aOff = 0;
+          if (sharedA == null) {
+            Packing.pack(a, ic, mc, pc, kc, mr, ap, 0);
+          } else {
+            aOff = pc * mPad + ic * kc;
+          }
+          MacroKernel.run(kernels, mc, nc, kc, ap, aOff, bp, c, cOff + ic * ldc + jc, ldc,
               overwrite && pb == 0, tile);
         }
       }

@@ -9,10 +9,11 @@ import org.vconv.plan.ExecContext;
  * not depend on the grid, hence not on the thread count. One task per block also means one
  * {@code parallelFor} per call, with no barrier between depth blocks.
  *
- * <p>The price is repacking: every row block packs B for its columns and every column block
- * packs A for its rows. The grid shape minimizes that ({@code rowBlocks * n +
- * colBlocks * m}), which for the usual convolution shapes (m = channels, n = pixels) gives
- * column strips with all of m, where nothing is packed twice.
+ * <p>The price is repacking: every row block packs B for its columns and, unless A was packed
+ * once for all tasks beforehand, every column block packs A for its rows. The grid shape
+ * minimizes that ({@code rowBlocks * n + colBlocks * m}, or {@code rowBlocks * n} with A
+ * prepacked), which for the usual convolution shapes (m = channels, n = pixels) gives column
+ * strips with all of m, where B is packed exactly once.
  */
 record TaskGrid(int rowBlocks, int colBlocks, int m, int n, int mr, int nr) {
 
@@ -21,8 +22,12 @@ record TaskGrid(int rowBlocks, int colBlocks, int m, int n, int mr, int nr) {
   /** Several tasks per worker so a worker slowed by a noisy neighbour is caught up on. */
   static final int TASKS_PER_WORKER = 4;
 
-  /** The grid for {@code m x n x k} on {@code ctx}: one block when one worker would run. */
-  static TaskGrid plan(int m, int n, int k, int mr, int nr, ExecContext ctx) {
+  /**
+   * The grid for {@code m x n x k} on {@code ctx}: one block when one worker would run.
+   * {@code aPrepacked}: A is packed once for all tasks, so only B's repacking counts.
+   */
+  static TaskGrid plan(int m, int n, int k, int mr, int nr, ExecContext ctx,
+      boolean aPrepacked) {
     int rowPanels = (m + mr - 1) / mr;
     int colPanels = (n + nr - 1) / nr;
     long flops = 2L * m * n * k;
@@ -39,7 +44,7 @@ record TaskGrid(int rowBlocks, int colBlocks, int m, int n, int mr, int nr) {
       if (cols > colPanels) {
         continue;
       }
-      long cost = (long) rows * n + (long) cols * m;
+      long cost = (long) rows * n + (aPrepacked ? 0 : (long) cols * m);
       if (cost < bestCost) {
         bestCost = cost;
         bestRows = rows;

@@ -28,6 +28,8 @@ class SgemmDeterminismTest {
     Random rnd = new Random(31);
     int ran = 0;
     for (VectorProvider p : GemmCheck.providers()) {
+      boolean sawShared = false;
+      boolean sawPrivate = false;
       int mr = p.gemm().mr();
       int nr = p.gemm().nr();
       int[][] shapes = {{150, 9 * nr + 5, 2 * Blocking.KC + 3}, {2 * mr + 1, 20 * nr + 1001, 300},
@@ -48,8 +50,12 @@ class SgemmDeterminismTest {
             ExecContext ctx = new ExecContext(threads, budget, p);
             String what = p.name() + " " + m + "x" + n + "x" + k + " threads " + threads
                 + " budget " + budget;
-            assertTrue(threads == 1 || TaskGrid.plan(m, n, k, mr, nr, ctx).tasks() > 1,
+            assertTrue(threads == 1 || TaskGrid.plan(m, n, k, mr, nr, ctx, false).tasks() > 1,
                 "the shape must be split among threads, or this test proves nothing: " + what);
+            if (threads > 1) { // A packed once for all tasks, or by every task
+              sawShared |= Sgemm.sharesA(m, n, k, ctx);
+              sawPrivate |= !Sgemm.sharesA(m, n, k, ctx);
+            }
             float[] c = c0.clone();
             Sgemm.multiplyAdd(m, n, k, a, b, c, cOff, ldc, ctx);
             float[] d = c0.clone(); // the generic packing path
@@ -65,6 +71,7 @@ class SgemmDeterminismTest {
           }
         }
       }
+      assertTrue(sawShared && sawPrivate, p.name() + ": both ways of packing A must run");
     }
     assertEquals(GemmCheck.providers().size() * 3 * 4 * 2, ran);
   }
