@@ -1,14 +1,29 @@
 package org.vconv.gemm;
 
+import java.util.Arrays;
+import java.util.Objects;
 import org.vconv.plan.ExecContext;
+import org.vconv.simd.GemmKernels;
 
 /**
  * Single-precision GEMM, C row-major with leading dimension {@code ldc}. {@code multiply}
- * overwrites C; {@code multiplyAdd} accumulates into it. Operands come either as
- * {@link StridedMatrix} views or as {@link PackSource}s (A as {@code m x k}, B transposed as
- * {@code n x k}).
+ * overwrites C (never reads it, so garbage or NaN there cannot leak); {@code multiplyAdd}
+ * accumulates into it. Operands come either as {@link StridedMatrix} views or as
+ * {@link PackSource}s (A as {@code m x k}, B transposed as {@code n x k}). C must not overlap
+ * A or B.
  *
- * <p>PLACEHOLDER: naive loops; the packed BLIS-layered engine replaces the bodies.
+ * <p>The engine is BLIS's five loops: column blocks of NC ({@code jc}), depth blocks of KC
+ * ({@code pc}, packing a {@code kc x nc} block of B), row blocks of MC ({@code ic}, packing
+ * an {@code mc x kc} block of A), then {@link MacroKernel} over NR-column and MR-row
+ * micro-panels and the micro-kernel of {@code ctx.kernels().gemm()}; see {@link Blocking}.
+ * Threads split C into blocks ({@link TaskGrid}), never the reduction.
+ *
+ * <p>Reduction order (fixed, so results are bitwise the same for any thread count, workspace
+ * budget and operand layout): k is cut into {@code ceil(k / KC)} balanced depth blocks in
+ * order; each block's product is accumulated from zero by the micro-kernel ({@link
+ * GemmKernels}) and then stored ({@code multiply}, first block) or added to C. So
+ * {@code multiply} gives {@code ((P0 + P1) + P2) ...} and {@code multiplyAdd} gives
+ * {@code (((C + P0) + P1) + ...)}.
  */
 public final class Sgemm {
   private Sgemm() {}
@@ -16,42 +31,201 @@ public final class Sgemm {
   /** {@code C = A * B} with A {@code m x k}, B {@code k x n}. */
   public static void multiply(int m, int n, int k, StridedMatrix a, StridedMatrix b,
       float[] c, int cOff, int ldc, ExecContext ctx) {
+    checkViews(m, n, k, a, b);
     multiply(m, n, k, (PackSource) a, b.transpose(), c, cOff, ldc, ctx);
   }
 
   /** {@code C += A * B} with A {@code m x k}, B {@code k x n}. */
   public static void multiplyAdd(int m, int n, int k, StridedMatrix a, StridedMatrix b,
       float[] c, int cOff, int ldc, ExecContext ctx) {
+    checkViews(m, n, k, a, b);
     multiplyAdd(m, n, k, (PackSource) a, b.transpose(), c, cOff, ldc, ctx);
   }
 
   /** {@code C = A * Bt^T} with A {@code m x k} and Bt {@code n x k}. */
   public static void multiply(int m, int n, int k, PackSource a, PackSource bt,
       float[] c, int cOff, int ldc, ExecContext ctx) {
-    for (int i = 0; i < m; i++) {
-      java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
-    }
-    multiplyAdd(m, n, k, a, bt, c, cOff, ldc, ctx);
+    checkCall(m, n, k, a, bt, c, cOff, ldc, ctx);
+    run(m, n, k, a, bt, c, cOff, ldc, ctx, true);
   }
 
   /** {@code C += A * Bt^T} with A {@code m x k} and Bt {@code n x k}. */
   public static void multiplyAdd(int m, int n, int k, PackSource a, PackSource bt,
       float[] c, int cOff, int ldc, ExecContext ctx) {
-    if (m == 0 || n == 0 || k == 0) {
+    checkCall(m, n, k, a, bt, c, cOff, ldc, ctx);
+    run(m, n, k, a, bt, c, cOff, ldc, ctx, false);
+  }
+
+  /**
+   * Floats of scratch one GEMM worker uses at most (packed A and B blocks and an edge tile),
+   * held per thread and reused across calls: count it once per worker in a workspace budget.
+   */
+  public static long workspaceFloatsPerWorker(ExecContext ctx) {
+    return blocking(ctx).workspaceFloats();
+  }
+
+  /**
+   * Floats of scratch one call uses at most across all its workers: the per-worker buffers,
+   * plus, when the call runs on several threads and it fits in {@code ctx}'s budget, A packed
+   * once for all of them ({@code ceil(m / MR) * MR * k} floats, held by the calling thread).
+   */
+  public static long workspaceFloats(int m, int n, int k, ExecContext ctx) {
+    Blocking bl = blocking(ctx);
+    TaskGrid grid = TaskGrid.plan(m, n, k, bl.mr(), bl.nr(), ctx, false);
+    int workers = ctx.workersFor(grid.tasks());
+    long perWorkers = workers * bl.workspaceFloats();
+    return perWorkers + (sharesA(m, k, bl, grid, ctx) ? sharedAFloats(m, k, bl) : 0);
+  }
+
+  private static Blocking blocking(ExecContext ctx) {
+    return Blocking.of(ctx.kernels().gemm(), ctx.workspaceFloatsPerWorker(ctx.threads()));
+  }
+
+  /** A row-panel-padded copy of all of A: depth block at {@code pc} starts at pc * mPad. */
+  private static long sharedAFloats(int m, int k, Blocking bl) {
+    return (long) (m + bl.mr() - 1) / bl.mr() * bl.mr() * k;
+  }
+
+  /** Whether a call of this shape packs A once for all its tasks (see below; for tests). */
+  static boolean sharesA(int m, int n, int k, ExecContext ctx) {
+    Blocking bl = blocking(ctx);
+    return sharesA(m, k, bl, TaskGrid.plan(m, n, k, bl.mr(), bl.nr(), ctx, false), ctx);
+  }
+
+  /**
+   * Whether a call packs A once for all its tasks: when it is split among threads (one
+   * thread packs each A block once anyway) and the copy fits next to the workers' buffers.
+   */
+  private static boolean sharesA(int m, int k, Blocking bl, TaskGrid grid, ExecContext ctx) {
+    long perWorkers = (long) ctx.workersFor(grid.tasks()) * bl.workspaceFloats();
+    long shared = sharedAFloats(m, k, bl);
+    return grid.tasks() > 1 && shared <= Integer.MAX_VALUE - 8
+        && perWorkers + shared <= ctx.workspaceFloats();
+  }
+
+  private static void run(int m, int n, int k, PackSource a, PackSource bt, float[] c,
+      int cOff, int ldc, ExecContext ctx, boolean overwrite) {
+    if (m == 0 || n == 0) {
       return;
     }
-    float[] pa = new float[m * k];
-    float[] pb = new float[n * k];
-    a.pack(0, m, 0, k, 1, pa, 0); // width 1: row i is pa[i*k ... ]
-    bt.pack(0, n, 0, k, 1, pb, 0);
-    for (int i = 0; i < m; i++) {
-      for (int j = 0; j < n; j++) {
-        float acc = 0f;
-        for (int p = 0; p < k; p++) {
-          acc += pa[i * k + p] * pb[j * k + p];
+    if (k == 0) { // an empty sum: C = 0, or C unchanged
+      if (overwrite) {
+        for (int i = 0; i < m; i++) {
+          Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
         }
-        c[cOff + i * ldc + j] += acc;
       }
+      return;
+    }
+    GemmKernels kernels = ctx.kernels().gemm();
+    Blocking bl = blocking(ctx);
+    TaskGrid grid = TaskGrid.plan(m, n, k, bl.mr(), bl.nr(), ctx, false);
+    if (grid.tasks() == 1) {
+      block(kernels, bl, k, a, bt, 0, m, 0, n, c, cOff, ldc, overwrite, null, 0);
+    } else if (!sharesA(m, k, bl, grid, ctx)) {
+      ctx.parallelFor(grid.tasks(), t -> block(kernels, bl, k, a, bt, grid.rowStart(t),
+          grid.rowEnd(t), grid.colStart(t), grid.colEnd(t), c, cOff, ldc, overwrite, null, 0));
+    } else {
+      float[] ap = Workspace.get().sharedA((int) sharedAFloats(m, k, bl));
+      int mPad = packAll(a, m, k, bl, ap, ctx);
+      TaskGrid strips = TaskGrid.plan(m, n, k, bl.mr(), bl.nr(), ctx, true);
+      ctx.parallelFor(strips.tasks(), t -> block(kernels, bl, k, a, bt, strips.rowStart(t),
+          strips.rowEnd(t), strips.colStart(t), strips.colEnd(t), c, cOff, ldc, overwrite, ap,
+          mPad));
+    }
+  }
+
+  /**
+   * Packs all of A, every depth block, in parallel blocks of MC rows: depth block {@code pc}
+   * at {@code pc * mPad}, its rows {@code ic...} at {@code + ic * kc}. Returns mPad.
+   */
+  private static int packAll(PackSource a, int m, int k, Blocking bl, float[] ap,
+      ExecContext ctx) {
+    int mPad = (m + bl.mr() - 1) / bl.mr() * bl.mr();
+    int kcMax = bl.depthBlockSize(k);
+    int rowBlocks = (m + bl.mc() - 1) / bl.mc();
+    ctx.parallelFor(bl.depthBlocks(k) * rowBlocks, t -> {
+      int pc = t / rowBlocks * kcMax;
+      int ic = t % rowBlocks * bl.mc();
+      Packing.pack(a, ic, Math.min(bl.mc(), m - ic), pc, Math.min(kcMax, k - pc), bl.mr(), ap,
+          pc * mPad + ic * Math.min(kcMax, k - pc));
+    });
+    return mPad;
+  }
+
+  /**
+   * The BLIS loops over one block of C, rows {@code [r0, r1)} x columns {@code [c0, c1)},
+   * all of k, with this thread's packing buffers; A comes from {@code sharedA} (rows padded to
+   * {@code mPad}) when it was packed beforehand ({@link #packAll}), else it is packed here.
+   */
+  private static void block(GemmKernels kernels, Blocking bl, int k, PackSource a,
+      PackSource bt, int r0, int r1, int c0, int c1, float[] c, int cOff, int ldc,
+      boolean overwrite, float[] sharedA, int mPad) {
+    int mr = bl.mr();
+    int nr = bl.nr();
+    int kBlocks = bl.depthBlocks(k);
+    int kcMax = bl.depthBlockSize(k);
+    int ncMax = Blocking.balanced(c1 - c0, bl.nc(), nr);
+    int mcMax = Blocking.balanced(r1 - r0, bl.mc(), mr);
+    Workspace ws = Workspace.get();
+    float[] bp = ws.b(ncMax * kcMax);
+    float[] ap = sharedA != null ? sharedA : ws.a(mcMax * kcMax);
+    float[] tile = ws.tile(mr * nr);
+    for (int jc = c0; jc < c1; jc += ncMax) {
+      int nc = Math.min(ncMax, c1 - jc);
+      for (int pb = 0; pb < kBlocks; pb++) { // depth blocks in order: the fixed reduction order
+        int pc = pb * kcMax;
+        int kc = Math.min(kcMax, k - pc);
+        Packing.pack(bt, jc, nc, pc, kc, nr, bp, 0);
+        for (int ic = r0; ic < r1; ic += mcMax) {
+          int mc = Math.min(mcMax, r1 - ic);
+          int aOff = 0;
+          if (sharedA == null) {
+            Packing.pack(a, ic, mc, pc, kc, mr, ap, 0);
+          } else {
+            aOff = pc * mPad + ic * kc;
+          }
+          MacroKernel.run(kernels, mc, nc, kc, ap, aOff, bp, c, cOff + ic * ldc + jc, ldc,
+              overwrite && pb == 0, tile);
+        }
+      }
+    }
+  }
+
+  private static void checkCall(int m, int n, int k, PackSource a, PackSource bt, float[] c,
+      int cOff, int ldc, ExecContext ctx) {
+    Objects.requireNonNull(a, "a");
+    Objects.requireNonNull(bt, "bt");
+    Objects.requireNonNull(c, "c");
+    Objects.requireNonNull(ctx, "ctx");
+    if (m < 0 || n < 0 || k < 0) {
+      throw new IllegalArgumentException("negative size: m=" + m + " n=" + n + " k=" + k);
+    }
+    if (m == 0 || n == 0) {
+      return;
+    }
+    if (ldc < n || cOff < 0 || cOff + (long) (m - 1) * ldc + n > c.length) {
+      throw new IllegalArgumentException("C (" + m + " x " + n + ", offset " + cOff + ", ldc "
+          + ldc + ") does not fit in float[" + c.length + "] with ldc >= n");
+    }
+  }
+
+  private static void checkViews(int m, int n, int k, StridedMatrix a, StridedMatrix b) {
+    checkView("A", Objects.requireNonNull(a, "a"), m, k);
+    checkView("B", Objects.requireNonNull(b, "b"), k, n);
+  }
+
+  /** Every element of the {@code rows x cols} view lies inside its array (strides may be < 0). */
+  private static void checkView(String name, StridedMatrix v, int rows, int cols) {
+    if (rows <= 0 || cols <= 0) {
+      return;
+    }
+    long dr = (long) (rows - 1) * v.rowStride();
+    long dc = (long) (cols - 1) * v.colStride();
+    long lo = v.offset() + Math.min(0, dr) + Math.min(0, dc);
+    long hi = v.offset() + Math.max(0, dr) + Math.max(0, dc);
+    if (lo < 0 || hi >= v.data().length) {
+      throw new IllegalArgumentException(name + " (" + rows + " x " + cols + ", " + v
+          + ") reaches outside float[" + v.data().length + "]");
     }
   }
 }

@@ -1,6 +1,39 @@
 package org.vconv.simd;
 
-/** The GEMM micro-kernel of one instruction set. */
+/**
+ * The GEMM micro-kernel of one instruction set (BLIS): one {@code mr() x nr()} tile of C from a
+ * packed A micro-panel and a packed B micro-panel.
+ *
+ * <p>Packed layouts (see {@code org.vconv.gemm.PackSource}): the A panel holds, for each
+ * {@code p < kc}, the {@code mr()} values of column p of A at {@code a[aOff + p*mr() + i]}; the
+ * B panel holds the {@code nr()} values of row p of B at {@code b[bOff + p*nr() + j]}. Packing
+ * zero-pads, so kernels never see a tail: edge tiles of C are the caller's business.
+ *
+ * <p>Reduction order, fixed so results are reproducible: each element's accumulator starts at
+ * zero and takes {@code a[p]*b[p]} for {@code p = 0, 1, ..., kc-1} in turn (SIMD kernels with
+ * one fused multiply-add per step, the scalar kernel with a multiply then an add); then
+ * {@code multiplyTile} stores the accumulator and {@code multiplyAddTile} stores
+ * {@code c + accumulator}.
+ *
+ * <p>Kernels only {@code assert} their arguments; {@code Sgemm} validates.
+ */
 public interface GemmKernels {
-  // defined by the GEMM engine
+
+  /** Rows of the C tile, and the width of a packed A micro-panel. */
+  int mr();
+
+  /** Columns of the C tile, and the width of a packed B micro-panel. */
+  int nr();
+
+  /**
+   * Overwrites the tile: {@code c[cOff + i*ldc + j] = sum_p a[aOff + p*mr() + i] *
+   * b[bOff + p*nr() + j]} for {@code i < mr(), j < nr()}. Never reads C (NaN there cannot leak).
+   * {@code kc >= 1}.
+   */
+  void multiplyTile(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff,
+      int ldc);
+
+  /** Accumulates the same product into the tile: {@code c[...] += sum_p ...}. */
+  void multiplyAddTile(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff,
+      int ldc);
 }

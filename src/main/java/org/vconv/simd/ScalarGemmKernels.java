@@ -1,4 +1,70 @@
 package org.vconv.simd;
 
-/** Plain-loop {@link GemmKernels}. */
-final class ScalarGemmKernels implements GemmKernels {}
+/**
+ * Plain-Java {@link GemmKernels}: a 4 x 4 tile whose 16 accumulators are locals, so C2 keeps
+ * them in registers across the k loop (an accumulator array would be loaded and stored at
+ * every step). Multiply then add, not {@link Math#fma}: without an FMA instruction
+ * {@code Math.fma} falls back to a slow software path, and this is the kernel for machines the
+ * Vector API cannot serve.
+ */
+final class ScalarGemmKernels implements GemmKernels {
+  static final int MR = 4;
+  static final int NR = 4;
+
+  @Override
+  public int mr() {
+    return MR;
+  }
+
+  @Override
+  public int nr() {
+    return NR;
+  }
+
+  @Override
+  public void multiplyTile(int kc, float[] a, int aOff, float[] b, int bOff, float[] c,
+      int cOff, int ldc) {
+    tile4x4(kc, a, aOff, b, bOff, c, cOff, ldc, false);
+  }
+
+  @Override
+  public void multiplyAddTile(int kc, float[] a, int aOff, float[] b, int bOff, float[] c,
+      int cOff, int ldc) {
+    tile4x4(kc, a, aOff, b, bOff, c, cOff, ldc, true);
+  }
+
+  private static void tile4x4(int kc, float[] a, int aOff, float[] b, int bOff, float[] c,
+      int cOff, int ldc, boolean add) {
+    assert kc >= 1 && aOff >= 0 && bOff >= 0 && cOff >= 0 && ldc >= NR;
+    assert aOff + kc * MR <= a.length && bOff + kc * NR <= b.length;
+    assert cOff + (MR - 1) * ldc + NR <= c.length;
+    float c00 = 0f, c01 = 0f, c02 = 0f, c03 = 0f;
+    float c10 = 0f, c11 = 0f, c12 = 0f, c13 = 0f;
+    float c20 = 0f, c21 = 0f, c22 = 0f, c23 = 0f;
+    float c30 = 0f, c31 = 0f, c32 = 0f, c33 = 0f;
+    for (int p = 0; p < kc; p++) {
+      int ap = aOff + p * MR;
+      int bp = bOff + p * NR;
+      float b0 = b[bp], b1 = b[bp + 1], b2 = b[bp + 2], b3 = b[bp + 3];
+      float ai = a[ap];
+      c00 += ai * b0; c01 += ai * b1; c02 += ai * b2; c03 += ai * b3;
+      ai = a[ap + 1];
+      c10 += ai * b0; c11 += ai * b1; c12 += ai * b2; c13 += ai * b3;
+      ai = a[ap + 2];
+      c20 += ai * b0; c21 += ai * b1; c22 += ai * b2; c23 += ai * b3;
+      ai = a[ap + 3];
+      c30 += ai * b0; c31 += ai * b1; c32 += ai * b2; c33 += ai * b3;
+    }
+    int r0 = cOff, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
+    if (add) { // accumulate: the only place C is read
+      c00 += c[r0]; c01 += c[r0 + 1]; c02 += c[r0 + 2]; c03 += c[r0 + 3];
+      c10 += c[r1]; c11 += c[r1 + 1]; c12 += c[r1 + 2]; c13 += c[r1 + 3];
+      c20 += c[r2]; c21 += c[r2 + 1]; c22 += c[r2 + 2]; c23 += c[r2 + 3];
+      c30 += c[r3]; c31 += c[r3 + 1]; c32 += c[r3 + 2]; c33 += c[r3 + 3];
+    }
+    c[r0] = c00; c[r0 + 1] = c01; c[r0 + 2] = c02; c[r0 + 3] = c03;
+    c[r1] = c10; c[r1 + 1] = c11; c[r1 + 2] = c12; c[r1 + 3] = c13;
+    c[r2] = c20; c[r2 + 1] = c21; c[r2 + 2] = c22; c[r2 + 3] = c23;
+    c[r3] = c30; c[r3 + 1] = c31; c[r3 + 2] = c32; c[r3 + 3] = c33;
+  }
+}
