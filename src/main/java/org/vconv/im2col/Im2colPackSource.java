@@ -47,6 +47,10 @@ public final class Im2colPackSource implements PackSource {
     assert rowStart >= 0 && rows >= 0 && rowStart + rows <= pixels : "rows";
     assert k0 >= 0 && kc >= 0 && k0 + kc <= depth() : "depth";
     assert width > 0 && off >= 0 : "panel";
+    if (g.layout() == Layout.NCHW && g.strideW() == 1) {
+      packNchwUnitStride(rowStart, rows, k0, kc, width, dst, off);
+      return;
+    }
     boolean nchw = g.layout() == Layout.NCHW;
     int rs = g.r() * g.s();
     int cg = g.cg();
@@ -82,6 +86,53 @@ public final class Im2colPackSource implements PackSource {
         for (int i = live; i < width; i++) {
           dst[at + i] = 0f;
         }
+      }
+    }
+  }
+
+  /**
+   * NCHW at stride 1 along W: the pixels of a panel that share an output row read one
+   * contiguous run of an input row per reduction index, so each packed row is a few copies
+   * and zero fills instead of a bounds check per element.
+   */
+  private void packNchwUnitStride(int rowStart, int rows, int k0, int kc, int width,
+      float[] dst, int off) {
+    int rs = g.r() * g.s();
+    int q = g.q();
+    for (int t = 0, panels = Math.ceilDiv(rows, width); t < panels; t++) {
+      int first = row0 * q + rowStart + t * width; // global pixel of the panel's first column
+      int live = Math.min(width, rows - t * width);
+      int panel = off + t * width * kc;
+      for (int kk = 0; kk < kc; kk++) {
+        int d = k0 + kk;
+        int ci = group * g.cg() + d / rs;
+        int tap = d % rs;
+        int dh = tap / g.s() * g.dilH();
+        int dw = tap % g.s() * g.dilW() - g.padLeft();
+        int at = panel + kk * width;
+        for (int i = 0; i < live; ) { // one output-row segment per iteration
+          int gp = first + i;
+          int gr = gp / q;
+          int qi = gp - gr * q;
+          int len = Math.min(live - i, q - qi);
+          int n = gr / g.p();
+          int ih = (gr - n * g.p()) * g.strideH() - g.padTop() + dh;
+          if (ih < 0 || ih >= g.h()) {
+            java.util.Arrays.fill(dst, at + i, at + i + len, 0f);
+          } else {
+            int iw = qi + dw; // input column of the segment's first pixel
+            int lo = Math.min(len, Math.max(0, -iw));           // leading pad
+            int hi = Math.max(lo, Math.min(len, g.w() - iw));   // end of the valid run
+            java.util.Arrays.fill(dst, at + i, at + i + lo, 0f);
+            if (hi > lo) { // even an empty copy checks its start index
+              System.arraycopy(x, ((n * g.c() + ci) * g.h() + ih) * g.w() + iw + lo, dst,
+                  at + i + lo, hi - lo);
+            }
+            java.util.Arrays.fill(dst, at + i + hi, at + i + len, 0f);
+          }
+          i += len;
+        }
+        java.util.Arrays.fill(dst, at + live, at + width, 0f);
       }
     }
   }
