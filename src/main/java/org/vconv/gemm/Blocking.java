@@ -18,7 +18,7 @@ import org.vconv.simd.GemmKernels;
  */
 record Blocking(int mr, int nr, int kc, int mc, int nc) {
 
-  /** Depth of a packed block: a B micro-panel (kc x 48 floats, 48 KiB) streams from L1/L2. */
+  /** Depth of a packed block: a 512-bit B micro-panel (256 x 32 floats, 32 KiB) stays in L1. */
   static final int KC = 256;
   /** An A block of 256 x 256 floats is 256 KiB: a small part of a 2 MiB L2. */
   static final int MC = 256;
