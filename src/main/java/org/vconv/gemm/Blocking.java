@@ -68,7 +68,7 @@ record Blocking(int mr, int nr, int kc, int mc, int nc) {
     return (k + blocks - 1) / blocks;
   }
 
-  /** Splits {@code len} into {@code ceil(len / max)} near-equal parts, rounded up to {@code unit}. */
+  /** Splits {@code len} into {@code ceil(len / max)} near-equal parts, rounded up to a unit. */
   static int balanced(int len, int max, int unit) {
     int parts = (len + max - 1) / max;
     int part = (len + parts - 1) / parts;
