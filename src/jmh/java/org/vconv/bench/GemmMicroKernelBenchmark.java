@@ -45,7 +45,7 @@ public class GemmMicroKernelBenchmark {
   @Param({"256"})
   public int kc;
 
-  /** Rows of the A block the tiles cycle through. */
+  /** Rows of the A block the tiles cycle through (rounded down to whole MR panels). */
   @Param({"128"})
   public int mc;
 
@@ -56,6 +56,7 @@ public class GemmMicroKernelBenchmark {
   private int mr;
   private int nr;
   private int tiles;
+  private int panels;
 
   @Setup
   public void setup() {
@@ -64,13 +65,14 @@ public class GemmMicroKernelBenchmark {
     mr = g.mr();
     nr = g.nr();
     long perTile = 2L * mr * nr * kc;
-    if (FLOPS % perTile != 0 || mc % mr != 0) {
+    if (FLOPS % perTile != 0) {
       throw new IllegalStateException(p.name() + ": " + FLOPS + " flops are not whole "
-          + mr + "x" + nr + "x" + kc + " tiles, or mc % mr != 0");
+          + mr + "x" + nr + "x" + kc + " tiles");
     }
     tiles = (int) (FLOPS / perTile);
+    panels = Math.max(1, mc / mr);
     Random rnd = new Random(1);
-    a = new float[mc * kc];
+    a = new float[panels * mr * kc];
     b = new float[kc * nr];
     c = new float[mr * nr];
     for (int i = 0; i < a.length; i++) {
@@ -117,7 +119,6 @@ public class GemmMicroKernelBenchmark {
   }
 
   private float tiles() {
-    int panels = mc / mr;
     int panelSize = mr * kc;
     for (int t = 0, ip = 0; t < tiles; t++) {
       g.multiplyTile(kc, a, ip * panelSize, b, 0, c, 0, nr);

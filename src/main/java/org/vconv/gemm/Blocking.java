@@ -18,7 +18,7 @@ import org.vconv.simd.GemmKernels;
  */
 record Blocking(int mr, int nr, int kc, int mc, int nc) {
 
-  /** Depth of a packed block: a B micro-panel (kc x 48 floats, 48 KiB) streams from L1/L2. */
+  /** Depth of a packed block: a 512-bit B micro-panel (256 x 32 floats, 32 KiB) stays in L1. */
   static final int KC = 256;
   /** An A block of 256 x 256 floats is 256 KiB: a small part of a 2 MiB L2. */
   static final int MC = 256;
@@ -68,7 +68,7 @@ record Blocking(int mr, int nr, int kc, int mc, int nc) {
     return (k + blocks - 1) / blocks;
   }
 
-  /** Splits {@code len} into {@code ceil(len / max)} near-equal parts, rounded up to {@code unit}. */
+  /** Splits {@code len} into {@code ceil(len / max)} near-equal parts, rounded up to a unit. */
   static int balanced(int len, int max, int unit) {
     int parts = (len + max - 1) / max;
     int part = (len + parts - 1) / parts;

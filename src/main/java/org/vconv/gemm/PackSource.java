@@ -11,6 +11,9 @@ package org.vconv.gemm;
  * for each {@code kk} in {@code [0, kc)}, the {@code width} values of column {@code k0+kk} are
  * consecutive. Rows past {@code row0 + rows} are written as zeros, so the micro-kernel never
  * sees a tail. {@code ceil(rows / width) * width * kc} floats are written.
+ *
+ * <p>{@link Sgemm} may call {@code pack} from several threads at once, for different rows or
+ * depth ranges into different destinations: implementations must not keep mutable state.
  */
 public interface PackSource {
 

@@ -16,7 +16,10 @@ import org.vconv.simd.GemmKernels;
  * ({@code pc}, packing a {@code kc x nc} block of B), row blocks of MC ({@code ic}, packing
  * an {@code mc x kc} block of A), then {@link MacroKernel} over NR-column and MR-row
  * micro-panels and the micro-kernel of {@code ctx.kernels().gemm()}; see {@link Blocking}.
- * Threads split C into blocks ({@link TaskGrid}), never the reduction.
+ * Threads split C into blocks ({@link TaskGrid}), never the reduction; on several threads A is
+ * first packed once for all of them (when that copy fits the workspace budget) and every task
+ * packs the B of its own columns. Packing buffers are per thread and reused ({@link
+ * Workspace}); {@link #workspaceFloatsPerWorker} and {@link #workspaceFloats} say how big.
  *
  * <p>Reduction order (fixed, so results are bitwise the same for any thread count, workspace
  * budget and operand layout): k is cut into {@code ceil(k / KC)} balanced depth blocks in

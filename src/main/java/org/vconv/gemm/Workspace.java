@@ -47,8 +47,18 @@ final class Workspace {
     return tile;
   }
 
-  /** A buffer of at least {@code n} floats for all of A, packed for every worker of a call. */
+  /** Up to this many floats (16 MiB) of shared A stay cached with the thread. */
+  static final int SHARED_A_CACHED = 1 << 22;
+
+  /**
+   * A buffer of at least {@code n} floats for all of A, packed for every worker of a call.
+   * Bigger than {@link #SHARED_A_CACHED} it is not kept (a thread should not hold a copy of a
+   * huge operand forever); a call that size does enough work to pay for the allocation.
+   */
   float[] sharedA(int n) {
+    if (n > SHARED_A_CACHED) {
+      return new float[n];
+    }
     if (sharedA.length < n) {
       sharedA = new float[n];
     }

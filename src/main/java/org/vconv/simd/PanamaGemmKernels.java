@@ -9,12 +9,18 @@ import jdk.incubator.vector.VectorSpecies;
  * one accumulator per (row, vector). The accumulators stay in registers for the whole k loop
  * and C is touched once, at the end; no horizontal reduction is needed.
  *
- * <p>The tile is sized to the register file, so it depends on the width:
+ * <p>The tile is sized to the register file, so it depends on the width. A tile needs about
+ * {@code MR*NV} accumulators + {@code NV} B vectors + up to {@code MR} broadcasts (C2 may
+ * load a step's broadcasts up front), and spilling costs far more than a smaller tile:
  * <ul>
- *   <li>{@code tile8x3}, 512 bits (AVX-512, 32 registers): 8 rows x 3 vectors = 8 x 48,
- *       24 accumulators + 3 B vectors + 1 broadcast. MR = 8 divides the usual channel counts.
- *   <li>{@code tile6x2}, 256 and 128 bits (AVX2/SSE/NEON, 16 registers or more): 6 rows x 2
- *       vectors = 6 x 16 (256) or 6 x 8 (128), 12 accumulators (BLIS's Haswell shape).
+ *   <li>{@code tile8x2}, 512 bits (AVX-512, 32 registers): 8 rows x 2 vectors = 8 x 32,
+ *       16 accumulators, 26 registers. MR = 8 and NR = 32 divide the usual channel and pixel
+ *       counts, and a 256-deep B micro-panel (32 KiB) fits in L1. Measured against 8x3 (24
+ *       accumulators, 35 registers): ~5% faster.
+ *   <li>{@code tile3x3}, 256 and 128 bits (AVX2/SSE: 16 registers): 3 rows x 3 vectors = 3 x 24
+ *       (256) or 3 x 12 (128), 9 accumulators, 15 registers. Under {@code -XX:UseAVX=2} it ran
+ *       at ~90% of the FMA peak where 6x2 and 4x3 (12 accumulators, 19-20 registers) spilled and
+ *       ran at 55-65%.
  * </ul>
  *
  * <p>The bodies are straight-line, with no helper calls: a vector passed through a call that C2
@@ -25,8 +31,8 @@ final class PanamaGemmKernels implements GemmKernels {
   private static final VectorSpecies<Float> S = PanamaProvider.SPECIES;
   private static final int L = S.length();
   private static final boolean WIDE = L >= 16;
-  static final int MR = WIDE ? 8 : 6;
-  static final int NR = (WIDE ? 3 : 2) * L;
+  static final int MR = WIDE ? 8 : 3;
+  static final int NR = (WIDE ? 2 : 3) * L;
 
   @Override
   public int mr() {
@@ -43,9 +49,9 @@ final class PanamaGemmKernels implements GemmKernels {
       int cOff, int ldc) {
     assert checkArgs(kc, a, aOff, b, bOff, c, cOff, ldc);
     if (WIDE) {
-      tile8x3(kc, a, aOff, b, bOff, c, cOff, ldc, false);
+      tile8x2(kc, a, aOff, b, bOff, c, cOff, ldc, false);
     } else {
-      tile6x2(kc, a, aOff, b, bOff, c, cOff, ldc, false);
+      tile3x3(kc, a, aOff, b, bOff, c, cOff, ldc, false);
     }
   }
 
@@ -54,9 +60,9 @@ final class PanamaGemmKernels implements GemmKernels {
       int cOff, int ldc) {
     assert checkArgs(kc, a, aOff, b, bOff, c, cOff, ldc);
     if (WIDE) {
-      tile8x3(kc, a, aOff, b, bOff, c, cOff, ldc, true);
+      tile8x2(kc, a, aOff, b, bOff, c, cOff, ldc, true);
     } else {
-      tile6x2(kc, a, aOff, b, bOff, c, cOff, ldc, true);
+      tile3x3(kc, a, aOff, b, bOff, c, cOff, ldc, true);
     }
   }
 
@@ -67,80 +73,8 @@ final class PanamaGemmKernels implements GemmKernels {
         && cOff + (long) (MR - 1) * ldc + NR <= c.length;
   }
 
-  /** 8 x 3 vectors, for 512-bit species. {@code add}: C += tile, else C = tile. */
-  private static void tile8x3(int kc, float[] a, int aOff, float[] b, int bOff, float[] c,
-      int cOff, int ldc, boolean add) {
-    FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
-    FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
-    FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
-    FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S);
-    FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S);
-    FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S);
-    FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S), c62 = FloatVector.zero(S);
-    FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S), c72 = FloatVector.zero(S);
-    for (int p = 0; p < kc; p++) {
-      int bp = bOff + p * 3 * L;
-      int ap = aOff + p * 8;
-      FloatVector b0 = FloatVector.fromArray(S, b, bp);
-      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
-      FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
-      FloatVector ai = FloatVector.broadcast(S, a[ap]);
-      c00 = ai.fma(b0, c00); c01 = ai.fma(b1, c01); c02 = ai.fma(b2, c02);
-      ai = FloatVector.broadcast(S, a[ap + 1]);
-      c10 = ai.fma(b0, c10); c11 = ai.fma(b1, c11); c12 = ai.fma(b2, c12);
-      ai = FloatVector.broadcast(S, a[ap + 2]);
-      c20 = ai.fma(b0, c20); c21 = ai.fma(b1, c21); c22 = ai.fma(b2, c22);
-      ai = FloatVector.broadcast(S, a[ap + 3]);
-      c30 = ai.fma(b0, c30); c31 = ai.fma(b1, c31); c32 = ai.fma(b2, c32);
-      ai = FloatVector.broadcast(S, a[ap + 4]);
-      c40 = ai.fma(b0, c40); c41 = ai.fma(b1, c41); c42 = ai.fma(b2, c42);
-      ai = FloatVector.broadcast(S, a[ap + 5]);
-      c50 = ai.fma(b0, c50); c51 = ai.fma(b1, c51); c52 = ai.fma(b2, c52);
-      ai = FloatVector.broadcast(S, a[ap + 6]);
-      c60 = ai.fma(b0, c60); c61 = ai.fma(b1, c61); c62 = ai.fma(b2, c62);
-      ai = FloatVector.broadcast(S, a[ap + 7]);
-      c70 = ai.fma(b0, c70); c71 = ai.fma(b1, c71); c72 = ai.fma(b2, c72);
-    }
-    int r0 = cOff, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
-    int r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
-    if (add) { // accumulate: the only place C is read
-      c00 = c00.add(FloatVector.fromArray(S, c, r0));
-      c01 = c01.add(FloatVector.fromArray(S, c, r0 + L));
-      c02 = c02.add(FloatVector.fromArray(S, c, r0 + 2 * L));
-      c10 = c10.add(FloatVector.fromArray(S, c, r1));
-      c11 = c11.add(FloatVector.fromArray(S, c, r1 + L));
-      c12 = c12.add(FloatVector.fromArray(S, c, r1 + 2 * L));
-      c20 = c20.add(FloatVector.fromArray(S, c, r2));
-      c21 = c21.add(FloatVector.fromArray(S, c, r2 + L));
-      c22 = c22.add(FloatVector.fromArray(S, c, r2 + 2 * L));
-      c30 = c30.add(FloatVector.fromArray(S, c, r3));
-      c31 = c31.add(FloatVector.fromArray(S, c, r3 + L));
-      c32 = c32.add(FloatVector.fromArray(S, c, r3 + 2 * L));
-      c40 = c40.add(FloatVector.fromArray(S, c, r4));
-      c41 = c41.add(FloatVector.fromArray(S, c, r4 + L));
-      c42 = c42.add(FloatVector.fromArray(S, c, r4 + 2 * L));
-      c50 = c50.add(FloatVector.fromArray(S, c, r5));
-      c51 = c51.add(FloatVector.fromArray(S, c, r5 + L));
-      c52 = c52.add(FloatVector.fromArray(S, c, r5 + 2 * L));
-      c60 = c60.add(FloatVector.fromArray(S, c, r6));
-      c61 = c61.add(FloatVector.fromArray(S, c, r6 + L));
-      c62 = c62.add(FloatVector.fromArray(S, c, r6 + 2 * L));
-      c70 = c70.add(FloatVector.fromArray(S, c, r7));
-      c71 = c71.add(FloatVector.fromArray(S, c, r7 + L));
-      c72 = c72.add(FloatVector.fromArray(S, c, r7 + 2 * L));
-    }
-    c00.intoArray(c, r0); c01.intoArray(c, r0 + L); c02.intoArray(c, r0 + 2 * L);
-    c10.intoArray(c, r1); c11.intoArray(c, r1 + L); c12.intoArray(c, r1 + 2 * L);
-    c20.intoArray(c, r2); c21.intoArray(c, r2 + L); c22.intoArray(c, r2 + 2 * L);
-    c30.intoArray(c, r3); c31.intoArray(c, r3 + L); c32.intoArray(c, r3 + 2 * L);
-    c40.intoArray(c, r4); c41.intoArray(c, r4 + L); c42.intoArray(c, r4 + 2 * L);
-    c50.intoArray(c, r5); c51.intoArray(c, r5 + L); c52.intoArray(c, r5 + 2 * L);
-    c60.intoArray(c, r6); c61.intoArray(c, r6 + L); c62.intoArray(c, r6 + 2 * L);
-    c70.intoArray(c, r7); c71.intoArray(c, r7 + L); c72.intoArray(c, r7 + 2 * L);
-  }
-
-  /** 6 x 2 vectors, for 256- and 128-bit species. {@code add}: C += tile, else C = tile. */
-  private static void tile6x2(int kc, float[] a, int aOff, float[] b, int bOff, float[] c,
+  /** 8 x 2 vectors, for 512-bit species. {@code add}: C += tile, else C = tile. */
+  private static void tile8x2(int kc, float[] a, int aOff, float[] b, int bOff, float[] c,
       int cOff, int ldc, boolean add) {
     FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
     FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
@@ -148,9 +82,11 @@ final class PanamaGemmKernels implements GemmKernels {
     FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
     FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
     FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+    FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+    FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
     for (int p = 0; p < kc; p++) {
       int bp = bOff + p * 2 * L;
-      int ap = aOff + p * 6;
+      int ap = aOff + p * 8;
       FloatVector b0 = FloatVector.fromArray(S, b, bp);
       FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
       FloatVector ai = FloatVector.broadcast(S, a[ap]);
@@ -165,9 +101,13 @@ final class PanamaGemmKernels implements GemmKernels {
       c40 = ai.fma(b0, c40); c41 = ai.fma(b1, c41);
       ai = FloatVector.broadcast(S, a[ap + 5]);
       c50 = ai.fma(b0, c50); c51 = ai.fma(b1, c51);
+      ai = FloatVector.broadcast(S, a[ap + 6]);
+      c60 = ai.fma(b0, c60); c61 = ai.fma(b1, c61);
+      ai = FloatVector.broadcast(S, a[ap + 7]);
+      c70 = ai.fma(b0, c70); c71 = ai.fma(b1, c71);
     }
     int r0 = cOff, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
-    int r4 = r3 + ldc, r5 = r4 + ldc;
+    int r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
     if (add) { // accumulate: the only place C is read
       c00 = c00.add(FloatVector.fromArray(S, c, r0));
       c01 = c01.add(FloatVector.fromArray(S, c, r0 + L));
@@ -181,6 +121,10 @@ final class PanamaGemmKernels implements GemmKernels {
       c41 = c41.add(FloatVector.fromArray(S, c, r4 + L));
       c50 = c50.add(FloatVector.fromArray(S, c, r5));
       c51 = c51.add(FloatVector.fromArray(S, c, r5 + L));
+      c60 = c60.add(FloatVector.fromArray(S, c, r6));
+      c61 = c61.add(FloatVector.fromArray(S, c, r6 + L));
+      c70 = c70.add(FloatVector.fromArray(S, c, r7));
+      c71 = c71.add(FloatVector.fromArray(S, c, r7 + L));
     }
     c00.intoArray(c, r0); c01.intoArray(c, r0 + L);
     c10.intoArray(c, r1); c11.intoArray(c, r1 + L);
@@ -188,5 +132,43 @@ final class PanamaGemmKernels implements GemmKernels {
     c30.intoArray(c, r3); c31.intoArray(c, r3 + L);
     c40.intoArray(c, r4); c41.intoArray(c, r4 + L);
     c50.intoArray(c, r5); c51.intoArray(c, r5 + L);
+    c60.intoArray(c, r6); c61.intoArray(c, r6 + L);
+    c70.intoArray(c, r7); c71.intoArray(c, r7 + L);
+  }
+
+  /** 3 x 3 vectors, for 256- and 128-bit species. {@code add}: C += tile, else C = tile. */
+  private static void tile3x3(int kc, float[] a, int aOff, float[] b, int bOff, float[] c,
+      int cOff, int ldc, boolean add) {
+    FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
+    FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
+    FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
+    for (int p = 0; p < kc; p++) {
+      int bp = bOff + p * 3 * L;
+      int ap = aOff + p * 3;
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
+      FloatVector ai = FloatVector.broadcast(S, a[ap]);
+      c00 = ai.fma(b0, c00); c01 = ai.fma(b1, c01); c02 = ai.fma(b2, c02);
+      ai = FloatVector.broadcast(S, a[ap + 1]);
+      c10 = ai.fma(b0, c10); c11 = ai.fma(b1, c11); c12 = ai.fma(b2, c12);
+      ai = FloatVector.broadcast(S, a[ap + 2]);
+      c20 = ai.fma(b0, c20); c21 = ai.fma(b1, c21); c22 = ai.fma(b2, c22);
+    }
+    int r0 = cOff, r1 = r0 + ldc, r2 = r1 + ldc;
+    if (add) { // accumulate: the only place C is read
+      c00 = c00.add(FloatVector.fromArray(S, c, r0));
+      c01 = c01.add(FloatVector.fromArray(S, c, r0 + L));
+      c02 = c02.add(FloatVector.fromArray(S, c, r0 + 2 * L));
+      c10 = c10.add(FloatVector.fromArray(S, c, r1));
+      c11 = c11.add(FloatVector.fromArray(S, c, r1 + L));
+      c12 = c12.add(FloatVector.fromArray(S, c, r1 + 2 * L));
+      c20 = c20.add(FloatVector.fromArray(S, c, r2));
+      c21 = c21.add(FloatVector.fromArray(S, c, r2 + L));
+      c22 = c22.add(FloatVector.fromArray(S, c, r2 + 2 * L));
+    }
+    c00.intoArray(c, r0); c01.intoArray(c, r0 + L); c02.intoArray(c, r0 + 2 * L);
+    c10.intoArray(c, r1); c11.intoArray(c, r1 + L); c12.intoArray(c, r1 + 2 * L);
+    c20.intoArray(c, r2); c21.intoArray(c, r2 + L); c22.intoArray(c, r2 + 2 * L);
   }
 }

@@ -3,7 +3,6 @@ package org.vconv.gemm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -50,11 +49,7 @@ final class GemmCheck {
 
   /** How an operand is stored. */
   enum Layout {
-    ROW_MAJOR, COL_MAJOR, GENERAL, REVERSED_ROWS;
-
-    Layout next() {
-      return values()[(ordinal() + 1) % values().length];
-    }
+    ROW_MAJOR, COL_MAJOR, GENERAL, REVERSED_ROWS
   }
 
   /**
@@ -106,7 +101,7 @@ final class GemmCheck {
   /** C as a test holds it: {@code m x n} at {@code off} with row stride {@code ldc}. */
   record COut(float[] data, int off, int ldc) {}
 
-  /** C with an offset and {@code ldc > n}, inside values {@code fill} (NaN or random). */
+  /** C at an offset with {@code ldc >= n}, NaN everywhere or random inside the window. */
   static COut cOut(int m, int n, boolean randomFill, Random rnd) {
     int off = rnd.nextInt(4);
     int ldc = n + rnd.nextInt(4);
@@ -204,13 +199,5 @@ final class GemmCheck {
         fail(what + ": differs at " + i + ": " + expected[i] + " vs " + actual[i]);
       }
     }
-  }
-
-  static List<Integer> list(int... v) {
-    List<Integer> l = new ArrayList<>();
-    for (int x : v) {
-      l.add(x);
-    }
-    return l;
   }
 }

@@ -101,9 +101,10 @@ class GemmKernelsTest {
 
   /**
    * Enough calls for C2 (and OSR of the k loop) to compile the kernel and Sgemm's loops
-   * (checked once by hand with -XX:+PrintCompilation: tile8x3 reaches tier 4 within the first
-   * few thousand calls); every result is compared bitwise with the documented order, so the
-   * interpreted, C1 and C2 versions are all checked.
+   * (checked by hand with -XX:+PrintCompilation, this test run alone: tile8x2, tile3x3 under
+   * -XX:UseAVX=2, and the scalar tile4x4 reach tier 4 well before the calls run out); every
+   * result is compared bitwise with the documented order, so the interpreted, C1 and C2
+   * versions are all checked.
    */
   @Test
   void compiledCodeGivesTheDocumentedBits() {
