@@ -22,8 +22,12 @@ record Blocking(int mr, int nr, int kc, int mc, int nc) {
   static final int KC = 256;
   /** An A block of 256 x 256 floats is 256 KiB: a small part of a 2 MiB L2. */
   static final int MC = 256;
-  /** A B block of 256 x 2048 floats is 2 MiB. */
-  static final int NC = 2048;
+  /**
+   * A B block of 256 x 512 floats is 512 KiB: it stays in L2 next to the A block and the C
+   * block it updates (interleaved runs: conv-shaped 128x6272x1152 ~5% faster than 2048, square
+   * sizes unchanged). A is packed once for all column blocks when n > NC (see Sgemm).
+   */
+  static final int NC = 512;
 
   Blocking {
     assert mr >= 1 && nr >= 1 && kc >= 1 && mc % mr == 0 && nc % nr == 0 && mc > 0 && nc > 0;

@@ -16,9 +16,9 @@ import org.vconv.simd.GemmKernels;
  * ({@code pc}, packing a {@code kc x nc} block of B), row blocks of MC ({@code ic}, packing
  * an {@code mc x kc} block of A), then {@link MacroKernel} over NR-column and MR-row
  * micro-panels and the micro-kernel of {@code ctx.kernels().gemm()}; see {@link Blocking}.
- * Threads split C into blocks ({@link TaskGrid}), never the reduction; on several threads A is
- * first packed once for all of them (when that copy fits the workspace budget) and every task
- * packs the B of its own columns. Packing buffers are per thread and reused ({@link
+ * Threads split C into blocks ({@link TaskGrid}), never the reduction. When blocks of A would
+ * be packed more than once (several tasks, or several column blocks) and the copy fits the
+ * workspace budget, all of A is packed once up front and tasks pack only their own B. Packing buffers are per thread and reused ({@link
  * Workspace}); {@link #workspaceFloatsPerWorker} and {@link #workspaceFloats} say how big.
  *
  * <p>Reduction order (fixed, so results are bitwise the same for any thread count, workspace
@@ -69,15 +69,16 @@ public final class Sgemm {
 
   /**
    * Floats of scratch one call uses at most across all its workers: the per-worker buffers,
-   * plus, when the call runs on several threads and it fits in {@code ctx}'s budget, A packed
-   * once for all of them ({@code ceil(m / MR) * MR * k} floats, held by the calling thread).
+   * plus, when blocks of A would be packed more than once (several threads, or n > NC) and it
+   * fits in {@code ctx}'s budget, all of A packed once ({@code ceil(m / MR) * MR * k} floats,
+   * held by the calling thread).
    */
   public static long workspaceFloats(int m, int n, int k, ExecContext ctx) {
     Blocking bl = blocking(ctx);
     TaskGrid grid = TaskGrid.plan(m, n, k, bl.mr(), bl.nr(), ctx, false);
     int workers = ctx.workersFor(grid.tasks());
     long perWorkers = workers * bl.workspaceFloats();
-    return perWorkers + (sharesA(m, k, bl, grid, ctx) ? sharedAFloats(m, k, bl) : 0);
+    return perWorkers + (sharesA(m, n, k, bl, grid, ctx) ? sharedAFloats(m, k, bl) : 0);
   }
 
   private static Blocking blocking(ExecContext ctx) {
@@ -89,20 +90,22 @@ public final class Sgemm {
     return (long) (m + bl.mr() - 1) / bl.mr() * bl.mr() * k;
   }
 
-  /** Whether a call of this shape packs A once for all its tasks (see below; for tests). */
+  /** Whether a call of this shape packs all of A once, up front (see below; for tests). */
   static boolean sharesA(int m, int n, int k, ExecContext ctx) {
     Blocking bl = blocking(ctx);
-    return sharesA(m, k, bl, TaskGrid.plan(m, n, k, bl.mr(), bl.nr(), ctx, false), ctx);
+    return sharesA(m, n, k, bl, TaskGrid.plan(m, n, k, bl.mr(), bl.nr(), ctx, false), ctx);
   }
 
   /**
-   * Whether a call packs A once for all its tasks: when it is split among threads (one
-   * thread packs each A block once anyway) and the copy fits next to the workers' buffers.
+   * Whether a call packs all of A once, up front, rather than block by block in each task:
+   * when blocks of A would otherwise be packed more than once (by several tasks, or for
+   * several column blocks of one task) and the copy fits next to the workers' buffers.
    */
-  private static boolean sharesA(int m, int k, Blocking bl, TaskGrid grid, ExecContext ctx) {
+  private static boolean sharesA(int m, int n, int k, Blocking bl, TaskGrid grid,
+      ExecContext ctx) {
     long perWorkers = (long) ctx.workersFor(grid.tasks()) * bl.workspaceFloats();
     long shared = sharedAFloats(m, k, bl);
-    return grid.tasks() > 1 && shared <= Integer.MAX_VALUE - 8
+    return (grid.tasks() > 1 || n > bl.nc()) && shared <= Integer.MAX_VALUE - 8
         && perWorkers + shared <= ctx.workspaceFloats();
   }
 
@@ -122,18 +125,23 @@ public final class Sgemm {
     GemmKernels kernels = ctx.kernels().gemm();
     Blocking bl = blocking(ctx);
     TaskGrid grid = TaskGrid.plan(m, n, k, bl.mr(), bl.nr(), ctx, false);
+    float[] ap = null;
+    int mPad = 0;
+    if (sharesA(m, n, k, bl, grid, ctx)) {
+      ap = Workspace.get().sharedA((int) sharedAFloats(m, k, bl));
+      mPad = packAll(a, m, k, bl, ap, ctx);
+      if (grid.tasks() > 1) { // only B is packed per task now: strips of all of m are best
+        grid = TaskGrid.plan(m, n, k, bl.mr(), bl.nr(), ctx, true);
+      }
+    }
     if (grid.tasks() == 1) {
-      block(kernels, bl, k, a, bt, 0, m, 0, n, c, cOff, ldc, overwrite, null, 0);
-    } else if (!sharesA(m, k, bl, grid, ctx)) {
-      ctx.parallelFor(grid.tasks(), t -> block(kernels, bl, k, a, bt, grid.rowStart(t),
-          grid.rowEnd(t), grid.colStart(t), grid.colEnd(t), c, cOff, ldc, overwrite, null, 0));
+      block(kernels, bl, k, a, bt, 0, m, 0, n, c, cOff, ldc, overwrite, ap, mPad);
     } else {
-      float[] ap = Workspace.get().sharedA((int) sharedAFloats(m, k, bl));
-      int mPad = packAll(a, m, k, bl, ap, ctx);
-      TaskGrid strips = TaskGrid.plan(m, n, k, bl.mr(), bl.nr(), ctx, true);
-      ctx.parallelFor(strips.tasks(), t -> block(kernels, bl, k, a, bt, strips.rowStart(t),
-          strips.rowEnd(t), strips.colStart(t), strips.colEnd(t), c, cOff, ldc, overwrite, ap,
-          mPad));
+      TaskGrid g = grid;
+      float[] sharedA = ap;
+      int pad = mPad;
+      ctx.parallelFor(g.tasks(), t -> block(kernels, bl, k, a, bt, g.rowStart(t), g.rowEnd(t),
+          g.colStart(t), g.colEnd(t), c, cOff, ldc, overwrite, sharedA, pad));
     }
   }
 

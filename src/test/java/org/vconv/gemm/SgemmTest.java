@@ -96,7 +96,8 @@ class SgemmTest {
       check(p, 1, Blocking.MC + mr + 3, 3 * nr + 5, Blocking.KC + 45, rnd); // > MC, > KC
       check(p, 2, Blocking.MC + 1, 2 * nr + 1, 2 * Blocking.KC + 7, rnd);
       check(p, 3, 97, Blocking.NC + nr + 1, 9, rnd); // > NC
-      expected += 3;
+      check(p, 1, 2 * mr + 1, 2 * Blocking.NC + 5, 40, rnd); // > NC on one thread: A shared
+      expected += 4;
     }
     assertEquals(expected, ran);
   }
