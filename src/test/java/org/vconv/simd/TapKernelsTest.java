@@ -37,7 +37,7 @@ class TapKernelsTest {
           int wOff = rnd.nextInt(4);
           float[] w = random(rnd, wOff + outs * wStride);
           int dOff = rnd.nextInt(5);
-          int dStride = len + rnd.nextInt(3);
+          int dStride = Math.max(1, len + rnd.nextInt(3)); // rows may abut
           float[] dst = new float[dOff + outs * dStride];
           java.util.Arrays.fill(dst, GUARD);
           k.tapSums(src, sOff, off, taps, w, wOff, wStride, outs, dst, dOff, dStride, len);
