@@ -32,6 +32,14 @@ import org.vconv.simd.ArrayKernels;
  * gradient, {@code C/G + K/G} for the weight gradient), used even above the budget.
  */
 public final class GroupedDirect implements ConvAlgorithm {
+  /** Channels per group up to which AUTO picks this algorithm over im2col + GEMM. */
+  static final int MAX_AUTO_CHANNELS_PER_GROUP = 16;
+
+  /** Whether AUTO should run {@code g} here: grouped, few channels per group, not 1x1. */
+  static boolean preferred(ConvGeometry g) {
+    return g.groups() > 1 && g.cg() <= MAX_AUTO_CHANNELS_PER_GROUP && !g.isPointwise();
+  }
+
   /** Filters (or input channels) summed at once: the kernels' register tile holds four. */
   private static final int BLOCK = 4;
 
@@ -66,7 +74,7 @@ public final class GroupedDirect implements ConvAlgorithm {
             int y0 = g.yIndex(n, k0 + j, 0, 0);
             for (int p = 0; p < g.p(); p++) {
               storeRow(buf, out + j * len + p * pl.cols(), b, y, y0 + p * rowStride, colStride,
-                  g.q());
+                  g.q(), ak);
             }
           }
         }
@@ -77,9 +85,12 @@ public final class GroupedDirect implements ConvAlgorithm {
 
   /** {@code y[d + i*step] = src[s + i] + b} for {@code i < len}. */
   private static void storeRow(float[] src, int s, float b, float[] y, int d, int step,
-      int len) {
+      int len, ArrayKernels ak) {
     if (b == 0f) {
       PhasePlanes.scatter(src, s, y, d, step, len);
+    } else if (step == 1) { // C2 leaves a two-array add loop scalar; these two are vectorized
+      java.util.Arrays.fill(y, d, d + len, b);
+      ak.addInto(src, s, y, d, len);
     } else {
       for (int i = 0; i < len; i++) {
         y[d + i * step] = src[s + i] + b;

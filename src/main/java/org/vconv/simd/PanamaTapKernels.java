@@ -1,6 +1,7 @@
 package org.vconv.simd;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -70,23 +71,39 @@ final class PanamaTapKernels {
       a3.intoArray(dst, d0 + 3 * ds + i);
       b3.intoArray(dst, d0 + 3 * ds + i + VL);
     }
-    for (; i < len; i++) { // tail: under one block, once per call (calls span whole planes)
-      dst[d0 + i] = sum(src, sOff + i, off, taps, w, w0);
-      dst[d0 + ds + i] = sum(src, sOff + i, off, taps, w, w1);
-      dst[d0 + 2 * ds + i] = sum(src, sOff + i, off, taps, w, w2);
-      dst[d0 + 3 * ds + i] = sum(src, sOff + i, off, taps, w, w3);
-    }
-  }
-
-  /** One row, four vectors: 4 sums in registers, 4 loads of src and 4 FMAs per tap. */
-  private static void sums1(float[] src, int sOff, int[] off, int taps, float[] w, int w0,
-      float[] dst, int d0, int len) {
-    int i = 0;
-    for (; i <= len - 4 * VL; i += 4 * VL) {
+    for (; i < len; i += VL) { // the rest, the last vector masked: same lane arithmetic
+      VectorMask<Float> m = SPECIES.indexInRange(i, len);
       FloatVector a0 = FloatVector.zero(SPECIES);
       FloatVector a1 = a0;
       FloatVector a2 = a0;
       FloatVector a3 = a0;
+      for (int t = 0; t < taps; t++) {
+        FloatVector x0 = FloatVector.fromArray(SPECIES, src, sOff + off[t] + i, m);
+        a0 = x0.fma(FloatVector.broadcast(SPECIES, w[w0 + t]), a0);
+        a1 = x0.fma(FloatVector.broadcast(SPECIES, w[w1 + t]), a1);
+        a2 = x0.fma(FloatVector.broadcast(SPECIES, w[w2 + t]), a2);
+        a3 = x0.fma(FloatVector.broadcast(SPECIES, w[w3 + t]), a3);
+      }
+      a0.intoArray(dst, d0 + i, m);
+      a1.intoArray(dst, d0 + ds + i, m);
+      a2.intoArray(dst, d0 + 2 * ds + i, m);
+      a3.intoArray(dst, d0 + 3 * ds + i, m);
+    }
+  }
+
+  /** One row, eight vectors: 8 FMA chains hide the FMA latency; 8 loads of src per tap. */
+  private static void sums1(float[] src, int sOff, int[] off, int taps, float[] w, int w0,
+      float[] dst, int d0, int len) {
+    int i = 0;
+    for (; i <= len - 8 * VL; i += 8 * VL) {
+      FloatVector a0 = FloatVector.zero(SPECIES);
+      FloatVector a1 = a0;
+      FloatVector a2 = a0;
+      FloatVector a3 = a0;
+      FloatVector a4 = a0;
+      FloatVector a5 = a0;
+      FloatVector a6 = a0;
+      FloatVector a7 = a0;
       for (int t = 0; t < taps; t++) {
         int o = sOff + off[t] + i;
         FloatVector c = FloatVector.broadcast(SPECIES, w[w0 + t]);
@@ -94,32 +111,41 @@ final class PanamaTapKernels {
         a1 = FloatVector.fromArray(SPECIES, src, o + VL).fma(c, a1);
         a2 = FloatVector.fromArray(SPECIES, src, o + 2 * VL).fma(c, a2);
         a3 = FloatVector.fromArray(SPECIES, src, o + 3 * VL).fma(c, a3);
+        a4 = FloatVector.fromArray(SPECIES, src, o + 4 * VL).fma(c, a4);
+        a5 = FloatVector.fromArray(SPECIES, src, o + 5 * VL).fma(c, a5);
+        a6 = FloatVector.fromArray(SPECIES, src, o + 6 * VL).fma(c, a6);
+        a7 = FloatVector.fromArray(SPECIES, src, o + 7 * VL).fma(c, a7);
       }
       a0.intoArray(dst, d0 + i);
       a1.intoArray(dst, d0 + i + VL);
       a2.intoArray(dst, d0 + i + 2 * VL);
       a3.intoArray(dst, d0 + i + 3 * VL);
+      a4.intoArray(dst, d0 + i + 4 * VL);
+      a5.intoArray(dst, d0 + i + 5 * VL);
+      a6.intoArray(dst, d0 + i + 6 * VL);
+      a7.intoArray(dst, d0 + i + 7 * VL);
     }
-    for (; i <= len - VL; i += VL) {
+    for (; i <= len - 2 * VL; i += 2 * VL) {
       FloatVector a0 = FloatVector.zero(SPECIES);
+      FloatVector a1 = a0;
       for (int t = 0; t < taps; t++) {
-        a0 = FloatVector.fromArray(SPECIES, src, sOff + off[t] + i)
-            .fma(FloatVector.broadcast(SPECIES, w[w0 + t]), a0);
+        int o = sOff + off[t] + i;
+        FloatVector c = FloatVector.broadcast(SPECIES, w[w0 + t]);
+        a0 = FloatVector.fromArray(SPECIES, src, o).fma(c, a0);
+        a1 = FloatVector.fromArray(SPECIES, src, o + VL).fma(c, a1);
       }
       a0.intoArray(dst, d0 + i);
+      a1.intoArray(dst, d0 + i + VL);
     }
-    for (; i < len; i++) {
-      dst[d0 + i] = sum(src, sOff + i, off, taps, w, w0);
+    for (; i < len; i += VL) { // the last vector masked
+      VectorMask<Float> m = SPECIES.indexInRange(i, len);
+      FloatVector a0 = FloatVector.zero(SPECIES);
+      for (int t = 0; t < taps; t++) {
+        a0 = FloatVector.fromArray(SPECIES, src, sOff + off[t] + i, m)
+            .fma(FloatVector.broadcast(SPECIES, w[w0 + t]), a0);
+      }
+      a0.intoArray(dst, d0 + i, m);
     }
-  }
-
-  /** One element: the lanes' fused sum in the same tap order, so the bits match. */
-  private static float sum(float[] src, int s0, int[] off, int taps, float[] w, int w0) {
-    float acc = 0f;
-    for (int t = 0; t < taps; t++) {
-      acc = Math.fma(src[s0 + off[t]], w[w0 + t], acc);
-    }
-    return acc;
   }
 
   static void dots(float[] a, int aOff, int aStride, int outs, float[] src, int sOff,
