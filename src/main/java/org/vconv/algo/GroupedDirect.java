@@ -1,5 +1,6 @@
 package org.vconv.algo;
 
+import java.util.Arrays;
 import org.vconv.Layout;
 import org.vconv.plan.ConvGeometry;
 import org.vconv.plan.ExecContext;
@@ -13,68 +14,90 @@ import org.vconv.simd.ArrayKernels;
  * {@link ArrayKernels#tapDots}).
  *
  * <ul>
- *   <li>forward: per (image, group), the group's input planes are copied into padded,
+ *   <li>forward: per (image batch, group), the group's input planes are copied into padded,
  *       phase-split scratch ({@link PhasePlanes}), where every tap of every output is a
- *       constant offset; up to four filters at a time sum all {@code C/G*R*S} taps in
- *       registers over the flat plane, then the valid columns (plus bias) are stored.
- *   <li>input gradient: per (image, group), the group's {@code dy} planes are copied into
- *       padded scratch ({@link GradPlanes}); each of the {@code strideH x strideW} phases of
- *       {@code dx} is then the same kind of tap sum over the taps of that phase.
- *   <li>weight gradient: per group, over the images in order, every filter's {@code dy}
- *       (flat, junk columns zero) is dotted with every tap's run of the input planes; the
- *       kernel keeps per-lane partial sums across rows and images, reduced once at the end.
+ *       constant offset; four filters at a time sum all {@code C/G*R*S} taps in registers
+ *       over the flat run, then the valid columns (plus bias) are stored.
+ *   <li>input gradient: per (image batch, group), the group's {@code dy} planes are copied
+ *       into padded scratch ({@link GradPlanes}); each of the {@code strideH x strideW} phases
+ *       of {@code dx} is the same kind of tap sum over the taps of that phase.
+ *   <li>weight gradient: per group, over the image batches in order, every filter's
+ *       {@code dy} (flat, junk zero) is dotted with every tap's run of the input planes; the
+ *       kernel keeps per-lane partial sums in registers across rows and the images of a
+ *       batch, and in scratch across batches; one reduction per weight at the end.
  * </ul>
  *
- * Both layouts take the same path: NHWC planes are gathered and scattered with a stride. Tasks
- * own their outputs and sum in a fixed order, so results do not depend on the thread count.
- * Scratch: one buffer per running worker, as many workers as the budget holds; the minimum is
- * one buffer (about {@code C/G + 4} padded planes forward, {@code K/G + 4} for the input
- * gradient, {@code C/G + K/G} for the weight gradient), used even above the budget.
+ * A batch stacks images so that a run holds at least {@link #RUN_TARGET} floats (small
+ * planes would otherwise pay per-call costs); it depends on the geometry and budget only, so
+ * the weight gradient's summation order does too. Both layouts take the same path: NHWC planes
+ * are gathered and scattered with a stride. Tasks own their outputs and sum in a fixed order,
+ * so results do not depend on the thread count. Scratch: one buffer per running worker, as
+ * many workers as the budget holds; the minimum is one buffer for one image (about
+ * {@code C/G + 4} padded planes forward, {@code K/G + 4} for the input gradient,
+ * {@code C/G + K/G} for the weight gradient), used even above the budget.
  */
 public final class GroupedDirect implements ConvAlgorithm {
   /** Channels per group up to which AUTO picks this algorithm over im2col + GEMM. */
   static final int MAX_AUTO_CHANNELS_PER_GROUP = 16;
+
+  /** Filters (or input channels) summed at once: the kernels' register tile holds four. */
+  private static final int BLOCK = 4;
+
+  /** Floats per run that amortize a kernel call; smaller images are stacked up to it. */
+  static final int RUN_TARGET = 4096;
 
   /** Whether AUTO should run {@code g} here: grouped, few channels per group, not 1x1. */
   static boolean preferred(ConvGeometry g) {
     return g.groups() > 1 && g.cg() <= MAX_AUTO_CHANNELS_PER_GROUP && !g.isPointwise();
   }
 
-  /** Filters (or input channels) summed at once: the kernels' register tile holds four. */
-  private static final int BLOCK = 4;
+  /** Images per batch: enough for a run of RUN_TARGET floats, within the budget, at most N. */
+  static int batch(ConvGeometry g, int imagePitch, long imageFloats, ExecContext ctx) {
+    long want = (RUN_TARGET + imagePitch - 1) / imagePitch;
+    long fit = ctx.workspaceFloats() / Tiling.PLANNED_WORKERS / imageFloats;
+    return (int) Math.max(1, Math.min(g.n(), Math.min(want, fit)));
+  }
 
   @Override
   public void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y,
       ExecContext ctx) {
     assert Outputs.sized(g, x, w, y) && (bias == null || bias.length == g.k()) : "sizes";
-    PhasePlanes pl = PhasePlanes.of(g);
+    int block = Math.min(BLOCK, g.kg());
+    int pitch = PhasePlanes.imagePitch(g);
+    long perImage = (long) pitch * (g.cg() * g.strideH() * g.strideW() + block);
+    PhasePlanes pl = PhasePlanes.of(g, batch(g, pitch, perImage, ctx));
     int[] off = pl.tapOffsets(g);
     int taps = g.crs();
     float[] wk = filterMajor(g, w);
-    int len = pl.outLen(g);
-    int block = Math.min(BLOCK, g.kg());
+    int rowLen = pl.batch() * pitch; // one filter's outputs in scratch
     int out = pl.size();
-    int floats = Tiling.arrayLength(out + (long) block * len);
-    int tasks = g.n() * g.groups();
+    int floats = Tiling.arrayLength(out + (long) block * rowLen);
+    int chunks = (g.n() + pl.batch() - 1) / pl.batch();
+    int tasks = chunks * g.groups();
     int workers = Tiling.workers(ctx, tasks, floats);
     ArrayKernels ak = ctx.kernels().arrays();
     int rowStride = PhasePlanes.outRowStride(g);
     int colStride = PhasePlanes.outColStride(g);
     try (Workspace ws = new Workspace(workers, floats)) {
       Tiling.run(ctx, tasks, workers, task -> {
-        int n = task / g.groups();
+        int n0 = task / g.groups() * pl.batch();
+        int images = Math.min(pl.batch(), g.n() - n0);
         int grp = task % g.groups();
         float[] buf = ws.take();
-        pl.load(g, x, n, grp, buf);
+        pl.load(g, x, n0, images, grp, buf);
+        int len = pl.outLen(g, images);
         for (int k0 = grp * g.kg(); k0 < (grp + 1) * g.kg(); k0 += block) {
           int count = Math.min(block, (grp + 1) * g.kg() - k0);
-          ak.tapSums(buf, 0, off, taps, wk, k0 * taps, taps, count, buf, out, len, len);
+          ak.tapSums(buf, 0, off, taps, wk, k0 * taps, taps, count, buf, out, rowLen, len);
           for (int j = 0; j < count; j++) {
             float b = bias == null ? 0f : bias[k0 + j];
-            int y0 = g.yIndex(n, k0 + j, 0, 0);
-            for (int p = 0; p < g.p(); p++) {
-              storeRow(buf, out + j * len + p * pl.cols(), b, y, y0 + p * rowStride, colStride,
-                  g.q(), ak);
+            for (int i = 0; i < images; i++) {
+              int y0 = g.yIndex(n0 + i, k0 + j, 0, 0);
+              int o0 = out + j * rowLen + i * pitch;
+              for (int p = 0; p < g.p(); p++) {
+                storeRow(buf, o0 + p * pl.cols(), b, y, y0 + p * rowStride, colStride, g.q(),
+                    ak);
+              }
             }
           }
         }
@@ -89,7 +112,7 @@ public final class GroupedDirect implements ConvAlgorithm {
     if (b == 0f) {
       PhasePlanes.scatter(src, s, y, d, step, len);
     } else if (step == 1) { // C2 leaves a two-array add loop scalar; these two are vectorized
-      java.util.Arrays.fill(y, d, d + len, b);
+      Arrays.fill(y, d, d + len, b);
       ak.addInto(src, s, y, d, len);
     } else {
       for (int i = 0; i < len; i++) {
@@ -119,33 +142,37 @@ public final class GroupedDirect implements ConvAlgorithm {
   @Override
   public void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx, ExecContext ctx) {
     assert Outputs.sized(g, dx, w, dy) : "sizes";
-    GradPlanes gp = GradPlanes.of(g);
+    int block = Math.min(BLOCK, g.cg());
+    int pitch = GradPlanes.of(g, 1).planeSize();
+    GradPlanes gp = GradPlanes.of(g, batch(g, pitch, (long) pitch * (g.kg() + block), ctx));
     int[][] off = gp.tapOffsets(g);
     int[] phaseStart = new int[gp.phases()];
     float[] wt = gp.weights(g, w, phaseStart);
     int groupWeights = g.weightSize() / g.groups();
-    int len = gp.phaseLen();
-    int block = Math.min(BLOCK, g.cg());
+    int rowLen = gp.batch() * pitch;
     int out = gp.size();
-    int floats = Tiling.arrayLength(out + (long) block * len);
-    int tasks = g.n() * g.groups();
+    int floats = Tiling.arrayLength(out + (long) block * rowLen);
+    int chunks = (g.n() + gp.batch() - 1) / gp.batch();
+    int tasks = chunks * g.groups();
     int workers = Tiling.workers(ctx, tasks, floats);
     ArrayKernels ak = ctx.kernels().arrays();
     try (Workspace ws = new Workspace(workers, floats)) {
       Tiling.run(ctx, tasks, workers, task -> {
-        int n = task / g.groups();
+        int n0 = task / g.groups() * gp.batch();
+        int images = Math.min(gp.batch(), g.n() - n0);
         int grp = task % g.groups();
         float[] buf = ws.take();
-        gp.load(g, dy, n, grp, buf);
+        gp.load(g, dy, n0, images, grp, buf);
+        int len = gp.phaseLen(images);
         for (int phase = 0; phase < gp.phases(); phase++) {
           int taps = off[phase].length;
           for (int c0 = 0; c0 < g.cg(); c0 += block) {
             int count = Math.min(block, g.cg() - c0);
             ak.tapSums(buf, 0, off[phase], taps, wt,
-                grp * groupWeights + phaseStart[phase] + c0 * taps, taps, count, buf, out, len,
-                len);
+                grp * groupWeights + phaseStart[phase] + c0 * taps, taps, count, buf, out,
+                rowLen, len);
             for (int j = 0; j < count; j++) {
-              gp.store(g, buf, out + j * len, phase, dx, n, grp * g.cg() + c0 + j);
+              gp.store(g, buf, out + j * rowLen, phase, dx, n0, images, grp * g.cg() + c0 + j);
             }
           }
         }
@@ -158,14 +185,16 @@ public final class GroupedDirect implements ConvAlgorithm {
   public void backwardWeight(ConvGeometry g, float[] dy, float[] x, float[] dw,
       ExecContext ctx) {
     assert Outputs.sized(g, x, dw, dy) : "sizes";
-    PhasePlanes pl = PhasePlanes.of(g);
+    int pitch = PhasePlanes.imagePitch(g);
+    long perImage = (long) pitch * (g.cg() * g.strideH() * g.strideW() + g.kg());
+    PhasePlanes pl = PhasePlanes.of(g, batch(g, pitch, perImage, ctx));
     int[] off = pl.tapOffsets(g);
     int taps = g.crs();
-    int len = pl.outLen(g);
     ArrayKernels ak = ctx.kernels().arrays();
     int lanes = ak.dotLanes();
+    int rowLen = pl.batch() * pitch; // one filter's dy in scratch
     int dyAt = pl.size();
-    int accAt = dyAt + g.kg() * len;
+    int accAt = dyAt + g.kg() * rowLen;
     int floats = Tiling.arrayLength(accAt + (long) g.kg() * taps * lanes);
     int workers = Tiling.workers(ctx, g.groups(), floats);
     int rowStride = PhasePlanes.outRowStride(g);
@@ -173,17 +202,22 @@ public final class GroupedDirect implements ConvAlgorithm {
     try (Workspace ws = new Workspace(workers, floats)) {
       Tiling.run(ctx, g.groups(), workers, grp -> {
         float[] buf = ws.take();
-        java.util.Arrays.fill(buf, accAt, floats, 0f);
-        for (int n = 0; n < g.n(); n++) {
-          pl.load(g, x, n, grp, buf);
+        Arrays.fill(buf, accAt, floats, 0f);
+        for (int n0 = 0; n0 < g.n(); n0 += pl.batch()) {
+          int images = Math.min(pl.batch(), g.n() - n0);
+          pl.load(g, x, n0, images, grp, buf);
           for (int kk = 0; kk < g.kg(); kk++) { // junk columns stay zero: they add nothing
-            int y0 = g.yIndex(n, grp * g.kg() + kk, 0, 0);
-            for (int p = 0; p < g.p(); p++) {
-              PhasePlanes.gather(dy, y0 + p * rowStride, colStride, buf,
-                  dyAt + kk * len + p * pl.cols(), g.q());
+            for (int i = 0; i < images; i++) {
+              int y0 = g.yIndex(n0 + i, grp * g.kg() + kk, 0, 0);
+              int d0 = dyAt + kk * rowLen + i * pitch;
+              for (int p = 0; p < g.p(); p++) {
+                PhasePlanes.gather(dy, y0 + p * rowStride, colStride, buf, d0 + p * pl.cols(),
+                    g.q());
+              }
             }
           }
-          ak.tapDots(buf, dyAt, len, g.kg(), buf, 0, off, taps, len, buf, accAt);
+          ak.tapDots(buf, dyAt, rowLen, g.kg(), buf, 0, off, taps, pl.outLen(g, images), buf,
+              accAt);
         }
         for (int kk = 0; kk < g.kg(); kk++) {
           for (int t = 0; t < taps; t++) {

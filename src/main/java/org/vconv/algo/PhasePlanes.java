@@ -4,29 +4,41 @@ import org.vconv.Layout;
 import org.vconv.plan.ConvGeometry;
 
 /**
- * The input planes of one group, zero-padded and split into {@code strideH x strideW}
- * phases, so that every kernel tap meets the inputs of all output pixels as one contiguous
- * run. Padded element {@code (pr, pc)} of channel {@code ci} lives at
- * {@code ci*channelSize + ((pr%sh)*sw + pc%sw)*rows*cols + (pr/sh)*cols + pc/sw}. Output
- * {@code (p, q)} reads padded {@code (p*sh + r*dh, q*sw + s*dw)} through tap {@code (r, s)},
- * which is phase {@code ((r*dh)%sh, (s*dw)%sw)} at {@code (p + r*dh/sh, q + s*dw/sw)}: flat
- * index {@code p*cols + q} plus a constant per tap. So outputs are computed as one flat run of
- * pitch {@code cols}; columns {@code Q..cols-1} of each row are junk and never stored.
+ * The input planes of one group for a batch of images, zero-padded and split into
+ * {@code strideH x strideW} phases, so that every kernel tap meets the inputs of all output
+ * pixels of all the images as one contiguous run. Padded element {@code (pr, pc)} of channel
+ * {@code ci}, image {@code b} of the batch lives at {@code ci*channelSize + phase*batch*S +
+ * b*S + (pr/sh)*cols + pc/sw} with {@code phase = (pr%sh)*sw + pc%sw} and
+ * {@code S = rows*cols}. Output {@code (p, q)} reads padded {@code (p*sh + r*dh,
+ * q*sw + s*dw)} through tap {@code (r, s)}, which is phase {@code ((r*dh)%sh, (s*dw)%sw)} at
+ * {@code (p + r*dh/sh, q + s*dw/sw)}: flat index {@code b*S + p*cols + q} plus a constant per
+ * tap. So outputs are computed as one flat run of row pitch {@code cols} and image pitch
+ * {@code S}; the columns past {@code Q} and rows past {@code P} are junk and never stored.
  *
- * <p>Positions outside the image are never written, so a buffer stays valid padding for every
- * task once it was zeroed (new arrays are).
+ * <p>Positions outside the images are never written, so a buffer stays valid padding for
+ * every task once it was zeroed (new arrays are).
  */
-record PhasePlanes(int cg, int sh, int sw, int rows, int cols) {
+record PhasePlanes(int cg, int sh, int sw, int rows, int cols, int batch) {
 
-  static PhasePlanes of(ConvGeometry g) {
+  static PhasePlanes of(ConvGeometry g, int batch) {
     int paddedH = g.h() + g.padTop() + g.padBottom();
     int paddedW = g.w() + g.padLeft() + g.padRight();
     return new PhasePlanes(g.cg(), g.strideH(), g.strideW(),
-        (paddedH + g.strideH() - 1) / g.strideH(), (paddedW + g.strideW() - 1) / g.strideW());
+        (paddedH + g.strideH() - 1) / g.strideH(), (paddedW + g.strideW() - 1) / g.strideW(),
+        batch);
+  }
+
+  /** Floats of one phase of one image: the image pitch of the flat runs. */
+  static int imagePitch(ConvGeometry g) {
+    return of(g, 1).rows() * of(g, 1).cols();
+  }
+
+  int imagePitch() {
+    return rows * cols;
   }
 
   int channelSize() {
-    return sh * sw * rows * cols;
+    return sh * sw * batch * rows * cols;
   }
 
   /** Floats of the {@code C/G} planes. */
@@ -34,9 +46,9 @@ record PhasePlanes(int cg, int sh, int sw, int rows, int cols) {
     return cg * channelSize();
   }
 
-  /** Length of the flat output run: {@code P} rows of pitch {@code cols}, the last one cut at Q. */
-  int outLen(ConvGeometry g) {
-    return (g.p() - 1) * cols + g.q();
+  /** Length of the flat output run of {@code images} images: the last one cut after (P-1, Q-1). */
+  int outLen(ConvGeometry g, int images) {
+    return (images - 1) * imagePitch() + (g.p() - 1) * cols + g.q();
   }
 
   /** Offset of tap {@code t = (ci*R + r)*S + s}: the OIHW order of one filter's weights. */
@@ -48,31 +60,35 @@ record PhasePlanes(int cg, int sh, int sw, int rows, int cols) {
           int rd = r * g.dilH();
           int sd = s * g.dilW();
           off[(ci * g.r() + r) * g.s() + s] = ci * channelSize()
-              + ((rd % sh) * sw + sd % sw) * rows * cols + (rd / sh) * cols + sd / sw;
+              + ((rd % sh) * sw + sd % sw) * batch * imagePitch() + (rd / sh) * cols + sd / sw;
         }
       }
     }
     return off;
   }
 
-  /** Copies the channels of group {@code grp} of image {@code n} of {@code x} into {@code buf}. */
-  void load(ConvGeometry g, float[] x, int n, int grp, float[] buf) {
+  /** Copies group {@code grp} of images {@code n0 .. n0+images-1} of {@code x} into buf. */
+  void load(ConvGeometry g, float[] x, int n0, int images, int grp, float[] buf) {
+    assert images <= batch;
     int rowStride = inRowStride(g);
     int colStride = inColStride(g);
+    int phaseSize = batch * imagePitch();
     for (int ci = 0; ci < cg; ci++) {
-      int src0 = g.xIndex(n, grp * cg + ci, 0, 0);
-      int dst0 = ci * channelSize();
-      for (int ih = 0; ih < g.h(); ih++) {
-        int pr = ih + g.padTop();
-        int dstRow = dst0 + (pr % sh) * sw * rows * cols + (pr / sh) * cols;
-        int src = src0 + ih * rowStride;
-        if (sw == 1) {
-          gather(x, src, colStride, buf, dstRow + g.padLeft(), g.w());
-          continue;
-        }
-        for (int iw = 0; iw < g.w(); iw++) {
-          int pc = iw + g.padLeft();
-          buf[dstRow + (pc % sw) * rows * cols + pc / sw] = x[src + iw * colStride];
+      for (int b = 0; b < images; b++) {
+        int src0 = g.xIndex(n0 + b, grp * cg + ci, 0, 0);
+        int dst0 = ci * channelSize() + b * imagePitch();
+        for (int ih = 0; ih < g.h(); ih++) {
+          int pr = ih + g.padTop();
+          int dstRow = dst0 + (pr % sh) * sw * phaseSize + (pr / sh) * cols;
+          int src = src0 + ih * rowStride;
+          for (int pw = 0; pw < sw; pw++) { // phase pw holds iw = iw0, iw0 + sw, ...
+            int iw0 = Math.floorMod(pw - g.padLeft(), sw);
+            if (iw0 < g.w()) {
+              gather(x, src + iw0 * colStride, sw * colStride, buf,
+                  dstRow + pw * phaseSize + (iw0 + g.padLeft()) / sw,
+                  (g.w() - iw0 + sw - 1) / sw);
+            }
+          }
         }
       }
     }

@@ -16,8 +16,8 @@ import org.vconv.simd.VectorProviders;
  * {@link GroupedDirect} against {@link DirectReference} on the parameters it meets: channels
  * per group 1, 2, 3, 4, 8, 16, multipliers 1 and 2, strides 1..3 (unequal too), dilation,
  * asymmetric, SAME and oversized padding, strides larger than the kernel (phases without
- * taps), output widths 1, 15, 16, 17, 33, 56, both layouts, bias or not. Tolerances are
- * {@link Checks#assertClose}'s, from each pass's reduction length.
+ * taps), output widths 1, 15, 16, 17, 33, 56, whole and partial image batches, both layouts,
+ * bias or not. Tolerances are {@link Checks#assertClose}'s, from each pass's reduction length.
  */
 class GroupedDirectTest {
   private static final ConvAlgorithm ALGO = new GroupedDirect();
@@ -49,6 +49,9 @@ class GroupedDirectTest {
             .bias().build(),
         ConvCase.of("pad beyond kernel").x(1, 4, 5, 6).kernel(4, 2, 2).groups(2)
             .pad(Padding.of(3, 1, 0, 4)).build(),
+        // 38x42 padded planes: batches of 3 images, so 4 images leave a partial batch
+        ConvCase.of("partial batch").x(4, 4, 36, 40).kernel(4, 3, 3).groups(2)
+            .pad(Padding.of(1)).bias().build(),
         ConvCase.of("stride beyond kernel").x(2, 3, 10, 11).kernel(6, 2, 1).groups(3)
             .stride(3, 3).dilation(2, 1).pad(Padding.of(1)).bias().build());
     List<ConvCase> out = new ArrayList<>();
@@ -89,34 +92,53 @@ class GroupedDirectTest {
   }
 
   /**
-   * A budget below one buffer runs one worker on one buffer (the documented minimum), with the
-   * same bits; a large budget lets each of three workers hold one.
+   * A budget below one buffer runs one worker on the minimum buffer (one image per batch),
+   * used even above the budget; a large budget stacks images and lets each of three workers
+   * hold a buffer. Forward and input gradient keep their bits (every element is the same
+   * fused tap sum); the weight gradient's partial sums follow the batch, so the budget may
+   * move its last bits (as im2col's tiles do), never the thread count.
    */
   @Test
-  void aSmallBudgetRunsOneBufferAndKeepsTheResults() {
-    ConvCase cs = ConvCase.of("budget").x(2, 8, 9, 20).kernel(8, 3, 3).groups(2)
+  void aSmallBudgetRunsOneMinimalBuffer() {
+    ConvCase cs = ConvCase.of("budget").x(3, 8, 9, 20).kernel(8, 3, 3).groups(2)
         .pad(Padding.of(1)).bias().build();
     Problem pb = new Problem(cs, 31);
     ExecContext one = new ExecContext(1, 64L << 20, VectorProviders.get());
     ExecContext big = new ExecContext(3, 64L << 20, VectorProviders.get());
     ExecContext small = new ExecContext(3, 1024, VectorProviders.get());
+    ExecContext smallOne = new ExecContext(1, 1024, VectorProviders.get());
     int checked = 0;
     for (int pass = 0; pass < 3; pass++) {
+      String what = "pass " + pass;
       float[] ref = run(pb, pass, one);
       long buffer = Workspace.lastCallBytes();
       float[] wide = run(pb, pass, big);
       long wideBytes = Workspace.lastCallBytes();
       float[] narrow = run(pb, pass, small);
       long narrowBytes = Workspace.lastCallBytes();
-      Checks.assertBitwise("pass " + pass + ", 3 threads", ref, wide);
-      Checks.assertBitwise("pass " + pass + ", small budget", ref, narrow);
-      assertTrue(buffer > 1024, "one buffer exceeds 1 KiB here: " + buffer);
-      assertEquals(buffer, narrowBytes, "pass " + pass + ": one worker, one buffer");
+      float[] narrowOne = run(pb, pass, smallOne);
+      Checks.assertBitwise(what + ", 3 threads", ref, wide);
+      Checks.assertBitwise(what + ", small budget, 3 threads vs 1", narrowOne, narrow);
+      if (pass < 2) {
+        Checks.assertBitwise(what + ", small budget", ref, narrow);
+      }
+      check(pb, pass, narrow);
+      assertEquals(narrowBytes, Workspace.lastCallBytes(), what + ": one buffer either way");
+      assertTrue(narrowBytes > 1024 && narrowBytes < buffer,
+          what + ": the minimum exceeds 1 KiB, the batch shrinks: " + narrowBytes);
       assertTrue(wideBytes >= buffer && wideBytes <= 3 * buffer && wideBytes % buffer == 0,
-          "pass " + pass + ": a buffer per worker, " + wideBytes);
+          what + ": a buffer per worker, " + wideBytes);
       checked++;
     }
     assertEquals(3, checked);
+  }
+
+  private static void check(Problem pb, int pass, float[] got) {
+    switch (pass) {
+      case 0 -> pb.checkForward("small budget", got);
+      case 1 -> pb.checkBackwardData("small budget", got);
+      default -> pb.checkBackwardWeight("small budget", got);
+    }
   }
 
   private static float[] run(Problem pb, int pass, ExecContext ctx) {
