@@ -88,36 +88,24 @@ public final class GroupedDirect implements ConvAlgorithm {
         int len = pl.outLen(g, images);
         for (int k0 = grp * g.kg(); k0 < (grp + 1) * g.kg(); k0 += block) {
           int count = Math.min(block, (grp + 1) * g.kg() - k0);
+          for (int j = 0; j < count; j++) { // the sums start from the bias, as in the definition
+            int o = out + j * rowLen;
+            Arrays.fill(buf, o, o + len, bias == null ? 0f : bias[k0 + j]);
+          }
           ak.tapSums(buf, 0, off, taps, wk, k0 * taps, taps, count, buf, out, rowLen, len);
           for (int j = 0; j < count; j++) {
-            float b = bias == null ? 0f : bias[k0 + j];
             for (int i = 0; i < images; i++) {
               int y0 = g.yIndex(n0 + i, k0 + j, 0, 0);
               int o0 = out + j * rowLen + i * pitch;
               for (int p = 0; p < g.p(); p++) {
-                storeRow(buf, o0 + p * pl.cols(), b, y, y0 + p * rowStride, colStride, g.q(),
-                    ak);
+                PhasePlanes.scatter(buf, o0 + p * pl.cols(), y, y0 + p * rowStride, colStride,
+                    g.q());
               }
             }
           }
         }
         ws.give(buf);
       });
-    }
-  }
-
-  /** {@code y[d + i*step] = src[s + i] + b} for {@code i < len}. */
-  private static void storeRow(float[] src, int s, float b, float[] y, int d, int step,
-      int len, ArrayKernels ak) {
-    if (b == 0f) {
-      PhasePlanes.scatter(src, s, y, d, step, len);
-    } else if (step == 1) { // C2 leaves a two-array add loop scalar; these two are vectorized
-      Arrays.fill(y, d, d + len, b);
-      ak.addInto(src, s, y, d, len);
-    } else {
-      for (int i = 0; i < len; i++) {
-        y[d + i * step] = src[s + i] + b;
-      }
     }
   }
 
@@ -168,6 +156,7 @@ public final class GroupedDirect implements ConvAlgorithm {
           int taps = off[phase].length;
           for (int c0 = 0; c0 < g.cg(); c0 += block) {
             int count = Math.min(block, g.cg() - c0);
+            Arrays.fill(buf, out, out + (count - 1) * rowLen + len, 0f);
             ak.tapSums(buf, 0, off[phase], taps, wt,
                 grp * groupWeights + phaseStart[phase] + c0 * taps, taps, count, buf, out,
                 rowLen, len);

@@ -22,13 +22,13 @@ public interface ArrayKernels {
   float dot(float[] a, int aOff, float[] b, int bOff, int len);
 
   /**
-   * Tap sums, overwriting {@code outs} rows of {@code len} floats:
-   * {@code dst[dOff + j*dStride + i] = sum over t < taps of w[wOff + j*wStride + t] *
-   * src[sOff + off[t] + i]} for {@code j < outs}, {@code i < len}, summed in tap order (in the
-   * SIMD provider each term is fused into the running sum, so every element gets the same bits
-   * whichever part of the loop computes it). Zero taps write zeros. The rows keep their sums
-   * in registers across all taps: one load of {@code src} per tap and vector, shared by all
-   * rows, and one store per vector.
+   * Tap sums, added to {@code outs} rows of {@code len} floats:
+   * {@code dst[dOff + j*dStride + i] += sum over t < taps of w[wOff + j*wStride + t] *
+   * src[sOff + off[t] + i]} for {@code j < outs}, {@code i < len}, summed in tap order onto
+   * the element's value (in the SIMD provider each term is fused into the running sum, so
+   * every element gets the same bits whichever part of the loop computes it). The rows keep
+   * their sums in registers across all taps: one load of {@code src} per tap and vector,
+   * shared by all rows, and one load and store of {@code dst} per vector.
    */
   void tapSums(float[] src, int sOff, int[] off, int taps, float[] w, int wOff, int wStride,
       int outs, float[] dst, int dOff, int dStride, int len);

@@ -37,14 +37,14 @@ final class PanamaTapKernels {
     int w3 = w2 + ws;
     int i = 0;
     for (; i <= len - 2 * VL; i += 2 * VL) {
-      FloatVector a0 = FloatVector.zero(SPECIES);
-      FloatVector b0 = a0;
-      FloatVector a1 = a0;
-      FloatVector b1 = a0;
-      FloatVector a2 = a0;
-      FloatVector b2 = a0;
-      FloatVector a3 = a0;
-      FloatVector b3 = a0;
+      FloatVector a0 = FloatVector.fromArray(SPECIES, dst, d0 + i);
+      FloatVector b0 = FloatVector.fromArray(SPECIES, dst, d0 + i + VL);
+      FloatVector a1 = FloatVector.fromArray(SPECIES, dst, d0 + ds + i);
+      FloatVector b1 = FloatVector.fromArray(SPECIES, dst, d0 + ds + i + VL);
+      FloatVector a2 = FloatVector.fromArray(SPECIES, dst, d0 + 2 * ds + i);
+      FloatVector b2 = FloatVector.fromArray(SPECIES, dst, d0 + 2 * ds + i + VL);
+      FloatVector a3 = FloatVector.fromArray(SPECIES, dst, d0 + 3 * ds + i);
+      FloatVector b3 = FloatVector.fromArray(SPECIES, dst, d0 + 3 * ds + i + VL);
       for (int t = 0; t < taps; t++) {
         int o = sOff + off[t] + i;
         FloatVector x0 = FloatVector.fromArray(SPECIES, src, o);
@@ -73,10 +73,10 @@ final class PanamaTapKernels {
     }
     for (; i < len; i += VL) { // the rest, the last vector masked: same lane arithmetic
       VectorMask<Float> m = SPECIES.indexInRange(i, len);
-      FloatVector a0 = FloatVector.zero(SPECIES);
-      FloatVector a1 = a0;
-      FloatVector a2 = a0;
-      FloatVector a3 = a0;
+      FloatVector a0 = FloatVector.fromArray(SPECIES, dst, d0 + i, m);
+      FloatVector a1 = FloatVector.fromArray(SPECIES, dst, d0 + ds + i, m);
+      FloatVector a2 = FloatVector.fromArray(SPECIES, dst, d0 + 2 * ds + i, m);
+      FloatVector a3 = FloatVector.fromArray(SPECIES, dst, d0 + 3 * ds + i, m);
       for (int t = 0; t < taps; t++) {
         FloatVector x0 = FloatVector.fromArray(SPECIES, src, sOff + off[t] + i, m);
         a0 = x0.fma(FloatVector.broadcast(SPECIES, w[w0 + t]), a0);
@@ -96,14 +96,14 @@ final class PanamaTapKernels {
       float[] dst, int d0, int len) {
     int i = 0;
     for (; i <= len - 8 * VL; i += 8 * VL) {
-      FloatVector a0 = FloatVector.zero(SPECIES);
-      FloatVector a1 = a0;
-      FloatVector a2 = a0;
-      FloatVector a3 = a0;
-      FloatVector a4 = a0;
-      FloatVector a5 = a0;
-      FloatVector a6 = a0;
-      FloatVector a7 = a0;
+      FloatVector a0 = FloatVector.fromArray(SPECIES, dst, d0 + i);
+      FloatVector a1 = FloatVector.fromArray(SPECIES, dst, d0 + i + VL);
+      FloatVector a2 = FloatVector.fromArray(SPECIES, dst, d0 + i + 2 * VL);
+      FloatVector a3 = FloatVector.fromArray(SPECIES, dst, d0 + i + 3 * VL);
+      FloatVector a4 = FloatVector.fromArray(SPECIES, dst, d0 + i + 4 * VL);
+      FloatVector a5 = FloatVector.fromArray(SPECIES, dst, d0 + i + 5 * VL);
+      FloatVector a6 = FloatVector.fromArray(SPECIES, dst, d0 + i + 6 * VL);
+      FloatVector a7 = FloatVector.fromArray(SPECIES, dst, d0 + i + 7 * VL);
       for (int t = 0; t < taps; t++) {
         int o = sOff + off[t] + i;
         FloatVector c = FloatVector.broadcast(SPECIES, w[w0 + t]);
@@ -126,8 +126,8 @@ final class PanamaTapKernels {
       a7.intoArray(dst, d0 + i + 7 * VL);
     }
     for (; i <= len - 2 * VL; i += 2 * VL) {
-      FloatVector a0 = FloatVector.zero(SPECIES);
-      FloatVector a1 = a0;
+      FloatVector a0 = FloatVector.fromArray(SPECIES, dst, d0 + i);
+      FloatVector a1 = FloatVector.fromArray(SPECIES, dst, d0 + i + VL);
       for (int t = 0; t < taps; t++) {
         int o = sOff + off[t] + i;
         FloatVector c = FloatVector.broadcast(SPECIES, w[w0 + t]);
@@ -139,7 +139,7 @@ final class PanamaTapKernels {
     }
     for (; i < len; i += VL) { // the last vector masked
       VectorMask<Float> m = SPECIES.indexInRange(i, len);
-      FloatVector a0 = FloatVector.zero(SPECIES);
+      FloatVector a0 = FloatVector.fromArray(SPECIES, dst, d0 + i, m);
       for (int t = 0; t < taps; t++) {
         a0 = FloatVector.fromArray(SPECIES, src, sOff + off[t] + i, m)
             .fma(FloatVector.broadcast(SPECIES, w[w0 + t]), a0);

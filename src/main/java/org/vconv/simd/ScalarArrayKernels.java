@@ -41,7 +41,7 @@ final class ScalarArrayKernels implements ArrayKernels {
       int wj = wOff + j * wStride;
       int dj = dOff + j * dStride;
       for (int i = 0; i < len; i++) {
-        float sum = 0f;
+        float sum = dst[dj + i];
         for (int t = 0; t < taps; t++) {
           sum += w[wj + t] * src[sOff + off[t] + i];
         }
