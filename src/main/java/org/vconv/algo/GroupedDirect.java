@@ -27,10 +27,12 @@ import org.vconv.simd.ArrayKernels;
  *       batch, and in scratch across batches; one reduction per weight at the end.
  * </ul>
  *
- * A batch stacks images so that a run holds at least {@link #RUN_TARGET} floats (small
+ * NHWC depthwise ({@code C/G = K/G = 1}) runs over channels instead ({@link DepthwiseNhwc}).
+ *
+ * <p>A batch stacks images so that a run holds at least {@link #RUN_TARGET} floats (small
  * planes would otherwise pay per-call costs); it depends on the geometry and budget only, so
- * the weight gradient's summation order does too. Both layouts take the same path: NHWC planes
- * are gathered and scattered with a stride. Tasks own their outputs and sum in a fixed order,
+ * the weight gradient's summation order does too. Other NHWC shapes take the plane path, their
+ * planes gathered and scattered with a stride. Tasks own their outputs and sum in a fixed order,
  * so results do not depend on the thread count. Scratch: one buffer per running worker, as
  * many workers as the budget holds; the minimum is one buffer for one image (about
  * {@code C/G + 4} padded planes forward, {@code K/G + 4} for the input gradient,
@@ -62,6 +64,10 @@ public final class GroupedDirect implements ConvAlgorithm {
   public void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y,
       ExecContext ctx) {
     assert Outputs.sized(g, x, w, y) && (bias == null || bias.length == g.k()) : "sizes";
+    if (DepthwiseNhwc.applies(g)) {
+      DepthwiseNhwc.forward(g, x, w, bias, y, ctx);
+      return;
+    }
     int block = Math.min(BLOCK, g.kg());
     int pitch = PhasePlanes.imagePitch(g);
     long perImage = (long) pitch * (g.cg() * g.strideH() * g.strideW() + block);
@@ -130,6 +136,10 @@ public final class GroupedDirect implements ConvAlgorithm {
   @Override
   public void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx, ExecContext ctx) {
     assert Outputs.sized(g, dx, w, dy) : "sizes";
+    if (DepthwiseNhwc.applies(g)) {
+      DepthwiseNhwc.backwardData(g, dy, w, dx, ctx);
+      return;
+    }
     int block = Math.min(BLOCK, g.cg());
     int pitch = GradPlanes.of(g, 1).planeSize();
     GradPlanes gp = GradPlanes.of(g, batch(g, pitch, (long) pitch * (g.kg() + block), ctx));
@@ -174,6 +184,10 @@ public final class GroupedDirect implements ConvAlgorithm {
   public void backwardWeight(ConvGeometry g, float[] dy, float[] x, float[] dw,
       ExecContext ctx) {
     assert Outputs.sized(g, x, dw, dy) : "sizes";
+    if (DepthwiseNhwc.applies(g)) {
+      DepthwiseNhwc.backwardWeight(g, dy, x, dw, ctx);
+      return;
+    }
     int pitch = PhasePlanes.imagePitch(g);
     long perImage = (long) pitch * (g.cg() * g.strideH() * g.strideW() + g.kg());
     PhasePlanes pl = PhasePlanes.of(g, batch(g, pitch, perImage, ctx));

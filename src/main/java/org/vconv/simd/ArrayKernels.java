@@ -46,4 +46,14 @@ public interface ArrayKernels {
    */
   void tapDots(float[] a, int aOff, int aStride, int outs, float[] src, int sOff, int[] off,
       int taps, int len, float[] acc, int accOff);
+
+  /**
+   * Products of tap pairs, added to one row: {@code dst[dOff + i] += sum over t < taps of
+   * a[aOff[t] + i] * b[bOff[t] + i]} for {@code i < len}, summed in tap order onto the
+   * element's value (fused in the SIMD provider, as in {@link #tapSums}). The row's sums stay
+   * in registers across the taps. Used over channels (NHWC depthwise): taps are kernel taps
+   * or pixels.
+   */
+  void tapProducts(float[] a, int[] aOff, float[] b, int[] bOff, int taps, float[] dst,
+      int dOff, int len);
 }

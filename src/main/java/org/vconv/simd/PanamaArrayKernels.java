@@ -87,4 +87,10 @@ final class PanamaArrayKernels implements ArrayKernels {
       int[] off, int taps, int len, float[] acc, int accOff) {
     PanamaTapKernels.dots(a, aOff, aStride, outs, src, sOff, off, taps, len, acc, accOff);
   }
+
+  @Override
+  public void tapProducts(float[] a, int[] aOff, float[] b, int[] bOff, int taps, float[] dst,
+      int dOff, int len) {
+    PanamaTapKernels.products(a, aOff, b, bOff, taps, dst, dOff, len);
+  }
 }

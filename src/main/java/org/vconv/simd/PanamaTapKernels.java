@@ -325,4 +325,42 @@ final class PanamaTapKernels {
     }
     return acc;
   }
+
+  /** Four vectors of the row: 4 sums in registers, 8 loads per tap (both operands move). */
+  static void products(float[] a, int[] aOff, float[] b, int[] bOff, int taps, float[] dst,
+      int d0, int len) {
+    assert taps >= 0 && taps <= aOff.length && taps <= bOff.length && len >= 0;
+    int i = 0;
+    for (; i <= len - 4 * VL; i += 4 * VL) {
+      FloatVector s0 = FloatVector.fromArray(SPECIES, dst, d0 + i);
+      FloatVector s1 = FloatVector.fromArray(SPECIES, dst, d0 + i + VL);
+      FloatVector s2 = FloatVector.fromArray(SPECIES, dst, d0 + i + 2 * VL);
+      FloatVector s3 = FloatVector.fromArray(SPECIES, dst, d0 + i + 3 * VL);
+      for (int t = 0; t < taps; t++) {
+        int ao = aOff[t] + i;
+        int bo = bOff[t] + i;
+        s0 = FloatVector.fromArray(SPECIES, a, ao)
+            .fma(FloatVector.fromArray(SPECIES, b, bo), s0);
+        s1 = FloatVector.fromArray(SPECIES, a, ao + VL)
+            .fma(FloatVector.fromArray(SPECIES, b, bo + VL), s1);
+        s2 = FloatVector.fromArray(SPECIES, a, ao + 2 * VL)
+            .fma(FloatVector.fromArray(SPECIES, b, bo + 2 * VL), s2);
+        s3 = FloatVector.fromArray(SPECIES, a, ao + 3 * VL)
+            .fma(FloatVector.fromArray(SPECIES, b, bo + 3 * VL), s3);
+      }
+      s0.intoArray(dst, d0 + i);
+      s1.intoArray(dst, d0 + i + VL);
+      s2.intoArray(dst, d0 + i + 2 * VL);
+      s3.intoArray(dst, d0 + i + 3 * VL);
+    }
+    for (; i < len; i += VL) { // the last vector masked
+      VectorMask<Float> m = SPECIES.indexInRange(i, len);
+      FloatVector s0 = FloatVector.fromArray(SPECIES, dst, d0 + i, m);
+      for (int t = 0; t < taps; t++) {
+        s0 = FloatVector.fromArray(SPECIES, a, aOff[t] + i, m)
+            .fma(FloatVector.fromArray(SPECIES, b, bOff[t] + i, m), s0);
+      }
+      s0.intoArray(dst, d0 + i, m);
+    }
+  }
 }

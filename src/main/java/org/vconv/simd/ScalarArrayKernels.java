@@ -70,4 +70,16 @@ final class ScalarArrayKernels implements ArrayKernels {
       }
     }
   }
+
+  @Override
+  public void tapProducts(float[] a, int[] aOff, float[] b, int[] bOff, int taps, float[] dst,
+      int dOff, int len) {
+    for (int i = 0; i < len; i++) {
+      float sum = dst[dOff + i];
+      for (int t = 0; t < taps; t++) {
+        sum += a[aOff[t] + i] * b[bOff[t] + i];
+      }
+      dst[dOff + i] = sum;
+    }
+  }
 }

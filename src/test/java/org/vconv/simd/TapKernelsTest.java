@@ -7,9 +7,9 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link ArrayKernels#tapSums} and {@link ArrayKernels#tapDots} against their definitions on
- * both providers: lengths 0..67 (every split into register tiles, single vectors and scalar
- * tails), 0..9 taps at random offsets, 1..6 rows (the four-row tile and the rest), unaligned
+ * {@link ArrayKernels#tapSums}, {@link ArrayKernels#tapDots} and
+ * {@link ArrayKernels#tapProducts} against their definitions on both providers: lengths
+ * 0..67 (every split into register tiles, single vectors and masked tails), 0..9 taps at random offsets, 1..6 rows (the four-row tile and the rest), unaligned
  * offsets, arrays sized exactly to what the definition reads (a stray vector load throws).
  * Repeated until C2 has compiled the SIMD bodies (Vector API code is interpreted at first,
  * and C2 has had Vector API miscompiles); checked on the first and the last rounds.
@@ -62,6 +62,50 @@ class TapKernelsTest {
             }
             assertEquals(want, dst[at], vp.name() + " len " + len + " outs " + outs + " taps "
                 + taps + " at " + at);
+          }
+          checked++;
+        }
+      }
+    }
+    assertEquals(2 * 2 * 68, checked);
+  }
+
+  @Test
+  void tapProductsAddToTheRowBitForBit() {
+    int checked = 0;
+    for (VectorProvider vp : List.of(VectorProviders.get(), VectorProviders.scalar())) {
+      ArrayKernels k = vp.arrays();
+      boolean fused = !vp.name().equals("scalar");
+      SplittableRandom rnd = new SplittableRandom(13);
+      for (int round = 0; round < ROUNDS; round++) {
+        boolean check = round == 0 || round == ROUNDS - 1;
+        for (int len = 0; len <= 67; len++) {
+          int taps = rnd.nextInt(10);
+          int[] aOff = offsets(rnd, taps);
+          int[] bOff = offsets(rnd, taps);
+          float[] a = random(rnd, max(aOff) + len);
+          float[] b = random(rnd, max(bOff) + len);
+          int dOff = rnd.nextInt(5);
+          float[] dst = new float[dOff + len + rnd.nextInt(3)];
+          java.util.Arrays.fill(dst, GUARD);
+          float[] init = random(rnd, len);
+          System.arraycopy(init, 0, dst, dOff, len);
+          k.tapProducts(a, aOff, b, bOff, taps, dst, dOff, len);
+          if (!check) {
+            continue;
+          }
+          for (int at = 0; at < dst.length; at++) {
+            int i = at - dOff;
+            float want = GUARD;
+            if (i >= 0 && i < len) {
+              want = init[i];
+              for (int t = 0; t < taps; t++) {
+                float u = a[aOff[t] + i];
+                float v = b[bOff[t] + i];
+                want = fused ? Math.fma(u, v, want) : want + u * v;
+              }
+            }
+            assertEquals(want, dst[at], vp.name() + " len " + len + " taps " + taps + " at " + at);
           }
           checked++;
         }
