@@ -22,11 +22,11 @@ public final class ConvAlgorithms {
       case IM2COL_GEMM -> IM2COL_GEMM;
       case KERNEL_OFFSET -> KERNEL_OFFSET;
       // Grouped with few channels per group (depthwise included): K/G x C/G*R*S GEMMs that
-      // packing cannot amortize, so direct. Otherwise im2col + GEMM: its GEMMs are as large
-      // as the budget allows, while the kernel-offset loop runs one small GEMM per output row
-      // and offset. Pointwise shapes take the same class, which runs them as plain GEMMs on
-      // the input, no copy.
-      case AUTO -> GroupedDirect.preferred(g) ? GROUPED : IM2COL_GEMM;
+      // packing cannot amortize, so direct (bounds measured per pass: GroupedDirect).
+      // Otherwise im2col + GEMM: its GEMMs are as large as the budget allows, while the
+      // kernel-offset loop runs one small GEMM per output row and offset. Pointwise shapes
+      // take the same class, which runs them as plain GEMMs on the input, no copy.
+      case AUTO -> GroupedDirect.preferred(g, pass) ? GROUPED : IM2COL_GEMM;
     };
   }
 }
