@@ -29,6 +29,11 @@ import org.vconv.simd.ArrayKernels;
  *
  * NHWC depthwise ({@code C/G = K/G = 1}) runs over channels instead ({@link DepthwiseNhwc}).
  *
+ * <p>Non-finite inputs: padded {@code dy} and junk positions only ever add exact zeros, except
+ * that {@code 0 * Inf = NaN}. So an input gradient with non-finite weights (cheap to check)
+ * runs on im2col + GEMM, and a group whose weight gradient comes out non-finite is redone row
+ * by row, without junk; the forward's junk is never stored, and its padding is PyTorch's.
+ *
  * <p>A batch stacks images so that a run holds at least {@link #RUN_TARGET} floats (small
  * planes would otherwise pay per-call costs); it depends on the geometry and budget only, so
  * the weight gradient's summation order does too. Other NHWC shapes take the plane path, their
@@ -56,6 +61,9 @@ public final class GroupedDirect implements ConvAlgorithm {
         ? MAX_AUTO_CHANNELS_PER_GROUP_NCHW : MAX_AUTO_CHANNELS_PER_GROUP;
     return g.groups() > 1 && g.cg() <= bound && !g.isPointwise();
   }
+
+  /** The exact path for the input gradient when weights are not finite. */
+  private static final ConvAlgorithm EXACT = new Im2colGemm();
 
   /** Filters (or input channels) summed at once: the kernels' register tile holds four. */
   private static final int BLOCK = 4;
@@ -155,6 +163,10 @@ public final class GroupedDirect implements ConvAlgorithm {
       DepthwiseNhwc.backwardData(g, dy, w, dx, ctx);
       return;
     }
+    if (!allFinite(w)) { // padded dy would add 0 * Inf = NaN terms that do not exist
+      EXACT.backwardData(g, dy, w, dx, ctx);
+      return;
+    }
     int block = Math.min(BLOCK, g.cg());
     int pitch = GradPlanes.of(g, 1).planeSize();
     GradPlanes gp = GradPlanes.of(g, batch(g, pitch, (long) pitch * (g.kg() + block), ctx));
@@ -215,8 +227,6 @@ public final class GroupedDirect implements ConvAlgorithm {
     int accAt = dyAt + g.kg() * rowLen;
     int floats = Tiling.arrayLength(accAt + (long) g.kg() * taps * lanes);
     int workers = Tiling.workers(ctx, g.groups(), floats);
-    int rowStride = PhasePlanes.outRowStride(g);
-    int colStride = PhasePlanes.outColStride(g);
     try (Workspace ws = new Workspace(workers, floats)) {
       Tiling.run(ctx, g.groups(), workers, grp -> {
         float[] buf = ws.take();
@@ -224,32 +234,77 @@ public final class GroupedDirect implements ConvAlgorithm {
         for (int n0 = 0; n0 < g.n(); n0 += pl.batch()) {
           int images = Math.min(pl.batch(), g.n() - n0);
           pl.load(g, x, n0, images, grp, buf);
-          for (int kk = 0; kk < g.kg(); kk++) { // junk columns stay zero: they add nothing
-            for (int i = 0; i < images; i++) {
-              int y0 = g.yIndex(n0 + i, grp * g.kg() + kk, 0, 0);
-              int d0 = dyAt + kk * rowLen + i * pitch;
-              for (int p = 0; p < g.p(); p++) {
-                PhasePlanes.gather(dy, y0 + p * rowStride, colStride, buf, d0 + p * pl.cols(),
-                    g.q());
-              }
-            }
-          }
+          loadDy(g, dy, n0, images, grp, buf, dyAt, rowLen, pitch, pl.cols());
           ak.tapDots(buf, dyAt, rowLen, g.kg(), buf, 0, off, taps, pl.outLen(g, images), buf,
               accAt);
         }
-        for (int kk = 0; kk < g.kg(); kk++) {
-          for (int t = 0; t < taps; t++) {
-            int at = accAt + (kk * taps + t) * lanes;
-            float sum = 0f;
-            for (int l = 0; l < lanes; l++) { // the one reduction, in lane order
-              sum += buf[at + l];
+        if (!reduce(g, buf, accAt, lanes, grp, dw)) {
+          // junk positions pair zero dy with real x: 0 * Inf = NaN where no term exists;
+          // redo this group row by row, which reads no junk (rare: x has NaN or Inf)
+          Arrays.fill(buf, accAt, floats, 0f);
+          for (int n0 = 0; n0 < g.n(); n0 += pl.batch()) {
+            int images = Math.min(pl.batch(), g.n() - n0);
+            pl.load(g, x, n0, images, grp, buf);
+            loadDy(g, dy, n0, images, grp, buf, dyAt, rowLen, pitch, pl.cols());
+            for (int i = 0; i < images; i++) {
+              for (int p = 0; p < g.p(); p++) {
+                int row = i * pitch + p * pl.cols();
+                ak.tapDots(buf, dyAt + row, rowLen, g.kg(), buf, row, off, taps, g.q(), buf,
+                    accAt);
+              }
             }
-            int ci = t / (g.r() * g.s());
-            dw[g.wIndex(grp * g.kg() + kk, ci, t / g.s() % g.r(), t % g.s())] = sum;
           }
+          reduce(g, buf, accAt, lanes, grp, dw);
         }
         ws.give(buf);
       });
     }
+  }
+
+  /**
+   * Copies the {@code dy} planes of group {@code grp}, images n0.., flat at pitch
+   * {@code cols} per row and {@code pitch} per image; junk positions stay zero.
+   */
+  private static void loadDy(ConvGeometry g, float[] dy, int n0, int images, int grp,
+      float[] buf, int at, int rowLen, int pitch, int cols) {
+    int rowStride = PhasePlanes.outRowStride(g);
+    int colStride = PhasePlanes.outColStride(g);
+    for (int kk = 0; kk < g.kg(); kk++) {
+      for (int i = 0; i < images; i++) {
+        int y0 = g.yIndex(n0 + i, grp * g.kg() + kk, 0, 0);
+        int d0 = at + kk * rowLen + i * pitch;
+        for (int p = 0; p < g.p(); p++) {
+          PhasePlanes.gather(dy, y0 + p * rowStride, colStride, buf, d0 + p * cols, g.q());
+        }
+      }
+    }
+  }
+
+  /** Sums each weight's partials in lane order into dw; false if any result is not finite. */
+  private static boolean reduce(ConvGeometry g, float[] buf, int accAt, int lanes, int grp,
+      float[] dw) {
+    int taps = g.crs();
+    boolean finite = true;
+    for (int kk = 0; kk < g.kg(); kk++) {
+      for (int t = 0; t < taps; t++) {
+        int at = accAt + (kk * taps + t) * lanes;
+        float sum = 0f;
+        for (int l = 0; l < lanes; l++) { // the one reduction, in lane order
+          sum += buf[at + l];
+        }
+        finite &= Float.isFinite(sum);
+        dw[g.wIndex(grp * g.kg() + kk, t / (g.r() * g.s()), t / g.s() % g.r(), t % g.s())] = sum;
+      }
+    }
+    return finite;
+  }
+
+  private static boolean allFinite(float[] a) {
+    for (float v : a) {
+      if (!Float.isFinite(v)) {
+        return false;
+      }
+    }
+    return true;
   }
 }

@@ -92,6 +92,58 @@ class GroupedDirectTest {
   }
 
   /**
+   * NaN and Inf where PyTorch has them, and only there: the padding of {@code dy} and the junk
+   * positions of the flat runs add exact zeros, but {@code 0 * Inf = NaN}. Non-finite weights
+   * must not reach the input gradient through padding, and an Inf in the last input column
+   * (read through the last kernel column only, by junk positions through the first) must
+   * not reach the weights of the first column. Values in [-1, 1]: error grows with the length.
+   */
+  @Test
+  void nonFiniteValuesReachOnlyTheResultsTheyBelongTo() {
+    int checked = 0;
+    for (Layout l : Layout.values()) {
+      for (VectorProvider kp : List.of(VectorProviders.get(), VectorProviders.scalar())) {
+        ExecContext ctx = new ExecContext(2, 64L << 20, kp);
+        // input gradient: Inf and NaN weights, pad 1, depthwise x2 and C/G = 2
+        for (ConvCase cs : List.of(
+            ConvCase.of("inf w dw").x(2, 3, 5, 6).kernel(6, 3, 3).groups(3)
+                .pad(Padding.of(1)).build().inLayout(l),
+            ConvCase.of("inf w cg2 s2").x(1, 4, 7, 7).kernel(4, 3, 3).groups(2).stride(2, 2)
+                .pad(Padding.of(1)).build().inLayout(l))) {
+          Problem pb = new Problem(cs, 5);
+          pb.w[1] = Float.POSITIVE_INFINITY;
+          pb.w[pb.w.length - 2] = Float.NaN;
+          float[] ref = pb.backwardData(new DirectReference(), ctx);
+          assertSameValues(cs + " dx on " + kp.name(), ref, pb.backwardData(ALGO, ctx),
+              1e-6f * pb.g.kg() * 9);
+          checked++;
+        }
+        // weight gradient: Inf in the last column of x, no padding
+        ConvCase cs = ConvCase.of("inf x").x(2, 4, 5, 6).kernel(4, 3, 3).groups(2).build()
+            .inLayout(l);
+        Problem pb = new Problem(cs, 6);
+        pb.x[pb.g.xIndex(1, 2, 3, 5)] = Float.POSITIVE_INFINITY;
+        float[] ref = pb.backwardWeight(new DirectReference(), ctx);
+        assertTrue(Float.isFinite(ref[pb.g.wIndex(2, 0, 0, 0)]), "the first column is finite");
+        assertSameValues(cs + " dw on " + kp.name(), ref, pb.backwardWeight(ALGO, ctx),
+            1e-6f * pb.g.n() * pb.g.pq());
+        checked++;
+      }
+    }
+    assertEquals(2 * 2 * 3, checked);
+  }
+
+  /** Non-finite exactly where the reference is, finite values within {@code tol}. */
+  static void assertSameValues(String what, float[] ref, float[] got, float tol) {
+    assertEquals(ref.length, got.length, what);
+    for (int i = 0; i < ref.length; i++) {
+      boolean same = Float.isFinite(ref[i]) ? Math.abs(ref[i] - got[i]) <= tol
+          : Float.compare(ref[i], got[i]) == 0;
+      assertTrue(same, what + ": element " + i + " is " + got[i] + ", reference " + ref[i]);
+    }
+  }
+
+  /**
    * A budget below one buffer runs one worker on the minimum buffer (one image per batch),
    * used even above the budget; a large budget stacks images and lets each of three workers
    * hold a buffer. Forward and input gradient keep their bits (every element is the same
