@@ -21,7 +21,7 @@ import org.vconv.simd.ArrayKernels;
  *   <li>input gradient: per (image batch, group), the group's {@code dy} planes are copied
  *       into padded scratch ({@link GradPlanes}); each of the {@code strideH x strideW} phases
  *       of {@code dx} is the same kind of tap sum over the taps of that phase.
- *   <li>weight gradient: per group, over the image batches in order, every filter's
+ *   <li>weight gradient: per block of adjacent groups, over the image batches in order, every filter's
  *       {@code dy} (flat, junk zero) is dotted with every tap's run of the input planes; the
  *       kernel keeps per-lane partial sums in registers across rows and the images of a
  *       batch, and in scratch across batches; one reduction per weight at the end.
@@ -67,6 +67,10 @@ public final class GroupedDirect implements ConvAlgorithm {
 
   /** Filters (or input channels) summed at once: the kernels' register tile holds four. */
   private static final int BLOCK = 4;
+
+  /** Weight gradient: at most this many adjacent groups per task, and at least this many tasks. */
+  private static final int MAX_GROUP_SPAN = 8;
+  private static final int MIN_WEIGHT_TASKS = 16;
 
   /** Floats per run that amortize a kernel call; smaller images are stacked up to it. */
   static final int RUN_TARGET = 4096;
@@ -225,36 +229,48 @@ public final class GroupedDirect implements ConvAlgorithm {
     int rowLen = pl.batch() * pitch; // one filter's dy in scratch
     int dyAt = pl.size();
     int accAt = dyAt + g.kg() * rowLen;
-    int floats = Tiling.arrayLength(accAt + (long) g.kg() * taps * lanes);
-    int workers = Tiling.workers(ctx, g.groups(), floats);
+    int accPerGroup = g.kg() * taps * lanes;
+    // a task takes adjacent groups, looped inside the image loop: x and dy are then read in
+    // long contiguous runs rather than one plane per image (which starved the prefetchers)
+    int span = Math.max(1, Math.min(MAX_GROUP_SPAN, g.groups() / MIN_WEIGHT_TASKS));
+    int tasks = (g.groups() + span - 1) / span;
+    int floats = Tiling.arrayLength(accAt + (long) span * accPerGroup);
+    int workers = Tiling.workers(ctx, tasks, floats);
     try (Workspace ws = new Workspace(workers, floats)) {
-      Tiling.run(ctx, g.groups(), workers, grp -> {
+      Tiling.run(ctx, tasks, workers, task -> {
+        int g0 = task * span;
+        int g1 = Math.min(g.groups(), g0 + span);
         float[] buf = ws.take();
         Arrays.fill(buf, accAt, floats, 0f);
         for (int n0 = 0; n0 < g.n(); n0 += pl.batch()) {
           int images = Math.min(pl.batch(), g.n() - n0);
-          pl.load(g, x, n0, images, grp, buf);
-          loadDy(g, dy, n0, images, grp, buf, dyAt, rowLen, pitch, pl.cols());
-          ak.tapDots(buf, dyAt, rowLen, g.kg(), buf, 0, off, taps, pl.outLen(g, images), buf,
-              accAt);
-        }
-        if (!reduce(g, buf, accAt, lanes, grp, dw)) {
-          // junk positions pair zero dy with real x: 0 * Inf = NaN where no term exists;
-          // redo this group row by row, which reads no junk (rare: x has NaN or Inf)
-          Arrays.fill(buf, accAt, floats, 0f);
-          for (int n0 = 0; n0 < g.n(); n0 += pl.batch()) {
-            int images = Math.min(pl.batch(), g.n() - n0);
+          for (int grp = g0; grp < g1; grp++) {
             pl.load(g, x, n0, images, grp, buf);
             loadDy(g, dy, n0, images, grp, buf, dyAt, rowLen, pitch, pl.cols());
-            for (int i = 0; i < images; i++) {
-              for (int p = 0; p < g.p(); p++) {
-                int row = i * pitch + p * pl.cols();
-                ak.tapDots(buf, dyAt + row, rowLen, g.kg(), buf, row, off, taps, g.q(), buf,
-                    accAt);
+            ak.tapDots(buf, dyAt, rowLen, g.kg(), buf, 0, off, taps, pl.outLen(g, images),
+                buf, accAt + (grp - g0) * accPerGroup);
+          }
+        }
+        for (int grp = g0; grp < g1; grp++) {
+          int acc = accAt + (grp - g0) * accPerGroup;
+          if (!reduce(g, buf, acc, lanes, grp, dw)) {
+            // junk positions pair zero dy with real x: 0 * Inf = NaN where no term exists;
+            // redo this group row by row, which reads no junk (rare: x has NaN or Inf)
+            Arrays.fill(buf, acc, acc + accPerGroup, 0f);
+            for (int n0 = 0; n0 < g.n(); n0 += pl.batch()) {
+              int images = Math.min(pl.batch(), g.n() - n0);
+              pl.load(g, x, n0, images, grp, buf);
+              loadDy(g, dy, n0, images, grp, buf, dyAt, rowLen, pitch, pl.cols());
+              for (int i = 0; i < images; i++) {
+                for (int p = 0; p < g.p(); p++) {
+                  int row = i * pitch + p * pl.cols();
+                  ak.tapDots(buf, dyAt + row, rowLen, g.kg(), buf, row, off, taps, g.q(), buf,
+                      acc);
+                }
               }
             }
+            reduce(g, buf, acc, lanes, grp, dw);
           }
-          reduce(g, buf, accAt, lanes, grp, dw);
         }
         ws.give(buf);
       });
