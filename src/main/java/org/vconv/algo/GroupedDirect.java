@@ -16,15 +16,16 @@ import org.vconv.simd.ArrayKernels;
  * <ul>
  *   <li>forward: per (image batch, group), the group's input planes are copied into padded,
  *       phase-split scratch ({@link PhasePlanes}), where every tap of every output is a
- *       constant offset; four filters at a time sum all {@code C/G*R*S} taps in registers
- *       over the flat run, then the valid columns (plus bias) are stored.
+ *       constant offset; four filters at a time add all {@code C/G*R*S} taps, in registers,
+ *       to their bias over the flat run, then the valid columns are stored.
  *   <li>input gradient: per (image batch, group), the group's {@code dy} planes are copied
  *       into padded scratch ({@link GradPlanes}); each of the {@code strideH x strideW} phases
  *       of {@code dx} is the same kind of tap sum over the taps of that phase.
- *   <li>weight gradient: per block of adjacent groups, over the image batches in order, every filter's
- *       {@code dy} (flat, junk zero) is dotted with every tap's run of the input planes; the
- *       kernel keeps per-lane partial sums in registers across rows and the images of a
- *       batch, and in scratch across batches; one reduction per weight at the end.
+ *   <li>weight gradient: per block of adjacent groups, over the image batches in order,
+ *       every filter's {@code dy} (flat, junk zero) is dotted with every tap's run of the
+ *       input planes; the kernel keeps per-lane partial sums in registers across rows and
+ *       the images of a batch, and in scratch across batches; one reduction per weight at
+ *       the end.
  * </ul>
  *
  * NHWC depthwise ({@code C/G = K/G = 1}) runs over channels instead ({@link DepthwiseNhwc}).
@@ -74,11 +75,6 @@ public final class GroupedDirect implements ConvAlgorithm {
 
   /** Floats per run that amortize a kernel call; smaller images are stacked up to it. */
   static final int RUN_TARGET = 4096;
-
-  /** Whether AUTO should run {@code g} here: grouped, few channels per group, not 1x1. */
-  static boolean preferred(ConvGeometry g) {
-    return g.groups() > 1 && g.cg() <= MAX_AUTO_CHANNELS_PER_GROUP && !g.isPointwise();
-  }
 
   /** Images per batch: enough for a run of RUN_TARGET floats, within the budget, at most N. */
   static int batch(ConvGeometry g, int imagePitch, long imageFloats, ExecContext ctx) {

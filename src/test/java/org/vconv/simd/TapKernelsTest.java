@@ -9,10 +9,11 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link ArrayKernels#tapSums}, {@link ArrayKernels#tapDots} and
  * {@link ArrayKernels#tapProducts} against their definitions on both providers: lengths
- * 0..67 (every split into register tiles, single vectors and masked tails), 0..9 taps at random offsets, 1..6 rows (the four-row tile and the rest), unaligned
- * offsets, arrays sized exactly to what the definition reads (a stray vector load throws).
- * Repeated until C2 has compiled the SIMD bodies (Vector API code is interpreted at first,
- * and C2 has had Vector API miscompiles); checked on the first and the last rounds.
+ * 0..67 (every split into register tiles, single vectors and masked tails), 0..9 taps at
+ * random offsets, 1..6 rows (the four-row tile and the rest), unaligned offsets, arrays sized
+ * exactly to what the definition reads (a stray vector load throws). Repeated until C2 has
+ * compiled the SIMD bodies (Vector API code is interpreted at first, and C2 has had Vector
+ * API miscompiles); checked on the first and the last rounds.
  */
 class TapKernelsTest {
   private static final int ROUNDS = 800; // C2 compiles the bodies after ~300 (PrintCompilation)
