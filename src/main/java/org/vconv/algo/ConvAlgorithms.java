@@ -13,7 +13,7 @@ public final class ConvAlgorithms {
   private static final ConvAlgorithm DIRECT = new DirectReference();
   private static final ConvAlgorithm IM2COL_GEMM = new Im2colGemm();
   private static final ConvAlgorithm KERNEL_OFFSET = new KernelOffsetLoop();
-  private static final ConvAlgorithm DEPTHWISE = new DepthwiseDirect();
+  private static final ConvAlgorithm GROUPED = new GroupedDirect();
 
   /** The implementation of {@code choice} for {@code pass} on {@code g}. */
   public static ConvAlgorithm select(Algorithm choice, ConvGeometry g, Pass pass) {
@@ -21,11 +21,12 @@ public final class ConvAlgorithms {
       case DIRECT -> DIRECT;
       case IM2COL_GEMM -> IM2COL_GEMM;
       case KERNEL_OFFSET -> KERNEL_OFFSET;
-      // Depthwise is a 1 x PQ x RS GEMM per channel that packing cannot amortize: direct.
+      // Grouped with few channels per group (depthwise included): K/G x C/G*R*S GEMMs that
+      // packing cannot amortize, so direct (bounds measured per pass: GroupedDirect).
       // Otherwise im2col + GEMM: its GEMMs are as large as the budget allows, while the
       // kernel-offset loop runs one small GEMM per output row and offset. Pointwise shapes
       // take the same class, which runs them as plain GEMMs on the input, no copy.
-      case AUTO -> DepthwiseDirect.applies(g) ? DEPTHWISE : IM2COL_GEMM;
+      case AUTO -> GroupedDirect.preferred(g, pass) ? GROUPED : IM2COL_GEMM;
     };
   }
 }

@@ -1,6 +1,9 @@
 package org.vconv.simd;
 
-/** Element-wise array kernels of one instruction set, used by im2col, col2im and depthwise. */
+/**
+ * Element-wise array kernels of one instruction set, used by im2col, col2im and the direct
+ * grouped convolution (the tap kernels).
+ */
 public interface ArrayKernels {
 
   /** {@code dst[dOff + i] += src[sOff + i]} for {@code i < len}. */
@@ -17,4 +20,40 @@ public interface ArrayKernels {
    * provider (the same on every call), not necessarily left to right.
    */
   float dot(float[] a, int aOff, float[] b, int bOff, int len);
+
+  /**
+   * Tap sums, added to {@code outs} rows of {@code len} floats:
+   * {@code dst[dOff + j*dStride + i] += sum over t < taps of w[wOff + j*wStride + t] *
+   * src[sOff + off[t] + i]} for {@code j < outs}, {@code i < len}, summed in tap order onto
+   * the element's value (in the SIMD provider each term is fused into the running sum, so
+   * every element gets the same bits whichever part of the loop computes it). The rows keep
+   * their sums in registers across all taps: one load of {@code src} per tap and vector,
+   * shared by all rows, and one load and store of {@code dst} per vector.
+   */
+  void tapSums(float[] src, int sOff, int[] off, int taps, float[] w, int wOff, int wStride,
+      int outs, float[] dst, int dOff, int dStride, int len);
+
+  /** How many partial sums {@link #tapDots} keeps per dot product: the lanes (1 for scalar). */
+  int dotLanes();
+
+  /**
+   * Tap dot products, accumulated as partial sums: with {@code L = dotLanes()}, adds to
+   * {@code acc[accOff + (j*taps + t)*L + l]} the partial {@code l} of
+   * {@code sum over i < len of a[aOff + j*aStride + i] * src[sOff + off[t] + i]} for
+   * {@code j < outs}, {@code t < taps}. Which terms land in which partial depends only on
+   * {@code len}, so summing the partials of several calls and then the {@code L} partials in
+   * order gives a result fixed by the calls' lengths and order.
+   */
+  void tapDots(float[] a, int aOff, int aStride, int outs, float[] src, int sOff, int[] off,
+      int taps, int len, float[] acc, int accOff);
+
+  /**
+   * Products of tap pairs, added to one row: {@code dst[dOff + i] += sum over t < taps of
+   * a[aOff[t] + i] * b[bOff[t] + i]} for {@code i < len}, summed in tap order onto the
+   * element's value (fused in the SIMD provider, as in {@link #tapSums}). The row's sums stay
+   * in registers across the taps. Used over channels (NHWC depthwise): taps are kernel taps
+   * or pixels.
+   */
+  void tapProducts(float[] a, int[] aOff, float[] b, int[] bOff, int taps, float[] dst,
+      int dOff, int len);
 }

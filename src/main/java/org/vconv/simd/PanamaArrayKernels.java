@@ -69,4 +69,28 @@ final class PanamaArrayKernels implements ArrayKernels {
     }
     return sum;
   }
+
+  @Override
+  public void tapSums(float[] src, int sOff, int[] off, int taps, float[] w, int wOff,
+      int wStride, int outs, float[] dst, int dOff, int dStride, int len) {
+    PanamaTapKernels.sums(src, sOff, off, taps, w, wOff, wStride, outs, dst, dOff, dStride,
+        len);
+  }
+
+  @Override
+  public int dotLanes() {
+    return SPECIES.length();
+  }
+
+  @Override
+  public void tapDots(float[] a, int aOff, int aStride, int outs, float[] src, int sOff,
+      int[] off, int taps, int len, float[] acc, int accOff) {
+    PanamaTapKernels.dots(a, aOff, aStride, outs, src, sOff, off, taps, len, acc, accOff);
+  }
+
+  @Override
+  public void tapProducts(float[] a, int[] aOff, float[] b, int[] bOff, int taps, float[] dst,
+      int dOff, int len) {
+    PanamaTapKernels.products(a, aOff, b, bOff, taps, dst, dOff, len);
+  }
 }

@@ -33,4 +33,53 @@ final class ScalarArrayKernels implements ArrayKernels {
     }
     return sum;
   }
+
+  @Override
+  public void tapSums(float[] src, int sOff, int[] off, int taps, float[] w, int wOff,
+      int wStride, int outs, float[] dst, int dOff, int dStride, int len) {
+    for (int j = 0; j < outs; j++) {
+      int wj = wOff + j * wStride;
+      int dj = dOff + j * dStride;
+      for (int i = 0; i < len; i++) {
+        float sum = dst[dj + i];
+        for (int t = 0; t < taps; t++) {
+          sum += w[wj + t] * src[sOff + off[t] + i];
+        }
+        dst[dj + i] = sum;
+      }
+    }
+  }
+
+  @Override
+  public int dotLanes() {
+    return 1;
+  }
+
+  @Override
+  public void tapDots(float[] a, int aOff, int aStride, int outs, float[] src, int sOff,
+      int[] off, int taps, int len, float[] acc, int accOff) {
+    for (int j = 0; j < outs; j++) {
+      int aj = aOff + j * aStride;
+      for (int t = 0; t < taps; t++) {
+        int st = sOff + off[t];
+        float sum = 0f;
+        for (int i = 0; i < len; i++) {
+          sum += a[aj + i] * src[st + i];
+        }
+        acc[accOff + j * taps + t] += sum;
+      }
+    }
+  }
+
+  @Override
+  public void tapProducts(float[] a, int[] aOff, float[] b, int[] bOff, int taps, float[] dst,
+      int dOff, int len) {
+    for (int i = 0; i < len; i++) {
+      float sum = dst[dOff + i];
+      for (int t = 0; t < taps; t++) {
+        sum += a[aOff[t] + i] * b[bOff[t] + i];
+      }
+      dst[dOff + i] = sum;
+    }
+  }
 }

@@ -1,0 +1,322 @@
+package org.vconv.algo;
+
+import java.util.Arrays;
+import org.vconv.Layout;
+import org.vconv.plan.ConvGeometry;
+import org.vconv.plan.ExecContext;
+import org.vconv.simd.ArrayKernels;
+
+/**
+ * Grouped convolution with few channels per group (depthwise is {@code C/G = 1}) computed
+ * directly. As a GEMM it degenerates to products of {@code K/G x C/G*R*S} with tiny
+ * {@code K/G} and {@code C/G*R*S}, which packing cannot amortize; here every pass is a
+ * register-blocked run over whole planes ({@link ArrayKernels#tapSums},
+ * {@link ArrayKernels#tapDots}).
+ *
+ * <ul>
+ *   <li>forward: per (image batch, group), the group's input planes are copied into padded,
+ *       phase-split scratch ({@link PhasePlanes}), where every tap of every output is a
+ *       constant offset; four filters at a time add all {@code C/G*R*S} taps, in registers,
+ *       to their bias over the flat run, then the valid columns are stored.
+ *   <li>input gradient: per (image batch, group), the group's {@code dy} planes are copied
+ *       into padded scratch ({@link GradPlanes}); each of the {@code strideH x strideW} phases
+ *       of {@code dx} is the same kind of tap sum over the taps of that phase.
+ *   <li>weight gradient: per block of adjacent groups, over the image batches in order,
+ *       every filter's {@code dy} (flat, junk zero) is dotted with every tap's run of the
+ *       input planes; the kernel keeps per-lane partial sums in registers across rows and
+ *       the images of a batch, and in scratch across batches; one reduction per weight at
+ *       the end.
+ * </ul>
+ *
+ * NHWC depthwise ({@code C/G = K/G = 1}) runs over channels instead ({@link DepthwiseNhwc}).
+ *
+ * <p>Non-finite inputs: padded {@code dy} and junk positions only ever add exact zeros, except
+ * that {@code 0 * Inf = NaN}. So an input gradient with non-finite weights (cheap to check)
+ * runs on im2col + GEMM, and a group whose weight gradient comes out non-finite is redone row
+ * by row, without junk; the forward's junk is never stored, and its padding is PyTorch's.
+ *
+ * <p>A batch stacks images so that a run holds at least {@link #RUN_TARGET} floats (small
+ * planes would otherwise pay per-call costs); it depends on the geometry and budget only, so
+ * the weight gradient's summation order does too. Other NHWC shapes take the plane path, their
+ * planes gathered and scattered with a stride. Tasks own their outputs and sum in a fixed order,
+ * so results do not depend on the thread count. Scratch: one buffer per running worker, as
+ * many workers as the budget holds; the minimum is one buffer for one image (about
+ * {@code C/G + 4} padded planes forward, {@code K/G + 4} for the input gradient,
+ * {@code C/G + K/G} for the weight gradient), used even above the budget.
+ */
+public final class GroupedDirect implements ConvAlgorithm {
+  /**
+   * Channels per group up to which AUTO picks this algorithm over im2col + GEMM. Measured
+   * (batch 8, 2 threads, 3x3): up to 16 it wins every pass by 2x or more in both layouts; at
+   * 32 (1024 channels, 7x7) NCHW forward still wins 2.6x and input gradient 1.7x, the weight
+   * gradient ties; at 64 only the NCHW forward wins (1.4x) and the weight gradient loses.
+   */
+  static final int MAX_AUTO_CHANNELS_PER_GROUP = 16;
+
+  /** The larger bound for the NCHW forward and input gradient. */
+  static final int MAX_AUTO_CHANNELS_PER_GROUP_NCHW = 32;
+
+  /** Whether AUTO should run {@code pass} of {@code g} here: grouped, few channels, not 1x1. */
+  static boolean preferred(ConvGeometry g, ConvAlgorithms.Pass pass) {
+    int bound = g.layout() == Layout.NCHW && pass != ConvAlgorithms.Pass.BACKWARD_WEIGHT
+        ? MAX_AUTO_CHANNELS_PER_GROUP_NCHW : MAX_AUTO_CHANNELS_PER_GROUP;
+    return g.groups() > 1 && g.cg() <= bound && !g.isPointwise();
+  }
+
+  /** The exact path for the input gradient when weights are not finite. */
+  private static final ConvAlgorithm EXACT = new Im2colGemm();
+
+  /** Filters (or input channels) summed at once: the kernels' register tile holds four. */
+  private static final int BLOCK = 4;
+
+  /** Weight gradient: at most this many adjacent groups per task, and at least this many tasks. */
+  private static final int MAX_GROUP_SPAN = 8;
+  private static final int MIN_WEIGHT_TASKS = 16;
+
+  /** Floats per run that amortize a kernel call; smaller images are stacked up to it. */
+  static final int RUN_TARGET = 4096;
+
+  /** Images per batch: enough for a run of RUN_TARGET floats, within the budget, at most N. */
+  static int batch(ConvGeometry g, int imagePitch, long imageFloats, ExecContext ctx) {
+    long want = (RUN_TARGET + imagePitch - 1) / imagePitch;
+    long fit = ctx.workspaceFloats() / Tiling.PLANNED_WORKERS / imageFloats;
+    return (int) Math.max(1, Math.min(g.n(), Math.min(want, fit)));
+  }
+
+  @Override
+  public void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y,
+      ExecContext ctx) {
+    assert Outputs.sized(g, x, w, y) && (bias == null || bias.length == g.k()) : "sizes";
+    if (DepthwiseNhwc.applies(g)) {
+      DepthwiseNhwc.forward(g, x, w, bias, y, ctx);
+      return;
+    }
+    int block = Math.min(BLOCK, g.kg());
+    int pitch = PhasePlanes.imagePitch(g);
+    long perImage = (long) pitch * (g.cg() * g.strideH() * g.strideW() + block);
+    PhasePlanes pl = PhasePlanes.of(g, batch(g, pitch, perImage, ctx));
+    int[] off = pl.tapOffsets(g);
+    int taps = g.crs();
+    float[] wk = filterMajor(g, w);
+    int rowLen = pl.batch() * pitch; // one filter's outputs in scratch
+    int out = pl.size();
+    int floats = Tiling.arrayLength(out + (long) block * rowLen);
+    int chunks = (g.n() + pl.batch() - 1) / pl.batch();
+    int tasks = chunks * g.groups();
+    int workers = Tiling.workers(ctx, tasks, floats);
+    ArrayKernels ak = ctx.kernels().arrays();
+    int rowStride = PhasePlanes.outRowStride(g);
+    int colStride = PhasePlanes.outColStride(g);
+    try (Workspace ws = new Workspace(workers, floats)) {
+      Tiling.run(ctx, tasks, workers, task -> {
+        int n0 = task / g.groups() * pl.batch();
+        int images = Math.min(pl.batch(), g.n() - n0);
+        int grp = task % g.groups();
+        float[] buf = ws.take();
+        pl.load(g, x, n0, images, grp, buf);
+        int len = pl.outLen(g, images);
+        for (int k0 = grp * g.kg(); k0 < (grp + 1) * g.kg(); k0 += block) {
+          int count = Math.min(block, (grp + 1) * g.kg() - k0);
+          for (int j = 0; j < count; j++) { // the sums start from the bias, as in the definition
+            int o = out + j * rowLen;
+            Arrays.fill(buf, o, o + len, bias == null ? 0f : bias[k0 + j]);
+          }
+          ak.tapSums(buf, 0, off, taps, wk, k0 * taps, taps, count, buf, out, rowLen, len);
+          for (int j = 0; j < count; j++) {
+            for (int i = 0; i < images; i++) {
+              int y0 = g.yIndex(n0 + i, k0 + j, 0, 0);
+              int o0 = out + j * rowLen + i * pitch;
+              for (int p = 0; p < g.p(); p++) {
+                PhasePlanes.scatter(buf, o0 + p * pl.cols(), y, y0 + p * rowStride, colStride,
+                    g.q());
+              }
+            }
+          }
+        }
+        ws.give(buf);
+      });
+    }
+  }
+
+  /** The weights in OIHW order (filter, channel in group, r, s): NCHW's own, NHWC reordered. */
+  private static float[] filterMajor(ConvGeometry g, float[] w) {
+    if (g.layout() == Layout.NCHW) {
+      return w;
+    }
+    float[] out = new float[w.length];
+    for (int k = 0; k < g.k(); k++) {
+      for (int ci = 0; ci < g.cg(); ci++) {
+        for (int r = 0; r < g.r(); r++) {
+          for (int s = 0; s < g.s(); s++) {
+            out[((k * g.cg() + ci) * g.r() + r) * g.s() + s] = w[g.wIndex(k, ci, r, s)];
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx, ExecContext ctx) {
+    assert Outputs.sized(g, dx, w, dy) : "sizes";
+    if (DepthwiseNhwc.applies(g)) {
+      DepthwiseNhwc.backwardData(g, dy, w, dx, ctx);
+      return;
+    }
+    if (!allFinite(w)) { // padded dy would add 0 * Inf = NaN terms that do not exist
+      EXACT.backwardData(g, dy, w, dx, ctx);
+      return;
+    }
+    int block = Math.min(BLOCK, g.cg());
+    int pitch = GradPlanes.of(g, 1).planeSize();
+    GradPlanes gp = GradPlanes.of(g, batch(g, pitch, (long) pitch * (g.kg() + block), ctx));
+    int[][] off = gp.tapOffsets(g);
+    int[] phaseStart = new int[gp.phases()];
+    float[] wt = gp.weights(g, w, phaseStart);
+    int groupWeights = g.weightSize() / g.groups();
+    int rowLen = gp.batch() * pitch;
+    int out = gp.size();
+    int floats = Tiling.arrayLength(out + (long) block * rowLen);
+    int chunks = (g.n() + gp.batch() - 1) / gp.batch();
+    int tasks = chunks * g.groups();
+    int workers = Tiling.workers(ctx, tasks, floats);
+    ArrayKernels ak = ctx.kernels().arrays();
+    try (Workspace ws = new Workspace(workers, floats)) {
+      Tiling.run(ctx, tasks, workers, task -> {
+        int n0 = task / g.groups() * gp.batch();
+        int images = Math.min(gp.batch(), g.n() - n0);
+        int grp = task % g.groups();
+        float[] buf = ws.take();
+        gp.load(g, dy, n0, images, grp, buf);
+        int len = gp.phaseLen(images);
+        for (int phase = 0; phase < gp.phases(); phase++) {
+          int taps = off[phase].length;
+          for (int c0 = 0; c0 < g.cg(); c0 += block) {
+            int count = Math.min(block, g.cg() - c0);
+            Arrays.fill(buf, out, out + (count - 1) * rowLen + len, 0f);
+            ak.tapSums(buf, 0, off[phase], taps, wt,
+                grp * groupWeights + phaseStart[phase] + c0 * taps, taps, count, buf, out,
+                rowLen, len);
+            for (int j = 0; j < count; j++) {
+              gp.store(g, buf, out + j * rowLen, phase, dx, n0, images, grp * g.cg() + c0 + j);
+            }
+          }
+        }
+        ws.give(buf);
+      });
+    }
+  }
+
+  @Override
+  public void backwardWeight(ConvGeometry g, float[] dy, float[] x, float[] dw,
+      ExecContext ctx) {
+    assert Outputs.sized(g, x, dw, dy) : "sizes";
+    if (DepthwiseNhwc.applies(g)) {
+      DepthwiseNhwc.backwardWeight(g, dy, x, dw, ctx);
+      return;
+    }
+    int pitch = PhasePlanes.imagePitch(g);
+    long perImage = (long) pitch * (g.cg() * g.strideH() * g.strideW() + g.kg());
+    PhasePlanes pl = PhasePlanes.of(g, batch(g, pitch, perImage, ctx));
+    int[] off = pl.tapOffsets(g);
+    int taps = g.crs();
+    ArrayKernels ak = ctx.kernels().arrays();
+    int lanes = ak.dotLanes();
+    int rowLen = pl.batch() * pitch; // one filter's dy in scratch
+    int dyAt = pl.size();
+    int accAt = dyAt + g.kg() * rowLen;
+    int accPerGroup = g.kg() * taps * lanes;
+    // a task takes adjacent groups, looped inside the image loop: x and dy are then read in
+    // long contiguous runs rather than one plane per image (which starved the prefetchers)
+    int span = Math.max(1, Math.min(MAX_GROUP_SPAN, g.groups() / MIN_WEIGHT_TASKS));
+    int tasks = (g.groups() + span - 1) / span;
+    int floats = Tiling.arrayLength(accAt + (long) span * accPerGroup);
+    int workers = Tiling.workers(ctx, tasks, floats);
+    try (Workspace ws = new Workspace(workers, floats)) {
+      Tiling.run(ctx, tasks, workers, task -> {
+        int g0 = task * span;
+        int g1 = Math.min(g.groups(), g0 + span);
+        float[] buf = ws.take();
+        Arrays.fill(buf, accAt, floats, 0f);
+        for (int n0 = 0; n0 < g.n(); n0 += pl.batch()) {
+          int images = Math.min(pl.batch(), g.n() - n0);
+          for (int grp = g0; grp < g1; grp++) {
+            pl.load(g, x, n0, images, grp, buf);
+            loadDy(g, dy, n0, images, grp, buf, dyAt, rowLen, pitch, pl.cols());
+            ak.tapDots(buf, dyAt, rowLen, g.kg(), buf, 0, off, taps, pl.outLen(g, images),
+                buf, accAt + (grp - g0) * accPerGroup);
+          }
+        }
+        for (int grp = g0; grp < g1; grp++) {
+          int acc = accAt + (grp - g0) * accPerGroup;
+          if (!reduce(g, buf, acc, lanes, grp, dw)) {
+            // junk positions pair zero dy with real x: 0 * Inf = NaN where no term exists;
+            // redo this group row by row, which reads no junk (rare: x has NaN or Inf)
+            Arrays.fill(buf, acc, acc + accPerGroup, 0f);
+            for (int n0 = 0; n0 < g.n(); n0 += pl.batch()) {
+              int images = Math.min(pl.batch(), g.n() - n0);
+              pl.load(g, x, n0, images, grp, buf);
+              loadDy(g, dy, n0, images, grp, buf, dyAt, rowLen, pitch, pl.cols());
+              for (int i = 0; i < images; i++) {
+                for (int p = 0; p < g.p(); p++) {
+                  int row = i * pitch + p * pl.cols();
+                  ak.tapDots(buf, dyAt + row, rowLen, g.kg(), buf, row, off, taps, g.q(), buf,
+                      acc);
+                }
+              }
+            }
+            reduce(g, buf, acc, lanes, grp, dw);
+          }
+        }
+        ws.give(buf);
+      });
+    }
+  }
+
+  /**
+   * Copies the {@code dy} planes of group {@code grp}, images n0.., flat at pitch
+   * {@code cols} per row and {@code pitch} per image; junk positions stay zero.
+   */
+  private static void loadDy(ConvGeometry g, float[] dy, int n0, int images, int grp,
+      float[] buf, int at, int rowLen, int pitch, int cols) {
+    int rowStride = PhasePlanes.outRowStride(g);
+    int colStride = PhasePlanes.outColStride(g);
+    for (int kk = 0; kk < g.kg(); kk++) {
+      for (int i = 0; i < images; i++) {
+        int y0 = g.yIndex(n0 + i, grp * g.kg() + kk, 0, 0);
+        int d0 = at + kk * rowLen + i * pitch;
+        for (int p = 0; p < g.p(); p++) {
+          PhasePlanes.gather(dy, y0 + p * rowStride, colStride, buf, d0 + p * cols, g.q());
+        }
+      }
+    }
+  }
+
+  /** Sums each weight's partials in lane order into dw; false if any result is not finite. */
+  private static boolean reduce(ConvGeometry g, float[] buf, int accAt, int lanes, int grp,
+      float[] dw) {
+    int taps = g.crs();
+    boolean finite = true;
+    for (int kk = 0; kk < g.kg(); kk++) {
+      for (int t = 0; t < taps; t++) {
+        int at = accAt + (kk * taps + t) * lanes;
+        float sum = 0f;
+        for (int l = 0; l < lanes; l++) { // the one reduction, in lane order
+          sum += buf[at + l];
+        }
+        finite &= Float.isFinite(sum);
+        dw[g.wIndex(grp * g.kg() + kk, t / (g.r() * g.s()), t / g.s() % g.r(), t % g.s())] = sum;
+      }
+    }
+    return finite;
+  }
+
+  private static boolean allFinite(float[] a) {
+    for (float v : a) {
+      if (!Float.isFinite(v)) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,48 @@
+package org.vconv.algo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import org.junit.jupiter.api.Test;
+import org.vconv.Algorithm;
+import org.vconv.Layout;
+import org.vconv.Padding;
+import org.vconv.algo.ConvAlgorithms.Pass;
+import org.vconv.plan.ConvGeometry;
+
+/**
+ * AUTO runs grouped convolutions with few channels per group directly: up to 16 channels per
+ * group for every pass and layout, up to 32 for the NCHW forward and input gradient; wider
+ * groups, ungrouped and pointwise shapes go to im2col + GEMM.
+ */
+class GroupedSelectionTest {
+
+  static ConvGeometry grouped(int cg, int groups, int r, Layout layout) {
+    return ConvCase.of("g").x(1, cg * groups, 8, 8).kernel(2 * groups, r, r).groups(groups)
+        .pad(Padding.SAME).build().inLayout(layout).geometry();
+  }
+
+  @Test
+  void autoPicksTheDirectAlgorithmWithinTheMeasuredBounds() {
+    int checked = 0;
+    for (Layout l : Layout.values()) {
+      for (Pass pass : Pass.values()) {
+        boolean wide = l == Layout.NCHW && pass != Pass.BACKWARD_WEIGHT;
+        expect(GroupedDirect.class, grouped(1, 6, 3, l), pass); // depthwise
+        expect(GroupedDirect.class, grouped(4, 3, 3, l), pass); // ResNeXt-like
+        expect(GroupedDirect.class, grouped(16, 2, 3, l), pass);
+        expect(wide ? GroupedDirect.class : Im2colGemm.class, grouped(17, 2, 3, l), pass);
+        expect(wide ? GroupedDirect.class : Im2colGemm.class, grouped(32, 2, 3, l), pass);
+        expect(Im2colGemm.class, grouped(33, 2, 3, l), pass);
+        expect(Im2colGemm.class, grouped(4, 1, 3, l), pass); // not grouped
+        expect(Im2colGemm.class, grouped(4, 3, 1, l), pass); // pointwise
+        checked++;
+      }
+    }
+    assertEquals(6, checked);
+  }
+
+  private static void expect(Class<?> type, ConvGeometry g, Pass pass) {
+    assertInstanceOf(type, ConvAlgorithms.select(Algorithm.AUTO, g, pass), g + " " + pass);
+  }
+}
