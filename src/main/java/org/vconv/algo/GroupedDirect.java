@@ -73,8 +73,12 @@ public final class GroupedDirect implements ConvAlgorithm {
   private static final int MAX_GROUP_SPAN = 8;
   private static final int MIN_WEIGHT_TASKS = 16;
 
-  /** Floats per run that amortize a kernel call; smaller images are stacked up to it. */
-  static final int RUN_TARGET = 4096;
+  /**
+   * Floats per run that amortize a kernel call; smaller images are stacked up to it. Kept
+   * small so that a task's scratch stays in L1 (56x56 planes: one image; 2048 measured 5-10%
+   * faster than 4096 there, single thread, all passes).
+   */
+  static final int RUN_TARGET = 2048;
 
   /** Images per batch: enough for a run of RUN_TARGET floats, within the budget, at most N. */
   static int batch(ConvGeometry g, int imagePitch, long imageFloats, ExecContext ctx) {
