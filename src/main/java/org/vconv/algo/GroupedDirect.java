@@ -76,6 +76,13 @@ public final class GroupedDirect implements ConvAlgorithm {
    */
   private static final long SPAN_FLOATS = 48 << 10;
 
+  /**
+   * Weight gradient: the run is dotted in windows of this many floats, each against all taps
+   * before the next, so that {@code K/G} rows of dy and the taps' inputs stay in L1 (a
+   * multiple of every vector step, so the partial sums follow the geometry only).
+   */
+  private static final int DOT_CHUNK = 1024;
+
   /** Tasks a pass keeps at least, so that the workers stay balanced. */
   private static final int MIN_TASKS = 16;
 
@@ -284,8 +291,11 @@ public final class GroupedDirect implements ConvAlgorithm {
           for (int grp = g0; grp < g1; grp++) {
             pl.load(g, x, n0, images, grp, buf);
             loadDy(g, dy, n0, images, grp, buf, dyAt, rowLen, pitch, pl.cols());
-            ak.tapDots(buf, dyAt, rowLen, g.kg(), buf, 0, off, taps, pl.outLen(g, images),
-                buf, accAt + (grp - g0) * accPerGroup);
+            int len = pl.outLen(g, images);
+            for (int c0 = 0; c0 < len; c0 += DOT_CHUNK) { // all taps on an L1-sized window
+              ak.tapDots(buf, dyAt + c0, rowLen, g.kg(), buf, c0, off, taps,
+                  Math.min(DOT_CHUNK, len - c0), buf, accAt + (grp - g0) * accPerGroup);
+            }
           }
         }
         for (int grp = g0; grp < g1; grp++) {
