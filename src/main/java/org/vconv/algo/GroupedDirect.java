@@ -40,9 +40,11 @@ import org.vconv.simd.ArrayKernels;
  * the weight gradient's summation order does too. Other NHWC shapes take the plane path, their
  * planes gathered and scattered with a stride. Tasks own their outputs and sum in a fixed order,
  * so results do not depend on the thread count. Scratch: one buffer per running worker, as
- * many workers as the budget holds; the minimum is one buffer for one image (about
- * {@code C/G + 4} padded planes forward, {@code K/G + 4} for the input gradient,
- * {@code C/G + K/G} for the weight gradient), used even above the budget.
+ * many workers as the budget holds; the minimum is one buffer for one image, used even above
+ * the budget: {@code C/G + min(4, K/G)} padded, phase-split planes forward,
+ * {@code K/G + min(4, C/G)} padded planes for the input gradient, {@code C/G + K/G} planes
+ * for the weight gradient plus {@code K/G * C/G*R*S * lanes} partial sums per group of the
+ * task's span.
  */
 public final class GroupedDirect implements ConvAlgorithm {
   /**
