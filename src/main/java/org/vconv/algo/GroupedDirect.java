@@ -40,9 +40,11 @@ import org.vconv.simd.ArrayKernels;
  * the weight gradient's summation order does too. Other NHWC shapes take the plane path, their
  * planes gathered and scattered with a stride. Tasks own their outputs and sum in a fixed order,
  * so results do not depend on the thread count. Scratch: one buffer per running worker, as
- * many workers as the budget holds; the minimum is one buffer for one image (about
- * {@code C/G + 4} padded planes forward, {@code K/G + 4} for the input gradient,
- * {@code C/G + K/G} for the weight gradient), used even above the budget.
+ * many workers as the budget holds; the minimum is one buffer for one image, used even above
+ * the budget: {@code C/G + min(4, K/G)} padded, phase-split planes forward,
+ * {@code K/G + min(4, C/G)} padded planes for the input gradient, {@code C/G + K/G} planes
+ * for the weight gradient plus {@code K/G * C/G*R*S * lanes} partial sums per group of the
+ * task's span.
  */
 public final class GroupedDirect implements ConvAlgorithm {
   /**
@@ -75,6 +77,13 @@ public final class GroupedDirect implements ConvAlgorithm {
    * 1.3-1.5 for 4 to 16 planes.
    */
   private static final long SPAN_FLOATS = 48 << 10;
+
+  /**
+   * Weight gradient: the run is dotted in windows of this many floats, each against all taps
+   * before the next, so that {@code K/G} rows of dy and the taps' inputs stay in L1 (a
+   * multiple of every vector step, so the partial sums follow the geometry only).
+   */
+  private static final int DOT_CHUNK = 1024;
 
   /** Tasks a pass keeps at least, so that the workers stay balanced. */
   private static final int MIN_TASKS = 16;
@@ -284,8 +293,11 @@ public final class GroupedDirect implements ConvAlgorithm {
           for (int grp = g0; grp < g1; grp++) {
             pl.load(g, x, n0, images, grp, buf);
             loadDy(g, dy, n0, images, grp, buf, dyAt, rowLen, pitch, pl.cols());
-            ak.tapDots(buf, dyAt, rowLen, g.kg(), buf, 0, off, taps, pl.outLen(g, images),
-                buf, accAt + (grp - g0) * accPerGroup);
+            int len = pl.outLen(g, images);
+            for (int c0 = 0; c0 < len; c0 += DOT_CHUNK) { // all taps on an L1-sized window
+              ak.tapDots(buf, dyAt + c0, rowLen, g.kg(), buf, c0, off, taps,
+                  Math.min(DOT_CHUNK, len - c0), buf, accAt + (grp - g0) * accPerGroup);
+            }
           }
         }
         for (int grp = g0; grp < g1; grp++) {

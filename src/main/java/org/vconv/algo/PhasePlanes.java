@@ -30,7 +30,7 @@ record PhasePlanes(int cg, int sh, int sw, int rows, int cols, int batch) {
 
   /** Floats of one phase of one image: the image pitch of the flat runs. */
   static int imagePitch(ConvGeometry g) {
-    return of(g, 1).rows() * of(g, 1).cols();
+    return of(g, 1).imagePitch();
   }
 
   int imagePitch() {
