@@ -62,6 +62,7 @@ public final class Sgemm {
   /**
    * Floats of scratch one GEMM worker uses at most (packed A and B blocks and an edge tile),
    * held per thread and reused across calls: count it once per worker in a workspace budget.
+   * A call may also pack all of A once; {@link #workspaceFloats} gives a call's total.
    */
   public static long workspaceFloatsPerWorker(ExecContext ctx) {
     return blocking(ctx).workspaceFloats();
