@@ -51,20 +51,40 @@ public final class PaddingSemantics {
     }
   }
 
-  /** Sets to NaN the weight-gradient taps that meet padding where {@code dy} is non-finite. */
+  /**
+   * Sets to NaN the weight-gradient taps that meet padding where {@code dy} is non-finite. Only
+   * border outputs (whose window row or column range leaves the input) can meet padding, so
+   * only they are scanned: a thin frame of {@code dy}, not all of it.
+   */
   public static void fixWeightGradient(ConvGeometry g, float[] dy, float[] dw) {
-    if (!hasPadding(g) || allFinite(dy)) {
+    if (!hasPadding(g)) {
       return;
+    }
+    boolean[] rowBorder = new boolean[g.p()];
+    boolean[] colBorder = new boolean[g.q()];
+    for (int p = 0; p < g.p(); p++) {
+      int ih = p * g.strideH() - g.padTop();
+      rowBorder[p] = ih < 0 || ih + (g.r() - 1) * g.dilH() >= g.h();
+    }
+    for (int q = 0; q < g.q(); q++) {
+      int iw = q * g.strideW() - g.padLeft();
+      colBorder[q] = iw < 0 || iw + (g.s() - 1) * g.dilW() >= g.w();
     }
     boolean[] badOut = new boolean[g.pq()];
     for (int k = 0; k < g.k(); k++) {
-      Arrays.fill(badOut, false);
       boolean any = false;
-      for (int n = 0; n < g.n(); n++) {
-        for (int i = 0; i < g.pq(); i++) {
-          if (!Float.isFinite(dy[g.yIndex(n, k, i / g.q(), i % g.q())])) {
-            badOut[i] = any = true;
+      for (int p = 0; p < g.p(); p++) {
+        for (int q = 0; q < g.q(); q++) {
+          if (!rowBorder[p] && !colBorder[q]) {
+            q = nextBorderColumn(colBorder, q) - 1; // jump over the interior of the row
+            continue;
           }
+          boolean bad = false;
+          for (int n = 0; n < g.n() && !bad; n++) {
+            bad = !Float.isFinite(dy[g.yIndex(n, k, p, q)]);
+          }
+          badOut[p * g.q() + q] = bad;
+          any |= bad;
         }
       }
       if (!any) {
@@ -83,7 +103,16 @@ public final class PaddingSemantics {
           }
         }
       }
+      java.util.Arrays.fill(badOut, false);
     }
+  }
+
+  /** The first border column at or after {@code q}, or {@code colBorder.length}. */
+  private static int nextBorderColumn(boolean[] colBorder, int q) {
+    while (q < colBorder.length && !colBorder[q]) {
+      q++;
+    }
+    return q;
   }
 
   private static boolean tapOnPadding(ConvGeometry g, boolean[] badTap, int p, int q) {
