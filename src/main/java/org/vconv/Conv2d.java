@@ -179,10 +179,12 @@ public final class Conv2d {
   public Gradients backward(Tensor dy, Tensor x, Tensor w, Set<Gradient> wanted) {
     Objects.requireNonNull(wanted, "wanted");
     ConvGeometry g = resolve(x, w);
+    checkGradOutput(g, dy);
+    // fresh arrays: no shape or aliasing checks needed
     Tensor dx = wanted.contains(Gradient.INPUT) ? Tensor.zeros(g.inputShape()) : null;
     Tensor dw = wanted.contains(Gradient.WEIGHT) ? Tensor.zeros(g.weightShape()) : null;
     Tensor db = wanted.contains(Gradient.BIAS) ? Tensor.zeros(g.k()) : null;
-    backwardInto(dy, x, w, dx, dw, db);
+    computeBackward(g, dy, x, w, dx, dw, db);
     return new Gradients(dx, dw, db);
   }
 
@@ -193,8 +195,7 @@ public final class Conv2d {
    */
   public void backwardInto(Tensor dy, Tensor x, Tensor w, Tensor dx, Tensor dw, Tensor db) {
     ConvGeometry g = resolve(x, w);
-    Objects.requireNonNull(dy, "grad output");
-    checkShape("grad output", dy, g.outputShape());
+    checkGradOutput(g, dy);
     if (dx != null) {
       checkShape("grad input", dx, g.inputShape());
       checkNoAlias("grad input", dx, dy, x, w, dw, db);
@@ -207,6 +208,17 @@ public final class Conv2d {
       checkShape("grad bias", db, new int[] {g.k()});
       checkNoAlias("grad bias", db, dy, x, w);
     }
+    computeBackward(g, dy, x, w, dx, dw, db);
+  }
+
+  private static void checkGradOutput(ConvGeometry g, Tensor dy) {
+    Objects.requireNonNull(dy, "grad output");
+    checkShape("grad output", dy, g.outputShape());
+  }
+
+  /** The backward passes on validated arguments; a null gradient is skipped. */
+  private void computeBackward(ConvGeometry g, Tensor dy, Tensor x, Tensor w, Tensor dx,
+      Tensor dw, Tensor db) {
     ExecContext ctx = context();
     if (dx != null) {
       run(g, Pass.BACKWARD_DATA).backwardData(g, dy.data(), w.data(), dx.data(), ctx);
@@ -219,7 +231,6 @@ public final class Conv2d {
       BiasGradient.compute(g, dy.data(), db.data());
     }
   }
-
 
   private ConvGeometry resolve(Tensor x, Tensor w) {
     Objects.requireNonNull(x, "input");
