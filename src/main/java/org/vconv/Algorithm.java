@@ -12,5 +12,11 @@ public enum Algorithm {
    * One GEMM per kernel offset (r, s) on shifted views of the input, as in the notebook's
    * backward baseline; no im2col buffer.
    */
-  KERNEL_OFFSET
+  KERNEL_OFFSET,
+  /**
+   * Stride-1 NCHW only (other shapes run as {@link #IM2COL_GEMM}): GEMM packed straight from a
+   * zero-padded copy of the input, no im2col pass; the input gradient is the same forward on
+   * {@code dy} with flipped weights, no col2im.
+   */
+  IMPLICIT_GEMM
 }

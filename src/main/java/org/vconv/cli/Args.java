@@ -100,7 +100,7 @@ final class Args {
     return b.build();
   }
 
-  /** {@code --algorithm}: auto (default), direct, im2col-gemm or kernel-offset. */
+  /** {@code --algorithm}: auto (default), direct, im2col-gemm, kernel-offset or implicit-gemm. */
   Algorithm algorithm() {
     String v = get("--algorithm");
     if (v == null) {
@@ -110,7 +110,7 @@ final class Args {
       return Algorithm.valueOf(v.strip().toUpperCase(Locale.ROOT).replace('-', '_'));
     } catch (IllegalArgumentException e) {
       throw new CliException("--algorithm " + v
-          + ": expected auto, direct, im2col-gemm or kernel-offset");
+          + ": expected auto, direct, im2col-gemm, kernel-offset or implicit-gemm");
     }
   }
 

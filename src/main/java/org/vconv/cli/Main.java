@@ -44,7 +44,7 @@ public final class Main {
         --groups G                divides C and K; default 1
         --layout NCHW|NHWC        default NCHW: X (N,C,H,W), W (K,C/G,R,S) OIHW, Y (N,K,P,Q).
                                   NHWC: X (N,H,W,C), W (R,S,C/G,K) HWIO, Y (N,P,Q,K).
-        --algorithm auto|direct|im2col-gemm|kernel-offset
+        --algorithm auto|direct|im2col-gemm|kernel-offset|implicit-gemm
                                   how to compute; default auto. All agree up to rounding.
 
       Files: reads .npy version 1, 2 or 3, C order, little-endian float32, float64, int32 or

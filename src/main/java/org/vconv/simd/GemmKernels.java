@@ -36,4 +36,17 @@ public interface GemmKernels {
   /** Accumulates the same product into the tile: {@code c[...] += sum_p ...}. */
   void multiplyAddTile(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff,
       int ldc);
+
+  /**
+   * The tile of an implicit GEMM, whose A is read in place instead of from a packed panel:
+   * {@code sum_p src[srcOff + delta[dOff + p] + i] * b[bOff + p*nr() + j]} for pixel
+   * {@code i < mr()} and filter {@code j < nr()}, p from 0 to {@code kc-1} in turn, as in
+   * {@link #multiplyTile}. Row p of A is the run of {@code mr()} floats at
+   * {@code srcOff + delta[dOff + p]}: for a
+   * convolution, {@code mr()} adjacent output pixels of one input channel and kernel tap (see
+   * {@code org.vconv.im2col.PaddedWindows}). Writes the dense {@code mr() x nr()} tile at
+   * {@code tile[tOff ...]}: overwrites it, or with {@code add} stores {@code tile + sum}.
+   */
+  void windowTile(int kc, float[] src, int srcOff, int[] delta, int dOff, float[] b, int bOff,
+      float[] tile, int tOff, boolean add);
 }

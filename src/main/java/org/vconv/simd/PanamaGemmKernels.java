@@ -171,4 +171,112 @@ final class PanamaGemmKernels implements GemmKernels {
     c10.intoArray(c, r1); c11.intoArray(c, r1 + L); c12.intoArray(c, r1 + 2 * L);
     c20.intoArray(c, r2); c21.intoArray(c, r2 + L); c22.intoArray(c, r2 + 2 * L);
   }
+
+  @Override
+  public void windowTile(int kc, float[] src, int srcOff, int[] delta, int dOff, float[] b,
+      int bOff, float[] tile, int tOff, boolean add) {
+    assert kc >= 1 && dOff >= 0 && dOff + kc <= delta.length && srcOff >= 0 && bOff >= 0
+        && bOff + (long) kc * NR <= b.length && tOff >= 0 && tOff + MR * NR <= tile.length;
+    if (WIDE) {
+      window8x2(kc, src, srcOff, delta, dOff, b, bOff, tile, tOff, add);
+    } else {
+      window3x3(kc, src, srcOff, delta, dOff, b, bOff, tile, tOff, add);
+    }
+  }
+
+  /** {@link #tile8x2} with row p of A at {@code src[srcOff + delta[p] ...]}. */
+  private static void window8x2(int kc, float[] src, int srcOff, int[] delta, int dOff,
+      float[] b, int bOff, float[] t, int o, boolean add) {
+    FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+    FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+    FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+    FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+    FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+    FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+    FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+    FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+    for (int p = 0; p < kc; p++) {
+      int bp = bOff + p * 2 * L;
+      int ap = srcOff + delta[dOff + p];
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector ai = FloatVector.broadcast(S, src[ap]);
+      c00 = ai.fma(b0, c00); c01 = ai.fma(b1, c01);
+      ai = FloatVector.broadcast(S, src[ap + 1]);
+      c10 = ai.fma(b0, c10); c11 = ai.fma(b1, c11);
+      ai = FloatVector.broadcast(S, src[ap + 2]);
+      c20 = ai.fma(b0, c20); c21 = ai.fma(b1, c21);
+      ai = FloatVector.broadcast(S, src[ap + 3]);
+      c30 = ai.fma(b0, c30); c31 = ai.fma(b1, c31);
+      ai = FloatVector.broadcast(S, src[ap + 4]);
+      c40 = ai.fma(b0, c40); c41 = ai.fma(b1, c41);
+      ai = FloatVector.broadcast(S, src[ap + 5]);
+      c50 = ai.fma(b0, c50); c51 = ai.fma(b1, c51);
+      ai = FloatVector.broadcast(S, src[ap + 6]);
+      c60 = ai.fma(b0, c60); c61 = ai.fma(b1, c61);
+      ai = FloatVector.broadcast(S, src[ap + 7]);
+      c70 = ai.fma(b0, c70); c71 = ai.fma(b1, c71);
+    }
+    if (add) { // accumulate: the only place the tile is read
+      c00 = c00.add(FloatVector.fromArray(S, t, o));
+      c01 = c01.add(FloatVector.fromArray(S, t, o + L));
+      c10 = c10.add(FloatVector.fromArray(S, t, o + 2 * L));
+      c11 = c11.add(FloatVector.fromArray(S, t, o + 3 * L));
+      c20 = c20.add(FloatVector.fromArray(S, t, o + 4 * L));
+      c21 = c21.add(FloatVector.fromArray(S, t, o + 5 * L));
+      c30 = c30.add(FloatVector.fromArray(S, t, o + 6 * L));
+      c31 = c31.add(FloatVector.fromArray(S, t, o + 7 * L));
+      c40 = c40.add(FloatVector.fromArray(S, t, o + 8 * L));
+      c41 = c41.add(FloatVector.fromArray(S, t, o + 9 * L));
+      c50 = c50.add(FloatVector.fromArray(S, t, o + 10 * L));
+      c51 = c51.add(FloatVector.fromArray(S, t, o + 11 * L));
+      c60 = c60.add(FloatVector.fromArray(S, t, o + 12 * L));
+      c61 = c61.add(FloatVector.fromArray(S, t, o + 13 * L));
+      c70 = c70.add(FloatVector.fromArray(S, t, o + 14 * L));
+      c71 = c71.add(FloatVector.fromArray(S, t, o + 15 * L));
+    }
+    c00.intoArray(t, o); c01.intoArray(t, o + L);
+    c10.intoArray(t, o + 2 * L); c11.intoArray(t, o + 3 * L);
+    c20.intoArray(t, o + 4 * L); c21.intoArray(t, o + 5 * L);
+    c30.intoArray(t, o + 6 * L); c31.intoArray(t, o + 7 * L);
+    c40.intoArray(t, o + 8 * L); c41.intoArray(t, o + 9 * L);
+    c50.intoArray(t, o + 10 * L); c51.intoArray(t, o + 11 * L);
+    c60.intoArray(t, o + 12 * L); c61.intoArray(t, o + 13 * L);
+    c70.intoArray(t, o + 14 * L); c71.intoArray(t, o + 15 * L);
+  }
+
+  /** {@link #tile3x3} with row p of A at {@code src[srcOff + delta[p] ...]}. */
+  private static void window3x3(int kc, float[] src, int srcOff, int[] delta, int dOff,
+      float[] b, int bOff, float[] t, int o, boolean add) {
+    FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
+    FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
+    FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
+    for (int p = 0; p < kc; p++) {
+      int bp = bOff + p * 3 * L;
+      int ap = srcOff + delta[dOff + p];
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
+      FloatVector ai = FloatVector.broadcast(S, src[ap]);
+      c00 = ai.fma(b0, c00); c01 = ai.fma(b1, c01); c02 = ai.fma(b2, c02);
+      ai = FloatVector.broadcast(S, src[ap + 1]);
+      c10 = ai.fma(b0, c10); c11 = ai.fma(b1, c11); c12 = ai.fma(b2, c12);
+      ai = FloatVector.broadcast(S, src[ap + 2]);
+      c20 = ai.fma(b0, c20); c21 = ai.fma(b1, c21); c22 = ai.fma(b2, c22);
+    }
+    if (add) { // accumulate: the only place the tile is read
+      c00 = c00.add(FloatVector.fromArray(S, t, o));
+      c01 = c01.add(FloatVector.fromArray(S, t, o + L));
+      c02 = c02.add(FloatVector.fromArray(S, t, o + 2 * L));
+      c10 = c10.add(FloatVector.fromArray(S, t, o + 3 * L));
+      c11 = c11.add(FloatVector.fromArray(S, t, o + 4 * L));
+      c12 = c12.add(FloatVector.fromArray(S, t, o + 5 * L));
+      c20 = c20.add(FloatVector.fromArray(S, t, o + 6 * L));
+      c21 = c21.add(FloatVector.fromArray(S, t, o + 7 * L));
+      c22 = c22.add(FloatVector.fromArray(S, t, o + 8 * L));
+    }
+    c00.intoArray(t, o); c01.intoArray(t, o + L); c02.intoArray(t, o + 2 * L);
+    c10.intoArray(t, o + 3 * L); c11.intoArray(t, o + 4 * L); c12.intoArray(t, o + 5 * L);
+    c20.intoArray(t, o + 6 * L); c21.intoArray(t, o + 7 * L); c22.intoArray(t, o + 8 * L);
+  }
 }

@@ -67,4 +67,40 @@ final class ScalarGemmKernels implements GemmKernels {
     c[r2] = c20; c[r2 + 1] = c21; c[r2 + 2] = c22; c[r2 + 3] = c23;
     c[r3] = c30; c[r3 + 1] = c31; c[r3 + 2] = c32; c[r3 + 3] = c33;
   }
+
+  @Override
+  public void windowTile(int kc, float[] src, int srcOff, int[] delta, int dOff, float[] b,
+      int bOff, float[] tile, int tOff, boolean add) {
+    assert kc >= 1 && dOff + kc <= delta.length && bOff + kc * NR <= b.length
+        && tOff + MR * NR <= tile.length;
+    float c00 = 0f, c01 = 0f, c02 = 0f, c03 = 0f;
+    float c10 = 0f, c11 = 0f, c12 = 0f, c13 = 0f;
+    float c20 = 0f, c21 = 0f, c22 = 0f, c23 = 0f;
+    float c30 = 0f, c31 = 0f, c32 = 0f, c33 = 0f;
+    for (int p = 0; p < kc; p++) {
+      int ap = srcOff + delta[dOff + p];
+      int bp = bOff + p * NR;
+      float b0 = b[bp], b1 = b[bp + 1], b2 = b[bp + 2], b3 = b[bp + 3];
+      float ai = src[ap];
+      c00 += ai * b0; c01 += ai * b1; c02 += ai * b2; c03 += ai * b3;
+      ai = src[ap + 1];
+      c10 += ai * b0; c11 += ai * b1; c12 += ai * b2; c13 += ai * b3;
+      ai = src[ap + 2];
+      c20 += ai * b0; c21 += ai * b1; c22 += ai * b2; c23 += ai * b3;
+      ai = src[ap + 3];
+      c30 += ai * b0; c31 += ai * b1; c32 += ai * b2; c33 += ai * b3;
+    }
+    float[] t = tile;
+    int o = tOff;
+    if (add) { // accumulate: the only place the tile is read
+      c00 += t[o]; c01 += t[o + 1]; c02 += t[o + 2]; c03 += t[o + 3];
+      c10 += t[o + 4]; c11 += t[o + 5]; c12 += t[o + 6]; c13 += t[o + 7];
+      c20 += t[o + 8]; c21 += t[o + 9]; c22 += t[o + 10]; c23 += t[o + 11];
+      c30 += t[o + 12]; c31 += t[o + 13]; c32 += t[o + 14]; c33 += t[o + 15];
+    }
+    t[o] = c00; t[o + 1] = c01; t[o + 2] = c02; t[o + 3] = c03;
+    t[o + 4] = c10; t[o + 5] = c11; t[o + 6] = c12; t[o + 7] = c13;
+    t[o + 8] = c20; t[o + 9] = c21; t[o + 10] = c22; t[o + 11] = c23;
+    t[o + 12] = c30; t[o + 13] = c31; t[o + 14] = c32; t[o + 15] = c33;
+  }
 }

@@ -13,8 +13,12 @@ class ConvAlgorithmsTest {
 
   @Test
   void everyChoiceMapsToItsImplementation() {
-    ConvGeometry g = ConvCase.of("any").x(1, 2, 6, 6).kernel(3, 3, 3).build().geometry();
-    ConvGeometry pointwise = ConvCase.of("1x1").x(1, 2, 6, 6).kernel(3, 1, 1).build()
+    ConvGeometry g = ConvCase.of("any").x(1, 5, 6, 6).kernel(3, 3, 3).build().geometry();
+    ConvGeometry strided = ConvCase.of("s2").x(1, 5, 6, 6).kernel(3, 3, 3).stride(2, 2).build()
+        .geometry();
+    ConvGeometry nhwc = ConvCase.of("nhwc").x(1, 5, 6, 6).kernel(3, 3, 3).build()
+        .inLayout(org.vconv.Layout.NHWC).geometry();
+    ConvGeometry pointwise = ConvCase.of("1x1").x(1, 5, 6, 6).kernel(3, 1, 1).build()
         .geometry();
     int checked = 0;
     for (Pass pass : Pass.values()) {
@@ -22,7 +26,13 @@ class ConvAlgorithmsTest {
       assertInstanceOf(Im2colGemm.class, ConvAlgorithms.select(Algorithm.IM2COL_GEMM, g, pass));
       assertInstanceOf(KernelOffsetLoop.class,
           ConvAlgorithms.select(Algorithm.KERNEL_OFFSET, g, pass));
-      assertInstanceOf(Im2colGemm.class, ConvAlgorithms.select(Algorithm.AUTO, g, pass));
+      assertInstanceOf(ImplicitGemm.class,
+          ConvAlgorithms.select(Algorithm.IMPLICIT_GEMM, g, pass));
+      // AUTO: implicit GEMM for stride-1 NCHW forward and input gradient, else im2col + GEMM
+      Class<?> auto = pass == Pass.BACKWARD_WEIGHT ? Im2colGemm.class : ImplicitGemm.class;
+      assertEquals(auto, ConvAlgorithms.select(Algorithm.AUTO, g, pass).getClass());
+      assertInstanceOf(Im2colGemm.class, ConvAlgorithms.select(Algorithm.AUTO, strided, pass));
+      assertInstanceOf(Im2colGemm.class, ConvAlgorithms.select(Algorithm.AUTO, nhwc, pass));
       assertInstanceOf(Im2colGemm.class, ConvAlgorithms.select(Algorithm.AUTO, pointwise, pass));
       checked++;
     }

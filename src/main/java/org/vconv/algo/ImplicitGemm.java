@@ -1,0 +1,299 @@
+package org.vconv.algo;
+
+import org.vconv.im2col.PaddedWindows;
+import org.vconv.plan.ConvGeometry;
+import org.vconv.plan.ExecContext;
+import org.vconv.simd.GemmKernels;
+
+/**
+ * Implicit GEMM for stride-1 NCHW convolutions (any padding, dilation and groups): per group,
+ * {@code y_g^T = cols^T x W_g^T} where the micro-kernel reads the rows of {@code cols^T} in
+ * place from a zero-padded copy of the input ({@link PaddedWindows}, {@link
+ * GemmKernels#windowTile}) and only the weights are packed, once per call. So there is no
+ * im2col pass and no packing of the input; each micro-tile ({@code mr} pixels x {@code nr}
+ * filters) sums the {@code C/G*R*S} reduction in blocks of {@link #DEPTH_BLOCK} into a
+ * task-local buffer, then is cropped and transposed into {@code y} with the bias added.
+ *
+ * <p>The input gradient of a stride-1 convolution is itself a stride-1 convolution: of
+ * {@code dy}, padded by {@code (R-1)*dil - pad} on each side, with the weights flipped and
+ * their two channel axes swapped. {@link #backwardData} runs it through the same forward,
+ * with no col2im scatter; when a pad exceeds {@code (R-1)*dil} (the transposed pad would be
+ * negative) or a weight is not finite (the transposed convolution would multiply it by
+ * {@code dy}'s padding, where col2im computes no product: 0 x Inf = NaN) it leaves the pass to
+ * {@link Im2colGemm}. The weight gradient is left to {@link Im2colGemm} too.
+ *
+ * <p>Tiles are runs of whole images when an image is small (so small layers still give every
+ * thread work) or runs of output rows of one image, sized like {@link TilePlan}; they run one
+ * after another, and the micro-tiles of each are split among the threads. Every output is
+ * one micro-kernel's full reduction, so results are bitwise independent of the thread count
+ * and of the budget. Scratch: one slab (within the budget, at least one output row) and the
+ * packed weights ({@code K * C/G*R*S} floats rounded up to whole panels).
+ */
+public final class ImplicitGemm implements ConvAlgorithm {
+  private static final ConvAlgorithm FALLBACK = new Im2colGemm();
+
+  /** Whether this algorithm runs {@code g}'s forward pass itself. */
+  public static boolean supports(ConvGeometry g) {
+    return PaddedWindows.supports(g) && !g.isPointwise();
+  }
+
+  @Override
+  public void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y,
+      ExecContext ctx) {
+    assert Outputs.sized(g, x, w, y) && (bias == null || bias.length == g.k()) : "sizes";
+    if (!supports(g)) {
+      FALLBACK.forward(g, x, w, bias, y, ctx);
+      return;
+    }
+    run(g, x, w, false, bias, y, ctx);
+  }
+
+  /**
+   * The forward pass of {@code g}; {@code flipped}: {@code w} holds the weights of the
+   * convolution {@code g} is the {@link #transposed} of, read flipped and transposed.
+   */
+  private static void run(ConvGeometry g, float[] x, float[] w, boolean flipped, float[] bias,
+      float[] y, ExecContext ctx) {
+    GemmKernels kernels = ctx.kernels().gemm();
+    Plan plan = Plan.of(g, ctx.workspaceFloats());
+    PaddedWindows windows = new PaddedWindows(g, plan.rows());
+    int panels = Math.ceilDiv(g.kg(), kernels.nr());
+    int panelFloats = kernels.nr() * g.crs();
+    float[] packed = new float[g.groups() * panels * panelFloats];
+    ctx.parallelFor(g.groups() * panels, t -> packPanel(g, w, flipped, t / panels, t % panels,
+        kernels.nr(), packed, t * panelFloats));
+    try (Workspace ws = new Workspace(1, Tiling.arrayLength(plan.tileFloats()))) {
+      float[] slab = ws.take();
+      windows.clearSlack(plan.images(), slab);
+      for (int tile = 0; tile < plan.tiles(); tile++) {
+        for (int grp = 0; grp < g.groups(); grp++) {
+          forwardTile(g, plan, windows, tile, grp, x, packed, grp * panels * panelFloats, bias,
+              y, slab, ctx);
+        }
+      }
+      ws.give(slab);
+    }
+  }
+
+  private static void forwardTile(ConvGeometry g, Plan plan, PaddedWindows windows, int tile,
+      int grp, float[] x, float[] packed, int packedOff, float[] bias, float[] y, float[] slab,
+      ExecContext ctx) {
+    int n0 = plan.firstImage(tile);
+    int images = plan.imagesIn(tile);
+    int p0 = plan.firstRow(tile);
+    int rows = plan.rowsIn(tile);
+    int cg = g.cg();
+    int chunks = Math.min(cg, Math.ceilDiv(FILL_TASKS, images));
+    ctx.parallelFor(images * chunks, t -> {
+      int i = t / chunks;
+      int part = t % chunks;
+      windows.fill(x, grp, n0 + i, p0, rows, i, cg * part / chunks, cg * (part + 1) / chunks,
+          slab);
+    });
+    GemmKernels kernels = ctx.kernels().gemm();
+    int mr = kernels.mr();
+    int nr = kernels.nr();
+    int perImage = PaddedWindows.columnsPerImage(g, rows);
+    int pixelTiles = Math.ceilDiv(perImage, mr);
+    int panels = Math.ceilDiv(g.kg(), nr);
+    int jobs = panels * images * pixelTiles; // filter panel outermost: it stays in L2
+    int tasks = Math.min(jobs, TASKS_PER_THREAD * ctx.threads());
+    int crs = g.crs();
+    int depthBlocks = Math.ceilDiv(crs, DEPTH_BLOCK);
+    int kcMax = Math.ceilDiv(crs, depthBlocks); // balanced, fixed by the geometry alone
+    ctx.parallelFor(tasks, task -> {
+      int first = (int) ((long) jobs * task / tasks);
+      int end = (int) ((long) jobs * (task + 1) / tasks);
+      float[] acc = new float[(end - first) * mr * nr];
+      // depth blocks outermost: a block's weights and input rows stay in L1 across the jobs
+      for (int k0 = 0; k0 < crs; k0 += kcMax) {
+        int kc = Math.min(kcMax, crs - k0);
+        for (int job = first; job < end; job++) {
+          int panel = job / (images * pixelTiles);
+          int i = job / pixelTiles % images;
+          int col0 = job % pixelTiles * mr;
+          kernels.windowTile(kc, slab, i * windows.imageFloats() + col0, windows.delta(), k0,
+              packed, packedOff + panel * nr * crs + k0 * nr, acc, (job - first) * mr * nr,
+              k0 > 0);
+        }
+      }
+      for (int job = first; job < end; job++) {
+        int panel = job / (images * pixelTiles);
+        int i = job / pixelTiles % images;
+        int col0 = job % pixelTiles * mr;
+        store(g, acc, (job - first) * mr * nr, mr, nr, n0 + i, p0, col0, perImage,
+            grp * g.kg() + panel * nr, Math.min(nr, g.kg() - panel * nr), bias, y);
+      }
+    });
+  }
+
+  /**
+   * Depth of a reduction block: its slice of a weight panel (256 x 32 floats, 32 KiB) and the
+   * input rows it reads stay in L1 while the block sweeps over a task's micro-tiles. The
+   * reduction is cut at fixed places, so it changes no result across threads or budgets.
+   */
+  private static final int DEPTH_BLOCK = 256;
+
+  /**
+   * Packs filters {@code [panel*nr, panel*nr + nr)} of group {@code grp} as B of the micro-kernel:
+   * {@code dst[off + d*nr + j] = w_g[panel*nr + j][d]}, zeros past the last filter. A transpose,
+   * done in blocks of {@link #PACK_BLOCK} depths so that reads and writes both stay in a few
+   * cache lines (row by row it wrote a new line per float: 15% of a 7x7 layer's forward).
+   * {@code flipped}: {@code w} is the OIHW weight of the convolution whose transpose {@code g}
+   * is, so {@code w_g[f][(k*R + r)*S + s] = w[grp*C/G + k][f][R-1-r][S-1-s]} (here {@code g}'s
+   * C/G is the original K/G and its K/G the original C/G).
+   */
+  private static void packPanel(ConvGeometry g, float[] w, boolean flipped, int grp, int panel,
+      int nr, float[] dst, int off) {
+    int crs = g.crs();
+    int rs = g.r() * g.s();
+    int live = Math.min(nr, g.kg() - panel * nr);
+    for (int d0 = 0; d0 < crs; d0 += PACK_BLOCK) {
+      int d1 = Math.min(crs, d0 + PACK_BLOCK);
+      for (int j = 0; j < nr; j++) {
+        int f = panel * nr + j;
+        if (j >= live) {
+          for (int d = d0, at = off + d0 * nr + j; d < d1; d++, at += nr) {
+            dst[at] = 0f;
+          }
+        } else if (!flipped) {
+          int src = (grp * g.kg() + f) * crs;
+          for (int d = d0, at = off + d0 * nr + j; d < d1; d++, at += nr) {
+            dst[at] = w[src + d];
+          }
+        } else {
+          int k = d0 / rs; // original filter within the group
+          int tap = d0 - k * rs;
+          int at = off + d0 * nr + j;
+          for (int d = d0; d < d1; d++, at += nr) {
+            dst[at] = w[((grp * g.cg() + k) * g.kg() + f) * rs + rs - 1 - tap];
+            if (++tap == rs) {
+              tap = 0;
+              k++;
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** Depths per block of {@link #packPanel}: one cache line of each filter's row. */
+  private static final int PACK_BLOCK = 16;
+
+  /** Micro-tiles in flight per thread: a few, so a thread slowed by a neighbour is caught up. */
+  private static final int TASKS_PER_THREAD = 4;
+
+  /** Slab copies split into about this many tasks. */
+  private static final int FILL_TASKS = 8;
+
+  /**
+   * Stores a micro-tile (pixel i, filter j at {@code t[tOff + i*nr + j]}) into {@code y}: pixels past
+   * the image's columns and in the padded columns {@code q >= Q} are dropped, the bias added.
+   */
+  private static void store(ConvGeometry g, float[] t, int tOff, int mr, int nr, int n, int p0,
+      int col0, int perImage, int k0, int kLive, float[] bias, float[] y) {
+    int wp = PaddedWindows.paddedWidth(g);
+    int pq = g.pq();
+    for (int i = 0; i < mr && col0 + i < perImage; i++) {
+      int pp = (col0 + i) / wp;
+      int qq = col0 + i - pp * wp;
+      if (qq >= g.q()) {
+        continue;
+      }
+      int at = g.yIndex(n, k0, p0 + pp, qq);
+      for (int j = 0; j < kLive; j++, at += pq) {
+        float v = t[tOff + i * nr + j];
+        y[at] = bias == null ? v : v + bias[k0 + j];
+      }
+    }
+  }
+
+  @Override
+  public void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx, ExecContext ctx) {
+    assert Outputs.sized(g, dx, w, dy) : "sizes";
+    ConvGeometry t = supports(g) ? transposed(g) : null;
+    if (t == null || !supports(t) || !PaddingSemantics.allFinite(w)) {
+      FALLBACK.backwardData(g, dy, w, dx, ctx);
+      return;
+    }
+    run(t, dy, w, true, null, dx, ctx);
+  }
+
+  @Override
+  public void backwardWeight(ConvGeometry g, float[] dy, float[] x, float[] dw,
+      ExecContext ctx) {
+    FALLBACK.backwardWeight(g, dy, x, dw, ctx);
+  }
+
+  /**
+   * The stride-1 convolution whose forward pass is {@code g}'s input gradient: input
+   * {@code dy} (K channels, P x Q), output {@code dx} (C channels, H x W), pads
+   * {@code (R-1)*dil - pad}; null when one of those would be negative.
+   */
+  static ConvGeometry transposed(ConvGeometry g) {
+    assert g.strideH() == 1 && g.strideW() == 1;
+    int spanH = (g.r() - 1) * g.dilH();
+    int spanW = (g.s() - 1) * g.dilW();
+    int top = spanH - g.padTop();
+    int bottom = spanH - g.padBottom();
+    int left = spanW - g.padLeft();
+    int right = spanW - g.padRight();
+    if (top < 0 || bottom < 0 || left < 0 || right < 0) {
+      return null;
+    }
+    return new ConvGeometry(g.layout(), g.n(), g.k(), g.p(), g.q(), g.c(), g.r(), g.s(),
+        g.h(), g.w(), 1, 1, top, bottom, left, right, g.dilH(), g.dilW(), g.groups());
+  }
+
+  /**
+   * Tiles of {@code images} whole images, or (when one image is too large) of {@code rows}
+   * output rows of one image; {@code tileFloats} is the slab.
+   */
+  record Plan(ConvGeometry g, int images, int rows, int tiles, long tileFloats) {
+
+    static Plan of(ConvGeometry g, long budgetFloats) {
+      long perTile = budgetFloats / Tiling.PLANNED_WORKERS;
+      int target = Tiling.TARGET_PIXELS;
+      int imageCols = PaddedWindows.columnsPerImage(g, g.p());
+      if (imageCols <= target) {
+        int images = Math.min(g.n(), target / imageCols);
+        while (images > 1 && floats(g, images, g.p()) > perTile) {
+          images--;
+        }
+        if (floats(g, images, g.p()) <= perTile || g.p() == 1) {
+          return new Plan(g, images, g.p(), Math.ceilDiv(g.n(), images),
+              floats(g, images, g.p()));
+        }
+      }
+      int rows = Math.max(1, Math.min(g.p(), target / PaddedWindows.paddedWidth(g)));
+      while (rows > 1 && floats(g, 1, rows) > perTile) {
+        rows--;
+      }
+      return new Plan(g, 1, rows, g.n() * Math.ceilDiv(g.p(), rows), floats(g, 1, rows));
+    }
+
+    private static long floats(ConvGeometry g, int images, int rows) {
+      return new PaddedWindows(g, rows).slabFloats(images);
+    }
+
+    private int tilesPerImage() {
+      return Math.ceilDiv(g.p(), rows);
+    }
+
+    int firstImage(int tile) {
+      return rows == g.p() ? tile * images : tile / tilesPerImage();
+    }
+
+    int imagesIn(int tile) {
+      return rows == g.p() ? Math.min(images, g.n() - tile * images) : 1;
+    }
+
+    int firstRow(int tile) {
+      return rows == g.p() ? 0 : tile % tilesPerImage() * rows;
+    }
+
+    int rowsIn(int tile) {
+      return Math.min(rows, g.p() - firstRow(tile));
+    }
+  }
+}

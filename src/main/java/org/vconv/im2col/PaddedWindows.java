@@ -1,0 +1,118 @@
+package org.vconv.im2col;
+
+import java.util.Arrays;
+import org.vconv.Layout;
+import org.vconv.plan.ConvGeometry;
+
+/**
+ * The im2col matrix of a stride-1 NCHW convolution, read in place from a zero-padded copy of
+ * the input (a slab) instead of gathered: the "padded-row" form of implicit GEMM.
+ *
+ * <p>Output pixels are numbered along rows of the padded width {@code Wp = W + padLeft +
+ * padRight}: pixel {@code (p, q)} of a tile is column {@code p*Wp + q}, and the columns with
+ * {@code q >= Q} are computed but discarded. With that numbering, row {@code d = (c*R + r)*S
+ * + s} of the im2col matrix is the slab shifted by {@link #delta delta[d]} {@code = c*plane +
+ * r*dilH*Wp + s*dilW}: {@code cols[d][col] = slab[image + delta[d] + col]}. Adjacent pixels
+ * are adjacent floats, so a GEMM micro-kernel can read its A rows straight from the slab
+ * (see {@code GemmKernels#windowTile}). The price is {@code Wp / Q - 1} extra columns (7% on
+ * a 28x28 3x3 layer, 29% on 7x7).
+ *
+ * <p>A tile is up to {@code images} whole images, or {@code rows} output rows of one image,
+ * of one group. An image's slab is {@code C/G} planes of {@code rows + (R-1)*dilH} padded rows
+ * (the plane size is fixed by the largest tile, so {@code delta} holds for every tile);
+ * {@link #SLACK} zeros at the end let the last pixel tile run past the last column.
+ */
+public final class PaddedWindows {
+  /** Floats after the last slab: a micro-tile may read this far past its last column. */
+  public static final int SLACK = 64;
+
+  private final ConvGeometry g;
+  private final int wp;
+  private final int slabRows;
+  private final int[] delta;
+
+  /** The layout for tiles of at most {@code images} images or {@code rows} output rows. */
+  public PaddedWindows(ConvGeometry g, int rows) {
+    assert supports(g) : "stride-1 NCHW only";
+    assert rows >= 1 && rows <= g.p();
+    this.g = g;
+    this.wp = paddedWidth(g);
+    this.slabRows = rows + (g.r() - 1) * g.dilH();
+    this.delta = new int[g.crs()];
+    int rs = g.r() * g.s();
+    for (int d = 0; d < delta.length; d++) {
+      int c = d / rs;
+      int r = d % rs / g.s();
+      int s = d % g.s();
+      delta[d] = c * plane() + r * g.dilH() * wp + s * g.dilW();
+    }
+  }
+
+  /** Whether the trick applies: NCHW at stride 1 both ways. */
+  public static boolean supports(ConvGeometry g) {
+    return g.layout() == Layout.NCHW && g.strideH() == 1 && g.strideW() == 1;
+  }
+
+  /** {@code W + padLeft + padRight}. */
+  public static int paddedWidth(ConvGeometry g) {
+    return g.w() + g.padLeft() + g.padRight();
+  }
+
+  /** Columns one image of a tile of {@code rows} output rows takes: up to its last Q. */
+  public static int columnsPerImage(ConvGeometry g, int rows) {
+    return (rows - 1) * paddedWidth(g) + g.q();
+  }
+
+  /** Floats of one padded channel plane of the slab. */
+  public int plane() {
+    return slabRows * wp;
+  }
+
+  /** Floats of one image's slab. */
+  public int imageFloats() {
+    return g.cg() * plane();
+  }
+
+  /** Floats of a slab of {@code images} images, slack included. */
+  public long slabFloats(int images) {
+    return (long) images * imageFloats() + SLACK;
+  }
+
+  /** Offsets of the im2col rows from a column's slab position (shared: do not modify). */
+  public int[] delta() {
+    return delta;
+  }
+
+  /**
+   * Copies channels {@code [c0, c1)} of group {@code grp} of image {@code n}, the padded rows
+   * that output rows {@code [p0, p0 + rows)} read, into slot {@code slot} of {@code slab}:
+   * zeros where rows or columns are padding. Disjoint slots or channels may be filled from
+   * several threads at once.
+   */
+  public void fill(float[] x, int grp, int n, int p0, int rows, int slot, int c0, int c1,
+      float[] slab) {
+    assert p0 >= 0 && p0 + rows <= g.p() && rows + (g.r() - 1) * g.dilH() <= slabRows;
+    assert 0 <= c0 && c0 <= c1 && c1 <= g.cg();
+    int used = rows + (g.r() - 1) * g.dilH();
+    for (int c = c0; c < c1; c++) {
+      int src = g.xIndex(n, grp * g.cg() + c, 0, 0);
+      int at = slot * imageFloats() + c * plane();
+      for (int sr = 0; sr < used; sr++, at += wp) {
+        int ih = p0 + sr - g.padTop(); // stride 1: padded row p0 + sr
+        if (ih < 0 || ih >= g.h()) {
+          Arrays.fill(slab, at, at + wp, 0f);
+        } else {
+          Arrays.fill(slab, at, at + g.padLeft(), 0f);
+          System.arraycopy(x, src + ih * g.w(), slab, at + g.padLeft(), g.w());
+          Arrays.fill(slab, at + g.padLeft() + g.w(), at + wp, 0f);
+        }
+      }
+    }
+  }
+
+  /** Zeroes the slack after {@code images} slots, once per slab. */
+  public void clearSlack(int images, float[] slab) {
+    int end = images * imageFloats();
+    Arrays.fill(slab, end, end + SLACK, 0f);
+  }
+}
