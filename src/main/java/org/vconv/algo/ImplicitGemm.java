@@ -117,12 +117,19 @@ public final class ImplicitGemm implements ConvAlgorithm {
               k0 > 0);
         }
       }
-      for (int job = first; job < end; job++) {
-        int panel = job / (images * pixelTiles);
-        int i = job / pixelTiles % images;
-        int col0 = job % pixelTiles * mr;
-        store(g, acc, (job - first) * mr * nr, mr, nr, n0 + i, p0, col0, perImage,
-            grp * g.kg() + panel * nr, Math.min(nr, g.kg() - panel * nr), bias, y);
+      for (int run = first; run < end; ) { // runs of jobs of one panel and image
+        int panel = run / (images * pixelTiles);
+        int i = run / pixelTiles % images;
+        int runEnd = Math.min(end, (run / pixelTiles + 1) * pixelTiles);
+        int k0 = grp * g.kg() + panel * nr;
+        int kLive = Math.min(nr, g.kg() - panel * nr);
+        for (int b = run; b < runEnd; b += STORE_TILES) { // a block's tiles stay in L1
+          int bEnd = Math.min(runEnd, b + STORE_TILES);
+          int col1 = Math.min(perImage, (bEnd - 1) % pixelTiles * mr + mr);
+          store(g, acc, (b - first) * mr * nr, nr, n0 + i, p0, b % pixelTiles * mr, col1, k0,
+              kLive, bias, y);
+        }
+        run = runEnd;
       }
     });
   }
@@ -183,27 +190,43 @@ public final class ImplicitGemm implements ConvAlgorithm {
   /** Micro-tiles in flight per thread: a few, so a thread slowed by a neighbour is caught up. */
   private static final int TASKS_PER_THREAD = 4;
 
+  /**
+   * Micro-tiles stored at once, filter by filter: 8 KiB of results that stay in L1 while each
+   * filter's pixels are written in address order. Pixel by pixel, the writes of VGG's 224x224
+   * planes (200704 bytes apart: 4 KiB aliasing) took 60% of its forward; filter by filter over
+   * a whole task's results, the reads missed L1 and smaller layers lost 30%.
+   */
+  private static final int STORE_TILES = 8;
+
   /** Slab copies split into about this many tasks. */
   private static final int FILL_TASKS = 8;
 
   /**
-   * Stores a micro-tile (pixel i, filter j at {@code t[tOff + i*nr + j]}) into {@code y}: pixels past
-   * the image's columns and in the padded columns {@code q >= Q} are dropped, the bias added.
+   * Stores the micro-tiles of columns {@code [col0, col1)} of one image ({@code col0} starts a
+   * tile), held tile after tile from {@code t[tOff]} (so column {@code col0 + i}, filter j at
+   * {@code t[tOff + i*nr + j]}), into filters
+   * {@code [k0, k0 + kLive)} of {@code y} with the bias added; the padded columns {@code q >= Q}
+   * are dropped. Filter by filter, so each filter's plane is written in address order.
    */
-  private static void store(ConvGeometry g, float[] t, int tOff, int mr, int nr, int n, int p0,
-      int col0, int perImage, int k0, int kLive, float[] bias, float[] y) {
+  private static void store(ConvGeometry g, float[] t, int tOff, int nr, int n, int p0,
+      int col0, int col1, int k0, int kLive, float[] bias, float[] y) {
     int wp = PaddedWindows.paddedWidth(g);
-    int pq = g.pq();
-    for (int i = 0; i < mr && col0 + i < perImage; i++) {
-      int pp = (col0 + i) / wp;
-      int qq = col0 + i - pp * wp;
-      if (qq >= g.q()) {
-        continue;
-      }
-      int at = g.yIndex(n, k0, p0 + pp, qq);
-      for (int j = 0; j < kLive; j++, at += pq) {
-        float v = t[tOff + i * nr + j];
-        y[at] = bias == null ? v : v + bias[k0 + j];
+    int q = g.q();
+    for (int j = 0; j < kLive; j++) {
+      float b = bias == null ? 0f : bias[k0 + j];
+      int plane = g.yIndex(n, k0 + j, p0, 0);
+      int pp = col0 / wp;
+      int qq = col0 - pp * wp;
+      for (int col = col0, at = tOff + j; col < col1; col++) {
+        if (qq < q) {
+          float v = t[at];
+          y[plane + pp * q + qq] = bias == null ? v : v + b;
+        }
+        at += nr; // tiles are adjacent: pixel i of the run is at i*nr + j
+        if (++qq == wp) {
+          qq = 0;
+          pp++;
+        }
       }
     }
   }
