@@ -49,4 +49,15 @@ public interface GemmKernels {
    */
   void windowTile(int kc, float[] src, int srcOff, int[] delta, int dOff, float[] b, int bOff,
       float[] tile, int tOff, boolean add);
+
+  /**
+   * The tile of an implicit GEMM whose A rows are runs of {@code src}, one per row, read in
+   * place: {@code sum_p src[srcOff + base[baseOff + i] + p] * b[bOff + p*nr() + j]} for row
+   * {@code i < mr()} and column {@code j < nr()}, p from 0 to {@code kc-1} in turn, as in
+   * {@link #multiplyTile}. For a convolution's weight gradient, row i is one kernel tap of one
+   * input channel and p runs along the output pixels (see {@code org.vconv.algo.ImplicitGemm}).
+   * Adds the sum to the dense {@code mr() x nr()} tile at {@code c[cOff ...]}.
+   */
+  void streamTileAdd(int kc, float[] src, int srcOff, int[] base, int baseOff, float[] b,
+      int bOff, float[] c, int cOff);
 }

@@ -279,4 +279,109 @@ final class PanamaGemmKernels implements GemmKernels {
     c10.intoArray(t, o + 3 * L); c11.intoArray(t, o + 4 * L); c12.intoArray(t, o + 5 * L);
     c20.intoArray(t, o + 6 * L); c21.intoArray(t, o + 7 * L); c22.intoArray(t, o + 8 * L);
   }
+
+  @Override
+  public void streamTileAdd(int kc, float[] src, int srcOff, int[] base, int baseOff, float[] b,
+      int bOff, float[] c, int cOff) {
+    assert kc >= 1 && baseOff >= 0 && baseOff + MR <= base.length && bOff >= 0
+        && bOff + (long) kc * NR <= b.length && cOff >= 0 && cOff + MR * NR <= c.length;
+    if (WIDE) {
+      stream8x2(kc, src, srcOff, base, baseOff, b, bOff, c, cOff);
+    } else {
+      stream3x3(kc, src, srcOff, base, baseOff, b, bOff, c, cOff);
+    }
+  }
+
+  /**
+   * {@link #tile8x2} with row i of A the run at {@code src[srcOff + base[baseOff + i]]}: the row
+   * offsets are loop-invariant, so C2 hoists the range checks out of the k loop.
+   */
+  private static void stream8x2(int kc, float[] src, int srcOff, int[] base, int baseOff,
+      float[] b, int bOff, float[] c, int o) {
+    int s0 = srcOff + base[baseOff];
+    int s1 = srcOff + base[baseOff + 1];
+    int s2 = srcOff + base[baseOff + 2];
+    int s3 = srcOff + base[baseOff + 3];
+    int s4 = srcOff + base[baseOff + 4];
+    int s5 = srcOff + base[baseOff + 5];
+    int s6 = srcOff + base[baseOff + 6];
+    int s7 = srcOff + base[baseOff + 7];
+    FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+    FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+    FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+    FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+    FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+    FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+    FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+    FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+    for (int p = 0; p < kc; p++) {
+      int bp = bOff + p * 2 * L;
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector ai = FloatVector.broadcast(S, src[s0 + p]);
+      c00 = ai.fma(b0, c00); c01 = ai.fma(b1, c01);
+      ai = FloatVector.broadcast(S, src[s1 + p]);
+      c10 = ai.fma(b0, c10); c11 = ai.fma(b1, c11);
+      ai = FloatVector.broadcast(S, src[s2 + p]);
+      c20 = ai.fma(b0, c20); c21 = ai.fma(b1, c21);
+      ai = FloatVector.broadcast(S, src[s3 + p]);
+      c30 = ai.fma(b0, c30); c31 = ai.fma(b1, c31);
+      ai = FloatVector.broadcast(S, src[s4 + p]);
+      c40 = ai.fma(b0, c40); c41 = ai.fma(b1, c41);
+      ai = FloatVector.broadcast(S, src[s5 + p]);
+      c50 = ai.fma(b0, c50); c51 = ai.fma(b1, c51);
+      ai = FloatVector.broadcast(S, src[s6 + p]);
+      c60 = ai.fma(b0, c60); c61 = ai.fma(b1, c61);
+      ai = FloatVector.broadcast(S, src[s7 + p]);
+      c70 = ai.fma(b0, c70); c71 = ai.fma(b1, c71);
+    }
+    c00.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
+    c01.add(FloatVector.fromArray(S, c, o + L)).intoArray(c, o + L);
+    c10.add(FloatVector.fromArray(S, c, o + 2 * L)).intoArray(c, o + 2 * L);
+    c11.add(FloatVector.fromArray(S, c, o + 3 * L)).intoArray(c, o + 3 * L);
+    c20.add(FloatVector.fromArray(S, c, o + 4 * L)).intoArray(c, o + 4 * L);
+    c21.add(FloatVector.fromArray(S, c, o + 5 * L)).intoArray(c, o + 5 * L);
+    c30.add(FloatVector.fromArray(S, c, o + 6 * L)).intoArray(c, o + 6 * L);
+    c31.add(FloatVector.fromArray(S, c, o + 7 * L)).intoArray(c, o + 7 * L);
+    c40.add(FloatVector.fromArray(S, c, o + 8 * L)).intoArray(c, o + 8 * L);
+    c41.add(FloatVector.fromArray(S, c, o + 9 * L)).intoArray(c, o + 9 * L);
+    c50.add(FloatVector.fromArray(S, c, o + 10 * L)).intoArray(c, o + 10 * L);
+    c51.add(FloatVector.fromArray(S, c, o + 11 * L)).intoArray(c, o + 11 * L);
+    c60.add(FloatVector.fromArray(S, c, o + 12 * L)).intoArray(c, o + 12 * L);
+    c61.add(FloatVector.fromArray(S, c, o + 13 * L)).intoArray(c, o + 13 * L);
+    c70.add(FloatVector.fromArray(S, c, o + 14 * L)).intoArray(c, o + 14 * L);
+    c71.add(FloatVector.fromArray(S, c, o + 15 * L)).intoArray(c, o + 15 * L);
+  }
+
+  /** {@link #tile3x3} with row i of A the run at {@code src[srcOff + base[baseOff + i]]}. */
+  private static void stream3x3(int kc, float[] src, int srcOff, int[] base, int baseOff,
+      float[] b, int bOff, float[] c, int o) {
+    int s0 = srcOff + base[baseOff];
+    int s1 = srcOff + base[baseOff + 1];
+    int s2 = srcOff + base[baseOff + 2];
+    FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
+    FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
+    FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
+    for (int p = 0; p < kc; p++) {
+      int bp = bOff + p * 3 * L;
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
+      FloatVector ai = FloatVector.broadcast(S, src[s0 + p]);
+      c00 = ai.fma(b0, c00); c01 = ai.fma(b1, c01); c02 = ai.fma(b2, c02);
+      ai = FloatVector.broadcast(S, src[s1 + p]);
+      c10 = ai.fma(b0, c10); c11 = ai.fma(b1, c11); c12 = ai.fma(b2, c12);
+      ai = FloatVector.broadcast(S, src[s2 + p]);
+      c20 = ai.fma(b0, c20); c21 = ai.fma(b1, c21); c22 = ai.fma(b2, c22);
+    }
+    c00.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
+    c01.add(FloatVector.fromArray(S, c, o + L)).intoArray(c, o + L);
+    c02.add(FloatVector.fromArray(S, c, o + 2 * L)).intoArray(c, o + 2 * L);
+    c10.add(FloatVector.fromArray(S, c, o + 3 * L)).intoArray(c, o + 3 * L);
+    c11.add(FloatVector.fromArray(S, c, o + 4 * L)).intoArray(c, o + 4 * L);
+    c12.add(FloatVector.fromArray(S, c, o + 5 * L)).intoArray(c, o + 5 * L);
+    c20.add(FloatVector.fromArray(S, c, o + 6 * L)).intoArray(c, o + 6 * L);
+    c21.add(FloatVector.fromArray(S, c, o + 7 * L)).intoArray(c, o + 7 * L);
+    c22.add(FloatVector.fromArray(S, c, o + 8 * L)).intoArray(c, o + 8 * L);
+  }
 }

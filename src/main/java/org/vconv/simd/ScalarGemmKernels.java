@@ -103,4 +103,36 @@ final class ScalarGemmKernels implements GemmKernels {
     t[o + 8] = c20; t[o + 9] = c21; t[o + 10] = c22; t[o + 11] = c23;
     t[o + 12] = c30; t[o + 13] = c31; t[o + 14] = c32; t[o + 15] = c33;
   }
+
+  @Override
+  public void streamTileAdd(int kc, float[] src, int srcOff, int[] base, int baseOff, float[] b,
+      int bOff, float[] c, int cOff) {
+    assert kc >= 1 && baseOff + MR <= base.length && bOff + kc * NR <= b.length
+        && cOff + MR * NR <= c.length;
+    int s0 = srcOff + base[baseOff];
+    int s1 = srcOff + base[baseOff + 1];
+    int s2 = srcOff + base[baseOff + 2];
+    int s3 = srcOff + base[baseOff + 3];
+    float c00 = 0f, c01 = 0f, c02 = 0f, c03 = 0f;
+    float c10 = 0f, c11 = 0f, c12 = 0f, c13 = 0f;
+    float c20 = 0f, c21 = 0f, c22 = 0f, c23 = 0f;
+    float c30 = 0f, c31 = 0f, c32 = 0f, c33 = 0f;
+    for (int p = 0; p < kc; p++) {
+      int bp = bOff + p * NR;
+      float b0 = b[bp], b1 = b[bp + 1], b2 = b[bp + 2], b3 = b[bp + 3];
+      float ai = src[s0 + p];
+      c00 += ai * b0; c01 += ai * b1; c02 += ai * b2; c03 += ai * b3;
+      ai = src[s1 + p];
+      c10 += ai * b0; c11 += ai * b1; c12 += ai * b2; c13 += ai * b3;
+      ai = src[s2 + p];
+      c20 += ai * b0; c21 += ai * b1; c22 += ai * b2; c23 += ai * b3;
+      ai = src[s3 + p];
+      c30 += ai * b0; c31 += ai * b1; c32 += ai * b2; c33 += ai * b3;
+    }
+    int o = cOff;
+    c[o] += c00; c[o + 1] += c01; c[o + 2] += c02; c[o + 3] += c03;
+    c[o + 4] += c10; c[o + 5] += c11; c[o + 6] += c12; c[o + 7] += c13;
+    c[o + 8] += c20; c[o + 9] += c21; c[o + 10] += c22; c[o + 11] += c23;
+    c[o + 12] += c30; c[o + 13] += c31; c[o + 14] += c32; c[o + 15] += c33;
+  }
 }

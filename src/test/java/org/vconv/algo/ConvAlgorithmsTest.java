@@ -14,6 +14,8 @@ class ConvAlgorithmsTest {
   @Test
   void everyChoiceMapsToItsImplementation() {
     ConvGeometry g = ConvCase.of("any").x(1, 5, 6, 6).kernel(3, 3, 3).build().geometry();
+    ConvGeometry large = ConvCase.of("32x32").x(1, 5, 32, 32).kernel(3, 3, 3).build()
+        .geometry(); // ~1000 columns per image: enough for the weight gradient
     ConvGeometry strided = ConvCase.of("s2").x(1, 5, 6, 6).kernel(3, 3, 3).stride(2, 2).build()
         .geometry();
     ConvGeometry nhwc = ConvCase.of("nhwc").x(1, 5, 6, 6).kernel(3, 3, 3).build()
@@ -28,9 +30,11 @@ class ConvAlgorithmsTest {
           ConvAlgorithms.select(Algorithm.KERNEL_OFFSET, g, pass));
       assertInstanceOf(ImplicitGemm.class,
           ConvAlgorithms.select(Algorithm.IMPLICIT_GEMM, g, pass));
-      // AUTO: implicit GEMM for stride-1 NCHW forward and input gradient, else im2col + GEMM
+      // AUTO: implicit GEMM for stride-1 NCHW, but for the weight gradient of small images
       Class<?> auto = pass == Pass.BACKWARD_WEIGHT ? Im2colGemm.class : ImplicitGemm.class;
       assertEquals(auto, ConvAlgorithms.select(Algorithm.AUTO, g, pass).getClass());
+      assertEquals(ImplicitGemm.class, ConvAlgorithms.select(Algorithm.AUTO, large, pass)
+          .getClass());
       assertInstanceOf(Im2colGemm.class, ConvAlgorithms.select(Algorithm.AUTO, strided, pass));
       assertInstanceOf(Im2colGemm.class, ConvAlgorithms.select(Algorithm.AUTO, nhwc, pass));
       assertInstanceOf(Im2colGemm.class, ConvAlgorithms.select(Algorithm.AUTO, pointwise, pass));
