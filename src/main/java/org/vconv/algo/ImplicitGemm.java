@@ -1,5 +1,6 @@
 package org.vconv.algo;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.vconv.im2col.PaddedWindows;
 import org.vconv.plan.ConvGeometry;
 import org.vconv.plan.ExecContext;
@@ -210,17 +211,24 @@ public final class ImplicitGemm implements ConvAlgorithm {
   /** Slab copies split into about this many tasks. */
   private static final int FILL_TASKS = 8;
 
-  /** Fills the slab of a tile, split over images and channel ranges. */
-  private static void fillSlab(ConvGeometry g, PaddedWindows windows, float[] x, int grp,
+  /**
+   * Fills the slab of a tile, split over images and channel ranges; returns whether every
+   * input value was finite.
+   */
+  private static boolean fillSlab(ConvGeometry g, PaddedWindows windows, float[] x, int grp,
       int n0, int images, int p0, int rows, float[] slab, ExecContext ctx) {
     int cg = g.cg();
     int chunks = Math.min(cg, Math.ceilDiv(FILL_TASKS, images));
+    AtomicBoolean finite = new AtomicBoolean(true);
     ctx.parallelFor(images * chunks, t -> {
       int i = t / chunks;
       int part = t % chunks;
-      windows.fill(x, grp, n0 + i, p0, rows, i, cg * part / chunks, cg * (part + 1) / chunks,
-          slab);
+      if (!windows.fill(x, grp, n0 + i, p0, rows, i, cg * part / chunks,
+          cg * (part + 1) / chunks, slab)) {
+        finite.set(false);
+      }
     });
+    return finite.get();
   }
 
   /**
@@ -272,16 +280,21 @@ public final class ImplicitGemm implements ConvAlgorithm {
    * of {@code dW} and sums them over images, then over {@link #DEPTH_BLOCK}-pixel blocks, in
    * order: bitwise independent of the threads (the order follows the tiles, so the budget).
    * A non-finite input would meet those zeros in the padded columns (0 x Inf = NaN where no
-   * product exists), so such inputs go to {@link Im2colGemm}.
+   * product exists), so when the slab copies find one, the pass starts over on {@link
+   * Im2colGemm} (nothing is written to {@code dw} before the end).
    */
   @Override
   public void backwardWeight(ConvGeometry g, float[] dy, float[] x, float[] dw,
       ExecContext ctx) {
     assert Outputs.sized(g, x, dw, dy) : "sizes";
-    if (!supports(g) || !PaddingSemantics.allFinite(x)) {
+    if (!supports(g) || !weightPass(g, dy, x, dw, ctx)) {
       FALLBACK.backwardWeight(g, dy, x, dw, ctx);
-      return;
     }
+  }
+
+  /** The weight pass; false, with {@code dw} untouched, when the input is not all finite. */
+  private static boolean weightPass(ConvGeometry g, float[] dy, float[] x, float[] dw,
+      ExecContext ctx) {
     GemmKernels kernels = ctx.kernels().gemm();
     int mr = kernels.mr();
     int nr = kernels.nr();
@@ -302,7 +315,10 @@ public final class ImplicitGemm implements ConvAlgorithm {
       for (int tile = 0; tile < plan.tiles(); tile++) {
         for (int grp = 0; grp < g.groups(); grp++) {
           int accAt = grp * kPanels * dTiles * tileFloats;
-          weightTile(g, plan, windows, tile, grp, x, dy, buf, dyAt, rowBase, acc, accAt, ctx);
+          if (!weightTile(g, plan, windows, tile, grp, x, dy, buf, dyAt, rowBase, acc, accAt,
+              ctx)) {
+            return false;
+          }
         }
       }
       ws.give(buf);
@@ -316,16 +332,20 @@ public final class ImplicitGemm implements ConvAlgorithm {
         }
       }
     }
+    return true;
   }
 
-  private static void weightTile(ConvGeometry g, Plan plan, PaddedWindows windows, int tile,
+  /** One tile's share of {@code dW_g}; false when its input is not all finite. */
+  private static boolean weightTile(ConvGeometry g, Plan plan, PaddedWindows windows, int tile,
       int grp, float[] x, float[] dy, float[] buf, int dyAt, int[] rowBase, float[] acc,
       int accAt, ExecContext ctx) {
     int n0 = plan.firstImage(tile);
     int images = plan.imagesIn(tile);
     int p0 = plan.firstRow(tile);
     int rows = plan.rowsIn(tile);
-    fillSlab(g, windows, x, grp, n0, images, p0, rows, buf, ctx);
+    if (!fillSlab(g, windows, x, grp, n0, images, p0, rows, buf, ctx)) {
+      return false;
+    }
     GemmKernels kernels = ctx.kernels().gemm();
     int mr = kernels.mr();
     int nr = kernels.nr();
@@ -352,6 +372,7 @@ public final class ImplicitGemm implements ConvAlgorithm {
         }
       }
     });
+    return true;
   }
 
   /**

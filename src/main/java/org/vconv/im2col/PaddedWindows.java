@@ -87,10 +87,12 @@ public final class PaddedWindows {
    * Copies channels {@code [c0, c1)} of group {@code grp} of image {@code n}, the padded rows
    * that output rows {@code [p0, p0 + rows)} read, into slot {@code slot} of {@code slab}:
    * zeros where rows or columns are padding. Disjoint slots or channels may be filled from
-   * several threads at once.
+   * several threads at once. Returns whether every value copied is finite (NaN and infinity
+   * are copied all the same); the test costs a second pass over each row while it is in L1.
    */
-  public void fill(float[] x, int grp, int n, int p0, int rows, int slot, int c0, int c1,
+  public boolean fill(float[] x, int grp, int n, int p0, int rows, int slot, int c0, int c1,
       float[] slab) {
+    int bad = 0;
     assert p0 >= 0 && p0 + rows <= g.p() && rows + (g.r() - 1) * g.dilH() <= slabRows;
     assert 0 <= c0 && c0 <= c1 && c1 <= g.cg();
     int used = rows + (g.r() - 1) * g.dilH();
@@ -105,9 +107,14 @@ public final class PaddedWindows {
           Arrays.fill(slab, at, at + g.padLeft(), 0f);
           System.arraycopy(x, src + ih * g.w(), slab, at + g.padLeft(), g.w());
           Arrays.fill(slab, at + g.padLeft() + g.w(), at + wp, 0f);
+          for (int i = at + g.padLeft(), end = i + g.w(); i < end; i++) {
+            // all exponent bits set (NaN, infinity) carries into the sign bit, nothing else does
+            bad |= (Float.floatToRawIntBits(slab[i]) & 0x7f800000) + 0x00800000;
+          }
         }
       }
     }
+    return bad >= 0;
   }
 
   /** Zeroes the slack after {@code images} slots, once per slab. */
