@@ -243,23 +243,19 @@ public final class ImplicitGemm implements ConvAlgorithm {
     int wp = PaddedWindows.paddedWidth(g);
     int q = g.q();
     for (int j = 0; j < kLive; j++) {
-      float b = bias == null ? 0f : bias[k0 + j];
+      float b = bias == null ? -0f : bias[k0 + j]; // v + -0 == v for every v, -0 included
       int plane = g.yIndex(n, k0 + j, p0, 0);
-      int pp = col0 / wp;
-      int qq = col0 - pp * wp;
-      for (int col = col0, at = tOff + j; col < col1; col++) {
-        if (qq < q) {
-          float v = t[at];
-          y[plane + pp * q + qq] = bias == null ? v : v + b;
-        }
-        at += nr; // tiles are adjacent: pixel i of the run is at i*nr + j
-        if (++qq == wp) {
-          qq = 0;
-          pp++;
+      for (int pp = col0 / wp; pp * wp < col1; pp++) { // one output row's run per step
+        int from = Math.max(col0, pp * wp);
+        int to = Math.min(col1, pp * wp + q);
+        int dst = plane + pp * q - pp * wp;
+        for (int col = from, at = tOff + (from - col0) * nr + j; col < to; col++, at += nr) {
+          y[dst + col] = t[at] + b;
         }
       }
     }
   }
+
 
   @Override
   public void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx, ExecContext ctx) {
