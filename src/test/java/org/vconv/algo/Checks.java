@@ -1,6 +1,7 @@
 package org.vconv.algo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** Comparisons with the reference. */
@@ -35,6 +36,16 @@ final class Checks {
       if (Float.floatToRawIntBits(expected[i]) != Float.floatToRawIntBits(got[i])) {
         fail(what + ": element " + i + " is " + got[i] + ", expected " + expected[i]);
       }
+    }
+  }
+
+  /** Non-finite exactly where the reference is, finite values within {@code tol}. */
+  static void assertSameValues(String what, float[] ref, float[] got, float tol) {
+    assertEquals(ref.length, got.length, what);
+    for (int i = 0; i < ref.length; i++) {
+      boolean same = Float.isFinite(ref[i]) ? Math.abs(ref[i] - got[i]) <= tol
+          : Float.compare(ref[i], got[i]) == 0;
+      assertTrue(same, what + ": element " + i + " is " + got[i] + ", reference " + ref[i]);
     }
   }
 }

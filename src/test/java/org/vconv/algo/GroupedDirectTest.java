@@ -120,7 +120,7 @@ class GroupedDirectTest {
           pb.w[1] = Float.POSITIVE_INFINITY;
           pb.w[pb.w.length - 2] = Float.NaN;
           float[] ref = pb.backwardData(new DirectReference(), ctx);
-          assertSameValues(cs + " dx on " + kp.name(), ref, pb.backwardData(ALGO, ctx),
+          Checks.assertSameValues(cs + " dx on " + kp.name(), ref, pb.backwardData(ALGO, ctx),
               1e-6f * pb.g.kg() * 9);
           checked++;
         }
@@ -131,22 +131,12 @@ class GroupedDirectTest {
         pb.x[pb.g.xIndex(1, 2, 3, 5)] = Float.POSITIVE_INFINITY;
         float[] ref = pb.backwardWeight(new DirectReference(), ctx);
         assertTrue(Float.isFinite(ref[pb.g.wIndex(2, 0, 0, 0)]), "the first column is finite");
-        assertSameValues(cs + " dw on " + kp.name(), ref, pb.backwardWeight(ALGO, ctx),
+        Checks.assertSameValues(cs + " dw on " + kp.name(), ref, pb.backwardWeight(ALGO, ctx),
             1e-6f * pb.g.n() * pb.g.pq());
         checked++;
       }
     }
     assertEquals(2 * 2 * 3, checked);
-  }
-
-  /** Non-finite exactly where the reference is, finite values within {@code tol}. */
-  static void assertSameValues(String what, float[] ref, float[] got, float tol) {
-    assertEquals(ref.length, got.length, what);
-    for (int i = 0; i < ref.length; i++) {
-      boolean same = Float.isFinite(ref[i]) ? Math.abs(ref[i] - got[i]) <= tol
-          : Float.compare(ref[i], got[i]) == 0;
-      assertTrue(same, what + ": element " + i + " is " + got[i] + ", reference " + ref[i]);
-    }
   }
 
   /**

@@ -3,7 +3,9 @@ package org.vconv.gemm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.vconv.plan.ExecContext;
@@ -11,10 +13,11 @@ import org.vconv.simd.GemmKernels;
 import org.vconv.simd.VectorProvider;
 
 /**
- * The micro-kernels alone on packed panels: bitwise against the documented reduction order
- * and within a rigorous bound of a double reference; then the same under C2, many thousands of
- * calls each compared bitwise with the documented order (the interpreter runs the Vector API's
- * Java fallback, C2 the instructions: both must give the same bits).
+ * The micro-kernels alone, on packed panels and (the implicit GEMM's window kernel) on A rows
+ * read in place: bitwise against the documented reduction order and within a rigorous bound of
+ * a double reference; then the same under C2, many thousands of calls each compared bitwise
+ * with the documented order (the interpreter runs the Vector API's Java fallback, C2 the
+ * instructions: both must give the same bits).
  */
 class GemmKernelsTest {
 
@@ -43,6 +46,33 @@ class GemmKernelsTest {
       }
     }
     return out;
+  }
+
+  /**
+   * {@code c}'s tile within a rigorous bound of the double product ({@code before + A*B} when
+   * {@code add}): {@code kc} products and one add of C round at most {@code kc + 1} times (see
+   * {@link GemmCheck#assertProduct}).
+   */
+  private static void assertWithinBound(String what, GemmKernels g, int kc, float[] a, int aOff,
+      float[] b, int bOff, float[] before, float[] c, int cOff, int ldc, boolean add) {
+    int mr = g.mr();
+    int nr = g.nr();
+    double gamma = (kc + 1) * 0x1p-24 / (1 - (kc + 1) * 0x1p-24);
+    for (int i = 0; i < mr; i++) {
+      for (int j = 0; j < nr; j++) {
+        int at = cOff + i * ldc + j;
+        double sum = add ? before[at] : 0;
+        double abs = Math.abs(sum);
+        for (int q = 0; q < kc; q++) {
+          double x = (double) a[aOff + q * mr + i] * b[bOff + q * nr + j];
+          sum += x;
+          abs += Math.abs(x);
+        }
+        if (!(Math.abs(c[at] - sum) <= gamma * abs)) {
+          fail(what + " [" + i + "][" + j + "] = " + c[at] + ", expected " + sum);
+        }
+      }
+    }
   }
 
   @Test
@@ -76,22 +106,7 @@ class GemmKernelsTest {
           String what = p.name() + " kc " + kc + " add " + add;
           GemmCheck.assertBitwise(what, expectedTile(g, GemmCheck.fused(p), kc, a, aOff, b, bOff,
               before, cOff, ldc, add), c); // also: nothing outside the tile written
-          double gamma = (kc + 1) * 0x1p-24 / (1 - (kc + 1) * 0x1p-24); // see GemmCheck
-          for (int i = 0; i < mr; i++) {
-            for (int j = 0; j < nr; j++) {
-              int at = cOff + i * ldc + j;
-              double sum = add ? before[at] : 0;
-              double abs = Math.abs(sum);
-              for (int q = 0; q < kc; q++) {
-                double x = (double) a[aOff + q * mr + i] * b[bOff + q * nr + j];
-                sum += x;
-                abs += Math.abs(x);
-              }
-              if (!(Math.abs(c[at] - sum) <= gamma * abs)) {
-                fail(what + " [" + i + "][" + j + "] = " + c[at] + ", expected " + sum);
-              }
-            }
-          }
+          assertWithinBound(what, g, kc, a, aOff, b, bOff, before, c, cOff, ldc, add);
           ran++;
         }
       }
@@ -154,5 +169,156 @@ class GemmKernelsTest {
       }
     }
     assertEquals(GemmCheck.providers().size() * 15_000, calls);
+  }
+
+  /** How the A rows of a window tile lie in the source, by their offsets {@code delta}. */
+  enum Rows {
+    /** A 3x3 convolution's taps channel after channel: increasing, overlapping rows. */
+    CONVOLUTION,
+    /** Runs of four equal offsets: the same row read again and again. */
+    REPEATED,
+    /** Offsets that fall as p grows. */
+    DECREASING,
+    /** Random offsets in no order. */
+    SCATTERED
+  }
+
+  private static int[] rowOffsets(Rows rows, int kc, int mr, Random rnd) {
+    int wp = mr + 5; // a padded image row, longer than a tile
+    int plane = 4 * wp;
+    int[] d = new int[kc];
+    for (int p = 0; p < kc; p++) {
+      d[p] = switch (rows) {
+        case CONVOLUTION -> p / 9 * plane + p % 9 / 3 * wp + p % 3;
+        case REPEATED -> p / 4 * 7;
+        case DECREASING -> (kc - 1 - p) * 3;
+        case SCATTERED -> rnd.nextInt(4 * kc + mr);
+      };
+    }
+    return d;
+  }
+
+  /**
+   * One {@link GemmKernels#windowTile} call, with {@code a}, the packed A its definition reads
+   * ({@code a[p*mr + i] = src[srcOff + delta[dOff + p] + i]}), and the whole tile array the
+   * documented order gives.
+   */
+  private record WindowCall(String what, int kc, float[] src, int srcOff, int[] delta,
+      int dOff, float[] b, int bOff, float[] tile, int tOff, boolean add, float[] a,
+      float[] expected) {
+
+    /** Runs the call on a copy of the tile array and returns the copy. */
+    float[] run(GemmKernels g) {
+      float[] t = tile.clone();
+      g.windowTile(kc, src, srcOff, delta, dOff, b, bOff, t, tOff, add);
+      return t;
+    }
+  }
+
+  /**
+   * Operands at nonzero offsets, sized to exactly what the definition reads: every slot of
+   * src and b it does not read is NaN, and so is the tile unless {@code add} (overwriting must
+   * not read it); the entries of delta around the call's hold an offset that throws if used.
+   */
+  private static WindowCall windowCall(VectorProvider p, int kc, Rows rows, boolean add,
+      Random rnd) {
+    GemmKernels g = p.gemm();
+    int mr = g.mr();
+    int nr = g.nr();
+    int[] offsets = rowOffsets(rows, kc, mr, rnd);
+    int dOff = 1 + rnd.nextInt(4);
+    int[] delta = new int[dOff + kc + 2];
+    Arrays.fill(delta, -(1 << 24));
+    System.arraycopy(offsets, 0, delta, dOff, kc);
+    int srcOff = 1 + rnd.nextInt(6);
+    float[] src = GemmCheck.nanArray(srcOff + Arrays.stream(offsets).max().getAsInt() + mr);
+    float[] a = new float[kc * mr];
+    for (int q = 0; q < kc; q++) {
+      for (int i = 0; i < mr; i++) {
+        int at = srcOff + offsets[q] + i;
+        if (Float.isNaN(src[at])) { // rows may overlap: a slot keeps its first value
+          src[at] = rnd.nextFloat() * 2 - 1;
+        }
+        a[q * mr + i] = src[at];
+      }
+    }
+    int bOff = 1 + rnd.nextInt(5);
+    float[] b = GemmCheck.nanArray(bOff + kc * nr);
+    float[] packed = random(kc * nr, rnd);
+    System.arraycopy(packed, 0, b, bOff, packed.length);
+    int tOff = 1 + rnd.nextInt(5);
+    float[] tile = GemmCheck.nanArray(tOff + mr * nr + 3);
+    if (add) {
+      float[] c0 = random(mr * nr, rnd);
+      System.arraycopy(c0, 0, tile, tOff, c0.length);
+    }
+    float[] expected = expectedTile(g, GemmCheck.fused(p), kc, a, 0, b, bOff, tile, tOff, nr,
+        add);
+    return new WindowCall(p.name() + " windowTile kc " + kc + " " + rows + " add " + add, kc,
+        src, srcOff, delta, dOff, b, bOff, tile, tOff, add, a, expected);
+  }
+
+  /** Every call of {@link #windowTileMatchesTheReference} on provider {@code p}. */
+  private static List<WindowCall> windowCalls(VectorProvider p, Random rnd) {
+    List<WindowCall> calls = new ArrayList<>();
+    for (int kc : GemmCheck.tailSizes()) {
+      for (Rows rows : Rows.values()) {
+        for (boolean add : new boolean[] {false, true}) {
+          calls.add(windowCall(p, kc, rows, add, rnd));
+        }
+      }
+    }
+    for (boolean add : new boolean[] {false, true}) { // a full depth block of ImplicitGemm
+      calls.add(windowCall(p, Blocking.KC, Rows.CONVOLUTION, add, rnd));
+    }
+    return calls;
+  }
+
+  /**
+   * {@link GemmKernels#windowTile} is {@link GemmKernels#multiplyTile} on the A rows it reads in
+   * place: bitwise the documented order, within the rigorous bound of the double product,
+   * nothing outside the tile written, on depths that hit every tail (1, lanes-1, lanes, lanes+1,
+   * mr and nr +-1, primes) and offsets that rise, repeat, fall or scatter.
+   */
+  @Test
+  void windowTileMatchesTheReference() {
+    Random rnd = new Random(43);
+    int ran = 0;
+    for (VectorProvider p : GemmCheck.providers()) {
+      GemmKernels g = p.gemm();
+      for (WindowCall call : windowCalls(p, rnd)) {
+        float[] got = call.run(g);
+        GemmCheck.assertBitwise(call.what(), call.expected(), got);
+        assertWithinBound(call.what(), g, call.kc(), call.a(), 0, call.b(), call.bOff(),
+            call.tile(), got, call.tOff(), g.nr(), call.add());
+        ran++;
+      }
+    }
+    int perProvider = GemmCheck.tailSizes().length * Rows.values().length * 2 + 2;
+    assertEquals(GemmCheck.providers().size() * perProvider, ran);
+  }
+
+  /**
+   * The same calls, cycled until C2 has compiled {@code windowTile} (window8x2, window3x3 under
+   * -XX:UseAVX=2 and the scalar kernel reach tier 4 within the first few thousand calls,
+   * checked by hand with -XX:+PrintCompilation), every result bitwise against the documented
+   * order: the interpreted, C1 and C2 versions give the same bits.
+   */
+  @Test
+  void compiledWindowTileGivesTheDocumentedBits() {
+    Random rnd = new Random(44);
+    int calls = 0;
+    for (VectorProvider p : GemmCheck.providers()) {
+      GemmKernels g = p.gemm();
+      List<WindowCall> cycle = windowCalls(p, rnd);
+      for (int it = 0; it < 12_000; it++, calls++) {
+        WindowCall call = cycle.get(it % cycle.size());
+        float[] got = call.run(g);
+        if (!Arrays.equals(call.expected(), got)) {
+          GemmCheck.assertBitwise(call.what() + ", call " + it, call.expected(), got);
+        }
+      }
+    }
+    assertEquals(GemmCheck.providers().size() * 12_000, calls);
   }
 }
