@@ -28,8 +28,9 @@ import org.vconv.simd.GemmKernels;
  * thread work) or runs of output rows of one image, sized like {@link TilePlan}; they run one
  * after another, and the micro-tiles of each are split among the threads. Every output is
  * one micro-kernel's full reduction, so results are bitwise independent of the thread count
- * and of the budget. Scratch: one slab (within the budget, at least one output row) and the
- * packed weights ({@code K * C/G*R*S} floats rounded up to whole panels).
+ * and of the budget. Scratch within the budget ({@link Plan}; at least one output row): one
+ * slab plus the forward's results or the weight pass's packed {@code dy}. Outside it, about
+ * one weight's size: the packed weights, or the weight pass's micro-tile sums of {@code dW}.
  */
 public final class ImplicitGemm implements ConvAlgorithm {
   private static final ConvAlgorithm FALLBACK = new Im2colGemm();
@@ -72,7 +73,8 @@ public final class ImplicitGemm implements ConvAlgorithm {
   private static void run(ConvGeometry g, float[] x, float[] w, boolean flipped, float[] bias,
       float[] y, ExecContext ctx) {
     GemmKernels kernels = ctx.kernels().gemm();
-    Plan plan = Plan.of(g, ctx.workspaceFloats(), 0);
+    assert kernels.nr() <= Plan.MAX_NR && kernels.mr() <= Plan.COLUMN_SLACK;
+    Plan plan = Plan.of(g, ctx.workspaceFloats());
     PaddedWindows windows = new PaddedWindows(g, plan.rows());
     int panels = Math.ceilDiv(g.kg(), kernels.nr());
     int panelFloats = kernels.nr() * g.crs();
@@ -111,10 +113,11 @@ public final class ImplicitGemm implements ConvAlgorithm {
     int crs = g.crs();
     int depthBlocks = Math.ceilDiv(crs, DEPTH_BLOCK);
     int kcMax = Math.ceilDiv(crs, depthBlocks); // balanced, fixed by the geometry alone
+    int accAt = (int) windows.slabFloats(plan.images()); // results after the slab
     ctx.parallelFor(tasks, task -> {
       int first = (int) ((long) jobs * task / tasks);
       int end = (int) ((long) jobs * (task + 1) / tasks);
-      float[] acc = new float[(end - first) * mr * nr];
+      float[] acc = slab; // job j's micro-tile at accAt + j*mr*nr
       // depth blocks outermost: a block's weights and input rows stay in L1 across the jobs
       for (int k0 = 0; k0 < crs; k0 += kcMax) {
         int kc = Math.min(kcMax, crs - k0);
@@ -123,7 +126,7 @@ public final class ImplicitGemm implements ConvAlgorithm {
           int i = job / pixelTiles % images;
           int col0 = job % pixelTiles * mr;
           kernels.windowTile(kc, slab, i * windows.imageFloats() + col0, windows.delta(), k0,
-              packed, packedOff + panel * nr * crs + k0 * nr, acc, (job - first) * mr * nr,
+              packed, packedOff + panel * nr * crs + k0 * nr, acc, accAt + job * mr * nr,
               k0 > 0);
         }
       }
@@ -136,7 +139,7 @@ public final class ImplicitGemm implements ConvAlgorithm {
         for (int b = run; b < runEnd; b += STORE_TILES) { // a block's tiles stay in L1
           int bEnd = Math.min(runEnd, b + STORE_TILES);
           int col1 = Math.min(perImage, (bEnd - 1) % pixelTiles * mr + mr);
-          store(g, acc, (b - first) * mr * nr, nr, n0 + i, p0, b % pixelTiles * mr, col1, k0,
+          store(g, acc, accAt + b * mr * nr, nr, n0 + i, p0, b % pixelTiles * mr, col1, k0,
               kLive, bias, y);
         }
         run = runEnd;
@@ -296,7 +299,7 @@ public final class ImplicitGemm implements ConvAlgorithm {
     int nr = kernels.nr();
     int kPanels = Math.ceilDiv(g.kg(), nr);
     int dTiles = Math.ceilDiv(g.crs(), mr);
-    Plan plan = Plan.of(g, ctx.workspaceFloats(), kPanels * nr);
+    Plan plan = Plan.of(g, ctx.workspaceFloats());
     PaddedWindows windows = new PaddedWindows(g, plan.rows());
     int[] rowBase = new int[dTiles * mr]; // rows past C/G*R*S repeat the last one (discarded)
     for (int d = 0; d < rowBase.length; d++) {
@@ -416,12 +419,28 @@ public final class ImplicitGemm implements ConvAlgorithm {
 
   /**
    * Tiles of {@code images} whole images, or (when one image is too large) of {@code rows}
-   * output rows of one image; {@code tileFloats} is the slab and {@code perColumn} floats per
-   * GEMM column (the packed output gradient of the weight pass).
+   * output rows of one image, sized like {@link TilePlan}; {@code tileFloats} is a tile's
+   * scratch: the slab, then per GEMM column the forward's micro-tile results or the weight
+   * pass's packed output gradient.
    */
   record Plan(ConvGeometry g, int images, int rows, int tiles, long tileFloats) {
 
-    static Plan of(ConvGeometry g, long budgetFloats, int perColumn) {
+    /** Columns of scratch per image beyond its own: micro-tiles round them up to {@code mr}. */
+    static final int COLUMN_SLACK = 16;
+
+    /** The widest micro-tile of any kernels ({@code nr}): AVX-512's 2 vectors. */
+    static final int MAX_NR = 32;
+
+    /**
+     * The plan for {@code g}: per column, room for {@code K/G} rounded up to any kernels'
+     * {@code nr} (the forward's results, the weight pass's packed {@code dy}), so that the
+     * tiling depends on the geometry and the budget only.
+     */
+    static Plan of(ConvGeometry g, long budgetFloats) {
+      return of(g, budgetFloats, g.kg() + MAX_NR - 1);
+    }
+
+    private static Plan of(ConvGeometry g, long budgetFloats, int perColumn) {
       long perTile = budgetFloats / Tiling.PLANNED_WORKERS;
       int target = Tiling.TARGET_PIXELS;
       int imageCols = PaddedWindows.columnsPerImage(g, g.p());
@@ -444,8 +463,8 @@ public final class ImplicitGemm implements ConvAlgorithm {
     }
 
     private static long floats(ConvGeometry g, int images, int rows, int perColumn) {
-      return new PaddedWindows(g, rows).slabFloats(images)
-          + (long) perColumn * images * PaddedWindows.columnsPerImage(g, rows);
+      return new PaddedWindows(g, rows).slabFloats(images) + (long) perColumn * images
+          * (PaddedWindows.columnsPerImage(g, rows) + COLUMN_SLACK);
     }
 
     private int tilesPerImage() {

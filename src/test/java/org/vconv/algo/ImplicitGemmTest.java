@@ -29,12 +29,12 @@ import org.vconv.simd.VectorProviders;
 class ImplicitGemmTest {
   private static final ImplicitGemm ALGO = new ImplicitGemm();
 
-  /** The default budget (whole images), 4 KiB (the tilings below) and 1 KiB (one row). */
-  private static final long[] BUDGETS = {64L << 20, 4L << 10, 1L << 10};
+  /** The default budget (whole images), 80 and 32 KiB (the tilings below), 1 KiB (one row). */
+  private static final long[] BUDGETS = {64L << 20, 80L << 10, 32L << 10, 1L << 10};
 
-  /** At 4 KiB: tiles of 2 of the 5 images (the last holds one). */
+  /** At 80 KiB: tiles of 2 of the 5 images (the last holds one). */
   private static final String PARTIAL_IMAGES = "kg24 partial image tile";
-  /** At 4 KiB: tiles of 3 of the 11 output rows (the last holds two). */
+  /** At 32 KiB: tiles of 3 of the 11 output rows (the last holds two). */
   private static final String SHORT_ROWS = "kg5 short row tile";
   /** Pads beyond (R-1)*dil: the transposed convolution does not exist. */
   private static final Set<String> FALLBACKS = Set.of("kg25 pad beyond kernel", "1x1 padded");
@@ -115,7 +115,7 @@ class ImplicitGemmTest {
             String what = cs.running(threads, budget) + " on " + kp.name();
             float[] gotY = pb.forward(ALGO, ctx);
             assertEquals(plan(pb.g, budget).tileFloats() * Float.BYTES,
-                Workspace.lastCallBytes(), what + ": the slab is the plan's");
+                Workspace.lastCallBytes(), what + ": the scratch is the plan's");
             float[] gotDx = pb.backwardData(ALGO, ctx);
             if (y == null) {
               pb.checkForward(what, gotY);
@@ -142,13 +142,13 @@ class ImplicitGemmTest {
   @Test
   void budgetsGiveTheIntendedTilings() {
     ConvGeometry images = named(PARTIAL_IMAGES).geometry();
-    ImplicitGemm.Plan p = plan(images, 4L << 10);
+    ImplicitGemm.Plan p = plan(images, 80L << 10);
     assertEquals(2, p.images(), "images per tile");
     assertEquals(images.p(), p.rows());
     assertEquals(3, p.tiles());
     assertEquals(1, p.imagesIn(2), "the last tile is partial");
     ConvGeometry rows = named(SHORT_ROWS).geometry();
-    p = plan(rows, 4L << 10);
+    p = plan(rows, 32L << 10);
     assertEquals(1, p.images());
     assertEquals(3, p.rows(), "rows per tile");
     assertEquals(2 * 4, p.tiles());
@@ -158,15 +158,16 @@ class ImplicitGemmTest {
       ImplicitGemm.Plan whole = plan(g, BUDGETS[0]);
       assertEquals(List.of(g.n(), g.p(), 1), List.of(whole.images(), whole.rows(), whole.tiles()),
           cs + ": one tile of every image at the default budget");
-      ImplicitGemm.Plan oneRow = plan(g, BUDGETS[2]);
+      ImplicitGemm.Plan oneRow = plan(g, BUDGETS[3]);
       assertEquals(List.of(1, 1), List.of(oneRow.images(), oneRow.rows()), cs + " at 1 KiB");
     }
   }
 
   /**
    * Tiles cover every (image, output row) exactly once, are whole images when they hold several,
-   * and the slab is the one {@link PaddedWindows} needs, within the budget's share unless it is
-   * the minimum (one row of one image): forward and transposed geometries, budgets 256 B..64 MiB.
+   * and the scratch is the slab {@link PaddedWindows} needs plus room for K/G results per column,
+   * within the budget's share unless it is the minimum (one row of one image): forward and
+   * transposed geometries, budgets 256 B..64 MiB.
    */
   @Test
   void tilesCoverEveryImageAndRowExactlyOnce() {
@@ -198,8 +199,11 @@ class ImplicitGemmTest {
               assertEquals(1, seen[i][r], what + ": image " + i + " row " + r);
             }
           }
-          assertEquals(new PaddedWindows(geo, p.rows()).slabFloats(p.images()), p.tileFloats(),
-              what);
+          long perColumn = geo.kg() + ImplicitGemm.Plan.MAX_NR - 1; // results or packed dy
+          long columns = PaddedWindows.columnsPerImage(geo, p.rows())
+              + ImplicitGemm.Plan.COLUMN_SLACK;
+          assertEquals(new PaddedWindows(geo, p.rows()).slabFloats(p.images())
+              + perColumn * p.images() * columns, p.tileFloats(), what);
           assertTrue(p.tileFloats() <= budget / Float.BYTES / Tiling.PLANNED_WORKERS
               || p.images() == 1 && p.rows() == 1, what + ": over the budget");
           plans++;
