@@ -101,6 +101,10 @@ class ImplicitGemmTest {
     }
   }
 
+  /**
+   * All three passes against the reference on both providers; y and dx bitwise the same for
+   * every thread count and budget, dw for every thread count (its sums follow the tiles).
+   */
   @Test
   void matchesTheReferenceBitwiseIndependentOfThreadsAndBudget() {
     int checked = 0;
@@ -110,6 +114,7 @@ class ImplicitGemmTest {
         float[] y = null;
         float[] dx = null;
         for (long budget : BUDGETS) {
+          float[] dw = null; // its sums follow the tiles, so the budget: fixed per budget only
           for (int threads = 1; threads <= 3; threads++) {
             ExecContext ctx = new ExecContext(threads, budget, kp);
             String what = cs.running(threads, budget) + " on " + kp.name();
@@ -117,6 +122,13 @@ class ImplicitGemmTest {
             assertEquals(plan(pb.g, budget).tileFloats() * Float.BYTES,
                 Workspace.lastCallBytes(), what + ": the scratch is the plan's");
             float[] gotDx = pb.backwardData(ALGO, ctx);
+            float[] gotDw = pb.backwardWeight(ALGO, ctx);
+            if (dw == null) {
+              pb.checkBackwardWeight(what, gotDw);
+              dw = gotDw;
+            } else {
+              Checks.assertBitwise(what + " dw", dw, gotDw);
+            }
             if (y == null) {
               pb.checkForward(what, gotY);
               pb.checkBackwardData(what, gotDx);
@@ -245,5 +257,30 @@ class ImplicitGemmTest {
       }
     }
     assertEquals(3 * 2, checked);
+  }
+
+  /**
+   * A non-finite input sends the weight gradient to {@link Im2colGemm}: it would meet dy's
+   * zeros in the padded columns (0 x Inf = NaN where no product exists). The result is
+   * Im2colGemm's bit for bit, whichever tile holds the bad value.
+   */
+  @Test
+  void nonFiniteInputsGiveIm2colGemmsWeightGradient() {
+    int checked = 0;
+    for (String name : List.of("kg7 q7", PARTIAL_IMAGES, SHORT_ROWS)) {
+      ConvCase cs = named(name);
+      for (long budget : BUDGETS) {
+        ExecContext ctx = new ExecContext(2, budget, VectorProviders.get());
+        Problem pb = new Problem(cs, 7);
+        pb.x[pb.x.length - 1] = Float.POSITIVE_INFINITY; // the last tile's
+        pb.x[pb.x.length / 2] = Float.NaN;
+        float[] got = pb.backwardWeight(ALGO, ctx);
+        Checks.assertBitwise(cs.running(2, budget).toString(),
+            pb.backwardWeight(new Im2colGemm(), ctx),
+            got);
+        checked++;
+      }
+    }
+    assertEquals(3 * BUDGETS.length, checked);
   }
 }

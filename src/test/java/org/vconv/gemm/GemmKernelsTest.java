@@ -171,7 +171,7 @@ class GemmKernelsTest {
     assertEquals(GemmCheck.providers().size() * 15_000, calls);
   }
 
-  /** How the A rows of a window tile lie in the source, by their offsets {@code delta}. */
+  /** How the A rows of a window or stream tile lie in the source, by their offsets. */
   enum Rows {
     /** A 3x3 convolution's taps channel after channel: increasing, overlapping rows. */
     CONVOLUTION,
@@ -313,6 +313,112 @@ class GemmKernelsTest {
       List<WindowCall> cycle = windowCalls(p, rnd);
       for (int it = 0; it < 12_000; it++, calls++) {
         WindowCall call = cycle.get(it % cycle.size());
+        float[] got = call.run(g);
+        if (!Arrays.equals(call.expected(), got)) {
+          GemmCheck.assertBitwise(call.what() + ", call " + it, call.expected(), got);
+        }
+      }
+    }
+    assertEquals(GemmCheck.providers().size() * 12_000, calls);
+  }
+
+  /**
+   * One {@link GemmKernels#streamTileAdd} call, with {@code a}, the packed A its definition
+   * reads ({@code a[p*mr + i] = src[srcOff + base[baseOff + i] + p]}), and the whole tile array
+   * the documented order gives ({@code tile + sum}).
+   */
+  private record StreamCall(String what, int kc, float[] src, int srcOff, int[] base,
+      int baseOff, float[] b, int bOff, float[] tile, int tOff, float[] a, float[] expected) {
+
+    float[] run(GemmKernels g) {
+      float[] t = tile.clone();
+      g.streamTileAdd(kc, src, srcOff, base, baseOff, b, bOff, t, tOff);
+      return t;
+    }
+  }
+
+  /**
+   * Operands at nonzero offsets, sized to exactly what the definition reads (NaN everywhere
+   * else; base entries around the call's throw if used). Row offsets follow {@code rows} over
+   * the mr rows: a convolution's taps, repeated, falling or scattered, so runs overlap.
+   */
+  private static StreamCall streamCall(VectorProvider p, int kc, Rows rows, Random rnd) {
+    GemmKernels g = p.gemm();
+    int mr = g.mr();
+    int nr = g.nr();
+    int[] offsets = rowOffsets(rows, mr, kc, rnd);
+    int baseOff = 1 + rnd.nextInt(4);
+    int[] base = new int[baseOff + mr + 2];
+    Arrays.fill(base, -(1 << 24));
+    System.arraycopy(offsets, 0, base, baseOff, mr);
+    int srcOff = 1 + rnd.nextInt(6);
+    float[] src = GemmCheck.nanArray(srcOff + Arrays.stream(offsets).max().getAsInt() + kc);
+    float[] a = new float[kc * mr];
+    for (int i = 0; i < mr; i++) {
+      for (int q = 0; q < kc; q++) {
+        int at = srcOff + offsets[i] + q;
+        if (Float.isNaN(src[at])) { // runs may overlap: a slot keeps its first value
+          src[at] = rnd.nextFloat() * 2 - 1;
+        }
+        a[q * mr + i] = src[at];
+      }
+    }
+    int bOff = 1 + rnd.nextInt(5);
+    float[] b = GemmCheck.nanArray(bOff + kc * nr);
+    System.arraycopy(random(kc * nr, rnd), 0, b, bOff, kc * nr);
+    int tOff = 1 + rnd.nextInt(5);
+    float[] tile = GemmCheck.nanArray(tOff + mr * nr + 3);
+    System.arraycopy(random(mr * nr, rnd), 0, tile, tOff, mr * nr);
+    float[] expected = expectedTile(g, GemmCheck.fused(p), kc, a, 0, b, bOff, tile, tOff, nr,
+        true);
+    return new StreamCall(p.name() + " streamTileAdd kc " + kc + " " + rows, kc, src, srcOff,
+        base, baseOff, b, bOff, tile, tOff, a, expected);
+  }
+
+  private static List<StreamCall> streamCalls(VectorProvider p, Random rnd) {
+    List<StreamCall> calls = new ArrayList<>();
+    for (int kc : GemmCheck.tailSizes()) {
+      for (Rows rows : Rows.values()) {
+        calls.add(streamCall(p, kc, rows, rnd));
+      }
+    }
+    calls.add(streamCall(p, Blocking.KC, Rows.CONVOLUTION, rnd)); // a full block of pixels
+    return calls;
+  }
+
+  /**
+   * {@link GemmKernels#streamTileAdd} is {@link GemmKernels#multiplyAddTile} on the A rows it
+   * reads in place: bitwise the documented order, within the rigorous bound, nothing outside
+   * the tile written, on depths that hit every tail and row offsets of every kind.
+   */
+  @Test
+  void streamTileMatchesTheReference() {
+    Random rnd = new Random(45);
+    int ran = 0;
+    for (VectorProvider p : GemmCheck.providers()) {
+      GemmKernels g = p.gemm();
+      for (StreamCall call : streamCalls(p, rnd)) {
+        float[] got = call.run(g);
+        GemmCheck.assertBitwise(call.what(), call.expected(), got);
+        assertWithinBound(call.what(), g, call.kc(), call.a(), 0, call.b(), call.bOff(),
+            call.tile(), got, call.tOff(), g.nr(), true);
+        ran++;
+      }
+    }
+    int perProvider = GemmCheck.tailSizes().length * Rows.values().length + 1;
+    assertEquals(GemmCheck.providers().size() * perProvider, ran);
+  }
+
+  /** The same calls cycled until C2 has compiled {@code streamTileAdd}, bitwise every time. */
+  @Test
+  void compiledStreamTileGivesTheDocumentedBits() {
+    Random rnd = new Random(46);
+    int calls = 0;
+    for (VectorProvider p : GemmCheck.providers()) {
+      GemmKernels g = p.gemm();
+      List<StreamCall> cycle = streamCalls(p, rnd);
+      for (int it = 0; it < 12_000; it++, calls++) {
+        StreamCall call = cycle.get(it % cycle.size());
         float[] got = call.run(g);
         if (!Arrays.equals(call.expected(), got)) {
           GemmCheck.assertBitwise(call.what() + ", call " + it, call.expected(), got);
