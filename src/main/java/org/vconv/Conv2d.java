@@ -161,9 +161,10 @@ public final class Conv2d {
   }
 
   private void computeForward(ConvGeometry g, Tensor x, Tensor w, Tensor bias, Tensor y) {
+    ExecContext ctx = context();
     run(g, Pass.FORWARD).forward(g, x.data(), w.data(), bias == null ? null : bias.data(),
-        y.data(), context());
-    PaddingSemantics.fixForward(g, w.data(), y.data());
+        y.data(), ctx);
+    PaddingSemantics.fixForward(g, w.data(), y.data(), ctx.kernels().arrays());
   }
 
   /** All three gradients. */

@@ -217,7 +217,8 @@ public final class GroupedDirect implements ConvAlgorithm {
       DepthwiseNhwc.backwardData(g, dy, w, dx, ctx);
       return;
     }
-    if (!PaddingSemantics.allFinite(w)) { // padded dy would add 0 * Inf = NaN terms that do not exist
+    // padded dy would add 0 * Inf = NaN terms that do not exist
+    if (!ctx.kernels().arrays().allFinite(w, 0, w.length)) {
       EXACT.backwardData(g, dy, w, dx, ctx);
       return;
     }

@@ -56,4 +56,7 @@ public interface ArrayKernels {
    */
   void tapProducts(float[] a, int[] aOff, float[] b, int[] bOff, int taps, float[] dst,
       int dOff, int len);
+
+  /** Whether {@code a[off, off + len)} holds no NaN or infinity. */
+  boolean allFinite(float[] a, int off, int len);
 }

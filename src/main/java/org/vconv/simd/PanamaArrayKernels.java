@@ -93,4 +93,27 @@ final class PanamaArrayKernels implements ArrayKernels {
       int dOff, int len) {
     PanamaTapKernels.products(a, aOff, b, bOff, taps, dst, dOff, len);
   }
+
+  /**
+   * {@code v - v} is 0 for a finite v and NaN otherwise, and NaN survives the sums: two
+   * accumulators, so the adds' latency hides behind the loads.
+   */
+  @Override
+  public boolean allFinite(float[] a, int off, int len) {
+    int l = SPECIES.length();
+    FloatVector s0 = FloatVector.zero(SPECIES);
+    FloatVector s1 = FloatVector.zero(SPECIES);
+    int i = 0;
+    for (; i + 2 * l <= len; i += 2 * l) {
+      FloatVector v0 = FloatVector.fromArray(SPECIES, a, off + i);
+      FloatVector v1 = FloatVector.fromArray(SPECIES, a, off + i + l);
+      s0 = s0.add(v0.sub(v0));
+      s1 = s1.add(v1.sub(v1));
+    }
+    float tail = 0f;
+    for (; i < len; i++) { // scalar tail
+      tail += a[off + i] - a[off + i];
+    }
+    return !Float.isNaN(s0.add(s1).reduceLanes(VectorOperators.ADD) + tail);
+  }
 }

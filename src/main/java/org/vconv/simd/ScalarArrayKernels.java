@@ -82,4 +82,14 @@ final class ScalarArrayKernels implements ArrayKernels {
       dst[dOff + i] = sum;
     }
   }
+
+  @Override
+  public boolean allFinite(float[] a, int off, int len) {
+    int bad = 0;
+    for (int i = off; i < off + len; i++) {
+      // all exponent bits set (NaN, infinity) carries into the sign bit, nothing else does
+      bad |= (Float.floatToRawIntBits(a[i]) & 0x7f800000) + 0x00800000;
+    }
+    return bad >= 0;
+  }
 }

@@ -1,6 +1,7 @@
 package org.vconv.im2col;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -9,7 +10,7 @@ import org.vconv.simd.ArrayKernels;
 import org.vconv.simd.VectorProviders;
 
 /**
- * The array kernels Col2im runs on, both providers, every length around the vector widths and
+ * The array kernels (Col2im's, and the finiteness scan), both providers, every length around the vector widths and
  * unaligned offsets; repeated until C2 has compiled the SIMD body (Vector API code is
  * interpreted at first, and C2 has had Vector API miscompiles).
  */
@@ -34,6 +35,48 @@ class ArrayKernelsTest {
               float want = inside ? base[i] + src[sOff + i - dOff] : base[i];
               assertEquals(want, dst[i], "len " + len + " index " + i);
             }
+            checked++;
+          }
+        }
+      }
+    }
+    assertEquals(2 * 2 * 68, checked);
+  }
+
+  /**
+   * allFinite over every length around two vector widths and unaligned offsets: true on
+   * extreme finite values (largest, smallest subnormal, -0), false for a NaN, +Inf or -Inf at
+   * any position of the range, vector body or scalar tail, and blind to bad values just
+   * outside it; under C2 as well.
+   */
+  @Test
+  void allFiniteFindsEveryNonFiniteValueInTheRangeOnly() {
+    float[] finite = {Float.MAX_VALUE, -Float.MAX_VALUE, Float.MIN_VALUE, -0f, 1f, 0f};
+    float[] bad = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+    int checked = 0;
+    for (ArrayKernels k : List.of(VectorProviders.get().arrays(),
+        VectorProviders.scalar().arrays())) {
+      for (int round = 0; round < 40; round++) { // ~ 10^5 calls: enough for C2
+        for (int len = 0; len <= 67; len++) {
+          int off = 1 + len % 5;
+          float[] a = new float[off + len + 1];
+          for (int i = 0; i < a.length; i++) {
+            a[i] = finite[i % finite.length];
+          }
+          a[off - 1] = Float.NaN; // just outside, both sides
+          a[off + len] = Float.POSITIVE_INFINITY;
+          boolean ok = k.allFinite(a, off, len);
+          for (int at = 0; at < len; at++) {
+            float keep = a[off + at];
+            a[off + at] = bad[(at + round) % bad.length];
+            boolean found = !k.allFinite(a, off, len);
+            a[off + at] = keep;
+            if (round == 0 || round == 39) {
+              assertTrue(found, "len " + len + " bad at " + at);
+            }
+          }
+          if (round == 0 || round == 39) {
+            assertTrue(ok, "len " + len + ": all finite");
             checked++;
           }
         }
