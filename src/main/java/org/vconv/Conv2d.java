@@ -226,7 +226,7 @@ public final class Conv2d {
     }
     if (dw != null) {
       run(g, Pass.BACKWARD_WEIGHT).backwardWeight(g, dy.data(), x.data(), dw.data(), ctx);
-      PaddingSemantics.fixWeightGradient(g, dy.data(), dw.data());
+      PaddingSemantics.fixWeightGradient(g, dy.data(), dw.data(), ctx);
     }
     if (db != null) {
       BiasGradient.compute(g, dy.data(), db.data());
