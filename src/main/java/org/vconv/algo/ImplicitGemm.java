@@ -8,9 +8,9 @@ import org.vconv.plan.ExecContext;
 import org.vconv.simd.GemmKernels;
 
 /**
- * Implicit GEMM for stride-1 NCHW convolutions (any padding, dilation and groups): per group,
+ * Implicit GEMM for NCHW convolutions (any stride, padding, dilation and groups): per group,
  * {@code y_g^T = cols^T x W_g^T} where the micro-kernel reads the rows of {@code cols^T} in
- * place from a zero-padded copy of the input ({@link PaddedWindows}, {@link
+ * place from a zero-padded, phase-split copy of the input ({@link PaddedWindows}, {@link
  * GemmKernels#windowTile}) and only the weights are packed, once per call. So there is no
  * im2col pass and no packing of the input; each micro-tile ({@code mr} pixels x {@code nr}
  * filters) sums the {@code C/G*R*S} reduction in blocks of {@link #DEPTH_BLOCK} into a
@@ -19,8 +19,8 @@ import org.vconv.simd.GemmKernels;
  * <p>The input gradient of a stride-1 convolution is itself a stride-1 convolution: of
  * {@code dy}, padded by {@code (R-1)*dil - pad} on each side, with the weights flipped and
  * their two channel axes swapped. {@link #backwardData} runs it through the same forward,
- * with no col2im scatter; when a pad exceeds {@code (R-1)*dil} (the transposed pad would be
- * negative) or a weight is not finite (the transposed convolution would multiply it by
+ * with no col2im scatter; at other strides, when a pad exceeds {@code (R-1)*dil} (the
+ * transposed pad would be negative) or when a weight is not finite (the transposed convolution would multiply it by
  * {@code dy}'s padding, where col2im computes no product: 0 x Inf = NaN) it leaves the pass to
  * {@link Im2colGemm}. The weight gradient ({@link #backwardWeight}) reads the slab the same way,
  * with {@code dy} as the packed operand.
@@ -42,15 +42,21 @@ public final class ImplicitGemm implements ConvAlgorithm {
   }
 
   /**
-   * Whether AUTO should take {@code pass} of {@code g} here. Forward and input gradient:
-   * whenever supported. Weight gradient: when an image gives at least {@link
-   * #MIN_WEIGHT_COLUMNS} columns; below that, each micro-tile of {@code dW} sums over short
-   * runs, and its loads and stores cost more than im2col's one long GEMM (ResNet-50's 7x7x512
-   * layer: 10.8 ms against 7.1; its 14x14 layer ties, 28x28 and larger win 1.3-1.6x).
+   * Whether AUTO should take {@code pass} of {@code g} here. Forward and input gradient: at
+   * stride 1 (strided, the slab holds every phase of the whole input and the copies gather:
+   * ResNet-50's stride-2 3x3 forward took 10.8 ms against im2col's 9.6; and the input
+   * gradient has no stride-1 form). Weight gradient, any stride: when an image gives at least
+   * {@link #MIN_WEIGHT_COLUMNS} columns; below that, each micro-tile of {@code dW} sums over
+   * short runs, and its loads and stores cost more than im2col's one long GEMM (ResNet-50's
+   * 7x7x512 layer: 10.8 ms against 7.1; its 14x14 layer ties, 28x28 and larger win 1.2-1.6x,
+   * the stride-2 3x3 layer 8.3 against 9.9).
    */
   public static boolean preferred(ConvGeometry g, ConvAlgorithms.Pass pass) {
-    return supports(g) && (pass != ConvAlgorithms.Pass.BACKWARD_WEIGHT
-        || PaddedWindows.columnsPerImage(g, g.p()) >= MIN_WEIGHT_COLUMNS);
+    boolean unitStride = g.strideH() == 1 && g.strideW() == 1;
+    return supports(g) && switch (pass) {
+      case FORWARD, BACKWARD_DATA -> unitStride;
+      case BACKWARD_WEIGHT -> PaddedWindows.columnsPerImage(g, g.p()) >= MIN_WEIGHT_COLUMNS;
+    };
   }
 
   /** See {@link #preferred}. */
@@ -245,7 +251,7 @@ public final class ImplicitGemm implements ConvAlgorithm {
    */
   private static void store(ConvGeometry g, float[] t, int tOff, int nr, int n, int p0,
       int col0, int col1, int k0, int kLive, float[] bias, float[] y) {
-    int wp = PaddedWindows.paddedWidth(g);
+    int wp = PaddedWindows.rowPitch(g);
     int q = g.q();
     for (int j = 0; j < kLive; j++) {
       float b = bias == null ? -0f : bias[k0 + j]; // v + -0 == v for every v, -0 included
@@ -265,7 +271,8 @@ public final class ImplicitGemm implements ConvAlgorithm {
   @Override
   public void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx, ExecContext ctx) {
     assert Outputs.sized(g, dx, w, dy) : "sizes";
-    ConvGeometry t = supports(g) ? transposed(g) : null;
+    boolean unitStride = g.strideH() == 1 && g.strideW() == 1;
+    ConvGeometry t = supports(g) && unitStride ? transposed(g) : null;
     if (t == null || !supports(t) || !ctx.kernels().arrays().allFinite(w, 0, w.length)) {
       FALLBACK.backwardData(g, dy, w, dx, ctx);
       return;
@@ -384,7 +391,7 @@ public final class ImplicitGemm implements ConvAlgorithm {
    */
   private static void packOutputGradient(ConvGeometry g, float[] dy, int grp, int panel, int n,
       int p0, int rows, int nr, float[] dst, int off) {
-    int wp = PaddedWindows.paddedWidth(g);
+    int wp = PaddedWindows.rowPitch(g);
     int perImage = PaddedWindows.columnsPerImage(g, rows);
     int live = Math.min(nr, g.kg() - panel * nr);
     for (int j = 0; j < nr; j++) {
@@ -456,7 +463,7 @@ public final class ImplicitGemm implements ConvAlgorithm {
               floats(g, images, g.p(), perColumn));
         }
       }
-      int rows = Math.max(1, Math.min(g.p(), target / PaddedWindows.paddedWidth(g)));
+      int rows = Math.max(1, Math.min(g.p(), target / PaddedWindows.rowPitch(g)));
       while (rows > 1 && floats(g, 1, rows, perColumn) > perTile) {
         rows--;
       }

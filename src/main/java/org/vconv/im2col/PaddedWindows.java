@@ -5,21 +5,27 @@ import org.vconv.Layout;
 import org.vconv.plan.ConvGeometry;
 
 /**
- * The im2col matrix of a stride-1 NCHW convolution, read in place from a zero-padded copy of
- * the input (a slab) instead of gathered: the "padded-row" form of implicit GEMM.
+ * The im2col matrix of an NCHW convolution, read in place from a zero-padded, phase-split copy
+ * of the input (a slab) instead of gathered: the "padded-row" form of implicit GEMM.
  *
- * <p>Output pixels are numbered along rows of the padded width {@code Wp = W + padLeft +
- * padRight}: pixel {@code (p, q)} of a tile is column {@code p*Wp + q}, and the columns with
- * {@code q >= Q} are computed but discarded. With that numbering, row {@code d = (c*R + r)*S
- * + s} of the im2col matrix is the slab shifted by {@link #delta delta[d]} {@code = c*plane +
- * r*dilH*Wp + s*dilW}: {@code cols[d][col] = slab[image + delta[d] + col]}. Adjacent pixels
- * are adjacent floats, so a GEMM micro-kernel can read its A rows straight from the slab
- * (see {@code GemmKernels#windowTile}). The price is {@code Wp / Q - 1} extra columns (7% on
- * a 28x28 3x3 layer, 29% on 7x7).
+ * <p>At stride 1, output pixels are numbered along rows of the padded width {@code Wp = W +
+ * padLeft + padRight}: pixel {@code (p, q)} of a tile is column {@code p*Wp + q}, and the
+ * columns with {@code q >= Q} are computed but discarded. With that numbering, row
+ * {@code d = (c*R + r)*S + s} of the im2col matrix is the slab shifted by {@link #delta
+ * delta[d]} {@code = c*plane + r*dilH*Wp + s*dilW}: {@code cols[d][col] = slab[image +
+ * delta[d] + col]}. Adjacent pixels are adjacent floats, so a GEMM micro-kernel can read its
+ * A rows straight from the slab (see {@code GemmKernels#windowTile}). The price is
+ * {@code Wp / Q - 1} extra columns (7% on a 28x28 3x3 layer, 29% on 7x7).
+ *
+ * <p>At stride {@code (sh, sw)} each padded channel is first split into {@code sh*sw} phase
+ * planes, {@code phase(a, b)[i][j] = padded[i*sh + a][j*sw + b]}, of width {@code ceil(Wp /
+ * sw)} (the row pitch): tap {@code (r, s)} of output {@code (p, q)} is {@code phase(r*dilH %
+ * sh, s*dilW % sw)[p + r*dilH / sh][q + s*dilW / sw]}, a stride-1 window again, and the same
+ * numbering applies with the row pitch for {@code Wp}.
  *
  * <p>A tile is up to {@code images} whole images, or {@code rows} output rows of one image,
- * of one group. An image's slab is {@code C/G} planes of {@code rows + (R-1)*dilH} padded rows
- * (the plane size is fixed by the largest tile, so {@code delta} holds for every tile);
+ * of one group. An image's slab is {@code C/G * sh*sw} planes of {@code rows + (R-1)*dilH/sh}
+ * rows (the plane size is fixed by the largest tile, so {@code delta} holds for every tile);
  * {@link #SLACK} zeros at the end let the last pixel tile run past the last column.
  */
 public final class PaddedWindows {
@@ -27,50 +33,56 @@ public final class PaddedWindows {
   public static final int SLACK = 64;
 
   private final ConvGeometry g;
-  private final int wp;
+  private final int pitch;
   private final int slabRows;
   private final int[] delta;
 
-  /** The layout for tiles of at most {@code images} images or {@code rows} output rows. */
+  /** The layout for tiles of at most {@code rows} output rows. */
   public PaddedWindows(ConvGeometry g, int rows) {
-    assert supports(g) : "stride-1 NCHW only";
+    assert supports(g) : "NCHW only";
     assert rows >= 1 && rows <= g.p();
     this.g = g;
-    this.wp = paddedWidth(g);
-    this.slabRows = rows + (g.r() - 1) * g.dilH();
+    this.pitch = rowPitch(g);
+    this.slabRows = rows + (g.r() - 1) * g.dilH() / g.strideH();
     this.delta = new int[g.crs()];
     int rs = g.r() * g.s();
     for (int d = 0; d < delta.length; d++) {
       int c = d / rs;
-      int r = d % rs / g.s();
-      int s = d % g.s();
-      delta[d] = c * plane() + r * g.dilH() * wp + s * g.dilW();
+      int dh = d % rs / g.s() * g.dilH();
+      int dw = d % g.s() * g.dilW();
+      int phase = dh % g.strideH() * g.strideW() + dw % g.strideW();
+      delta[d] = (c * phases() + phase) * plane() + dh / g.strideH() * pitch
+          + dw / g.strideW();
     }
   }
 
-  /** Whether the trick applies: NCHW at stride 1 both ways. */
+  /** Whether the layout applies: NCHW (any stride, padding, dilation and groups). */
   public static boolean supports(ConvGeometry g) {
-    return g.layout() == Layout.NCHW && g.strideH() == 1 && g.strideW() == 1;
+    return g.layout() == Layout.NCHW;
   }
 
-  /** {@code W + padLeft + padRight}. */
-  public static int paddedWidth(ConvGeometry g) {
-    return g.w() + g.padLeft() + g.padRight();
+  /** Floats per row of a plane: {@code ceil((W + padLeft + padRight) / strideW)}. */
+  public static int rowPitch(ConvGeometry g) {
+    return Math.ceilDiv(g.w() + g.padLeft() + g.padRight(), g.strideW());
   }
 
   /** Columns one image of a tile of {@code rows} output rows takes: up to its last Q. */
   public static int columnsPerImage(ConvGeometry g, int rows) {
-    return (rows - 1) * paddedWidth(g) + g.q();
+    return (rows - 1) * rowPitch(g) + g.q();
   }
 
-  /** Floats of one padded channel plane of the slab. */
+  private int phases() {
+    return g.strideH() * g.strideW();
+  }
+
+  /** Floats of one phase plane of one channel of the slab. */
   public int plane() {
-    return slabRows * wp;
+    return slabRows * pitch;
   }
 
   /** Floats of one image's slab. */
   public int imageFloats() {
-    return g.cg() * plane();
+    return g.cg() * phases() * plane();
   }
 
   /** Floats of a slab of {@code images} images, slack included. */
@@ -85,31 +97,44 @@ public final class PaddedWindows {
 
   /**
    * Copies channels {@code [c0, c1)} of group {@code grp} of image {@code n}, the padded rows
-   * that output rows {@code [p0, p0 + rows)} read, into slot {@code slot} of {@code slab}:
-   * zeros where rows or columns are padding. Disjoint slots or channels may be filled from
-   * several threads at once. Returns whether every value copied is finite (NaN and infinity
-   * are copied all the same); the test costs a second pass over each row while it is in L1.
+   * that output rows {@code [p0, p0 + rows)} read, phase by phase, into slot {@code slot} of
+   * {@code slab}: zeros where rows or columns are padding. Disjoint slots or channels may be
+   * filled from several threads at once. Returns whether every value copied is finite (NaN
+   * and infinity are copied all the same); the test is a second pass over each row in L1.
    */
   public boolean fill(float[] x, int grp, int n, int p0, int rows, int slot, int c0, int c1,
       float[] slab) {
-    int bad = 0;
-    assert p0 >= 0 && p0 + rows <= g.p() && rows + (g.r() - 1) * g.dilH() <= slabRows;
+    assert p0 >= 0 && p0 + rows <= g.p() && rows + (g.r() - 1) * g.dilH() / g.strideH()
+        <= slabRows;
     assert 0 <= c0 && c0 <= c1 && c1 <= g.cg();
-    int used = rows + (g.r() - 1) * g.dilH();
+    int used = rows + (g.r() - 1) * g.dilH() / g.strideH();
+    int sh = g.strideH();
+    int sw = g.strideW();
+    int bad = 0;
     for (int c = c0; c < c1; c++) {
       int src = g.xIndex(n, grp * g.cg() + c, 0, 0);
-      int at = slot * imageFloats() + c * plane();
-      for (int sr = 0; sr < used; sr++, at += wp) {
-        int ih = p0 + sr - g.padTop(); // stride 1: padded row p0 + sr
-        if (ih < 0 || ih >= g.h()) {
-          Arrays.fill(slab, at, at + wp, 0f);
-        } else {
-          Arrays.fill(slab, at, at + g.padLeft(), 0f);
-          System.arraycopy(x, src + ih * g.w(), slab, at + g.padLeft(), g.w());
-          Arrays.fill(slab, at + g.padLeft() + g.w(), at + wp, 0f);
-          for (int i = at + g.padLeft(), end = i + g.w(); i < end; i++) {
-            // all exponent bits set (NaN, infinity) carries into the sign bit, nothing else does
-            bad |= (Float.floatToRawIntBits(slab[i]) & 0x7f800000) + 0x00800000;
+      for (int a = 0; a < sh; a++) {
+        for (int b = 0; b < sw; b++) {
+          int at = slot * imageFloats() + (c * phases() + a * sw + b) * plane();
+          for (int sr = 0; sr < used; sr++, at += pitch) {
+            int ih = (p0 + sr) * sh + a - g.padTop();
+            if (ih < 0 || ih >= g.h()) {
+              Arrays.fill(slab, at, at + pitch, 0f);
+              continue;
+            }
+            if (sw == 1) {
+              Arrays.fill(slab, at, at + g.padLeft(), 0f);
+              System.arraycopy(x, src + ih * g.w(), slab, at + g.padLeft(), g.w());
+              Arrays.fill(slab, at + g.padLeft() + g.w(), at + pitch, 0f);
+            } else {
+              for (int j = 0, iw = b - g.padLeft(); j < pitch; j++, iw += sw) {
+                slab[at + j] = iw >= 0 && iw < g.w() ? x[src + ih * g.w() + iw] : 0f;
+              }
+            }
+            for (int i = at, end = at + pitch; i < end; i++) {
+              // all exponent bits set (NaN, infinity) carries into the sign bit, nothing else
+              bad |= (Float.floatToRawIntBits(slab[i]) & 0x7f800000) + 0x00800000;
+            }
           }
         }
       }

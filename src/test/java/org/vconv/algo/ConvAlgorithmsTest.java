@@ -16,6 +16,8 @@ class ConvAlgorithmsTest {
     ConvGeometry g = ConvCase.of("any").x(1, 5, 6, 6).kernel(3, 3, 3).build().geometry();
     ConvGeometry large = ConvCase.of("32x32").x(1, 5, 32, 32).kernel(3, 3, 3).build()
         .geometry(); // ~1000 columns per image: enough for the weight gradient
+    ConvGeometry stridedLarge = ConvCase.of("s2 64x64").x(1, 5, 64, 64).kernel(3, 3, 3)
+        .stride(2, 2).build().geometry(); // 30 rows of 32 columns: enough for the weight pass
     ConvGeometry strided = ConvCase.of("s2").x(1, 5, 6, 6).kernel(3, 3, 3).stride(2, 2).build()
         .geometry();
     ConvGeometry nhwc = ConvCase.of("nhwc").x(1, 5, 6, 6).kernel(3, 3, 3).build()
@@ -30,11 +32,14 @@ class ConvAlgorithmsTest {
           ConvAlgorithms.select(Algorithm.KERNEL_OFFSET, g, pass));
       assertInstanceOf(ImplicitGemm.class,
           ConvAlgorithms.select(Algorithm.IMPLICIT_GEMM, g, pass));
-      // AUTO: implicit GEMM for stride-1 NCHW, but for the weight gradient of small images
+      // AUTO: implicit GEMM for stride-1 NCHW and strided weight gradients, but for the weight
+      // gradient of small images
       Class<?> auto = pass == Pass.BACKWARD_WEIGHT ? Im2colGemm.class : ImplicitGemm.class;
       assertEquals(auto, ConvAlgorithms.select(Algorithm.AUTO, g, pass).getClass());
       assertEquals(ImplicitGemm.class, ConvAlgorithms.select(Algorithm.AUTO, large, pass)
           .getClass());
+      assertEquals(pass == Pass.BACKWARD_WEIGHT ? ImplicitGemm.class : Im2colGemm.class,
+          ConvAlgorithms.select(Algorithm.AUTO, stridedLarge, pass).getClass());
       assertInstanceOf(Im2colGemm.class, ConvAlgorithms.select(Algorithm.AUTO, strided, pass));
       assertInstanceOf(Im2colGemm.class, ConvAlgorithms.select(Algorithm.AUTO, nhwc, pass));
       assertInstanceOf(Im2colGemm.class, ConvAlgorithms.select(Algorithm.AUTO, pointwise, pass));
