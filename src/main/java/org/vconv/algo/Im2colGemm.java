@@ -66,7 +66,7 @@ public final class Im2colGemm implements ConvAlgorithm {
     TilePlan plan = TilePlan.of(g, nhwc, ctx.workspaceFloats());
     int bufFloats = packDirect ? 0 : plan.tileFloats();
     int workers = Tiling.workers(ctx, plan.tiles(), bufFloats);
-    try (Workspace ws = new Workspace(workers, bufFloats)) {
+    try (Workspace ws = Workspace.reusing(workers, bufFloats)) {
       Tiling.run(ctx, plan.tiles(), workers, tile -> {
         float[] cols = packDirect ? null : ws.take();
         for (int grp = 0; grp < g.groups(); grp++) {
@@ -159,7 +159,7 @@ public final class Im2colGemm implements ConvAlgorithm {
     TilePlan plan = TilePlan.of(g, false, ctx.workspaceFloats());
     int tasks = g.n() * g.groups();
     int workers = Tiling.workers(ctx, tasks, plan.tileFloats());
-    try (Workspace ws = new Workspace(workers, plan.tileFloats())) {
+    try (Workspace ws = Workspace.reusing(workers, plan.tileFloats())) {
       Tiling.run(ctx, tasks, workers, task -> {
         int n = task / g.groups();
         int grp = task % g.groups();
@@ -220,7 +220,7 @@ public final class Im2colGemm implements ConvAlgorithm {
     }
     TilePlan plan = TilePlan.of(g, g.layout() == Layout.NHWC, ctx.workspaceFloats());
     int workers = Tiling.workers(ctx, g.groups(), plan.tileFloats());
-    try (Workspace ws = new Workspace(workers, plan.tileFloats())) {
+    try (Workspace ws = Workspace.reusing(workers, plan.tileFloats())) {
       Tiling.run(ctx, g.groups(), workers, grp -> {
         float[] cols = ws.take();
         for (int tile = 0; tile < plan.tiles(); tile++) { // in order: fixed reduction order

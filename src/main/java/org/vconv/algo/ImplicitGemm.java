@@ -85,10 +85,12 @@ public final class ImplicitGemm implements ConvAlgorithm {
     PaddedWindows windows = new PaddedWindows(g, plan.rows());
     int panels = Math.ceilDiv(g.kg(), kernels.nr());
     int panelFloats = kernels.nr() * g.crs();
-    float[] packed = new float[g.groups() * panels * panelFloats];
+    int packedFloats = g.groups() * panels * panelFloats;
+    ReusedArrays.Loan loan = ReusedArrays.borrow(ReusedArrays.Slot.WEIGHTS, packedFloats);
+    float[] packed = loan != null ? loan.array() : new float[packedFloats];
     ctx.parallelFor(g.groups() * panels, t -> packPanel(g, w, flipped, t / panels, t % panels,
         kernels.nr(), packed, t * panelFloats));
-    try (Workspace ws = new Workspace(1, Tiling.arrayLength(plan.tileFloats()))) {
+    try (Workspace ws = Workspace.reusing(1, Tiling.arrayLength(plan.tileFloats()))) {
       float[] slab = ws.take();
       windows.clearSlack(plan.images(), slab);
       for (int tile = 0; tile < plan.tiles(); tile++) {
@@ -97,7 +99,10 @@ public final class ImplicitGemm implements ConvAlgorithm {
               y, slab, ctx);
         }
       }
-      ws.give(slab);
+    } finally {
+      if (loan != null) {
+        loan.release();
+      }
     }
   }
 
@@ -316,7 +321,7 @@ public final class ImplicitGemm implements ConvAlgorithm {
     }
     int tileFloats = mr * nr;
     float[] acc = new float[g.groups() * kPanels * dTiles * tileFloats]; // zeros: sums start
-    try (Workspace ws = new Workspace(1, Tiling.arrayLength(plan.tileFloats()))) {
+    try (Workspace ws = Workspace.reusing(1, Tiling.arrayLength(plan.tileFloats()))) {
       float[] buf = ws.take();
       windows.clearSlack(plan.images(), buf);
       int dyAt = (int) windows.slabFloats(plan.images()); // packed dy after the slab
@@ -329,7 +334,6 @@ public final class ImplicitGemm implements ConvAlgorithm {
           }
         }
       }
-      ws.give(buf);
     }
     for (int grp = 0; grp < g.groups(); grp++) { // micro-tiles (d, k) -> OIHW rows k
       for (int k = 0; k < g.kg(); k++) {
