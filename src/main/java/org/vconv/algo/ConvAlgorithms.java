@@ -23,9 +23,8 @@ public final class ConvAlgorithms {
       case IM2COL_GEMM -> IM2COL_GEMM;
       case KERNEL_OFFSET -> KERNEL_OFFSET;
       case IMPLICIT_GEMM -> IMPLICIT_GEMM;
-      // Grouped with few channels per group (depthwise included), or a stem's weight
-      // gradient: K/G x C/G*R*S GEMMs that packing cannot amortize, so direct (bounds
-      // measured per pass: GroupedDirect). Stride-1 NCHW: implicit GEMM, which skips the
+      // Grouped with few channels per group (depthwise included): K/G x C/G*R*S GEMMs that
+      // packing cannot amortize, so direct (bounds measured per pass: GroupedDirect). Stride-1 NCHW: implicit GEMM, which skips the
       // im2col pass and col2im (1.2-1.9x faster on the suite's 3x3 and 5x5 layers; see
       // ImplicitGemm.preferred for the weight gradient). Otherwise im2col + GEMM: its GEMMs
       // are as large as the budget allows, while the kernel-offset loop runs one small GEMM

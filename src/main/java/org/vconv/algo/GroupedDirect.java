@@ -58,22 +58,10 @@ public final class GroupedDirect implements ConvAlgorithm {
   /** The larger bound for the NCHW forward and input gradient. */
   static final int MAX_AUTO_CHANNELS_PER_GROUP_NCHW = 32;
 
-  /**
-   * Input channels up to which AUTO also takes the NCHW weight gradient of an ungrouped layer:
-   * with so few channels the im2col matrix is mostly copies of the same few planes, and
-   * materializing it costs more than the GEMM saves (ResNet-50's 7x7 stem, C = 3, batch 8,
-   * 2 threads: 12.6 ms here against 22.6 ms through im2col + GEMM).
-   */
-  static final int MAX_AUTO_CHANNELS_UNGROUPED_WEIGHT = 4;
-
-  /** Whether AUTO should run {@code pass} of {@code g} here: few channels per group, not 1x1. */
+  /** Whether AUTO should run {@code pass} of {@code g} here: grouped, few channels, not 1x1. */
   static boolean preferred(ConvGeometry g, ConvAlgorithms.Pass pass) {
-    if (g.isPointwise()) {
+    if (g.isPointwise() || g.groups() == 1) {
       return false;
-    }
-    if (g.groups() == 1) {
-      return g.layout() == Layout.NCHW && pass == ConvAlgorithms.Pass.BACKWARD_WEIGHT
-          && g.cg() <= MAX_AUTO_CHANNELS_UNGROUPED_WEIGHT;
     }
     int bound = g.layout() == Layout.NCHW && pass != ConvAlgorithms.Pass.BACKWARD_WEIGHT
         ? MAX_AUTO_CHANNELS_PER_GROUP_NCHW : MAX_AUTO_CHANNELS_PER_GROUP;

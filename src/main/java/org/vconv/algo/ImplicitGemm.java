@@ -49,7 +49,8 @@ public final class ImplicitGemm implements ConvAlgorithm {
    * {@link #MIN_WEIGHT_COLUMNS} columns; below that, each micro-tile of {@code dW} sums over
    * short runs, and its loads and stores cost more than im2col's one long GEMM (ResNet-50's
    * 7x7x512 layer: 10.8 ms against 7.1; its 14x14 layer ties, 28x28 and larger win 1.2-1.6x,
-   * the stride-2 3x3 layer 8.3 against 9.9).
+   * the stride-2 3x3 layer 8.3 against 9.9, the 7x7 stride-2 stem 11.5 against 22.2, and
+   * against GroupedDirect's 13.0).
    */
   public static boolean preferred(ConvGeometry g, ConvAlgorithms.Pass pass) {
     boolean unitStride = g.strideH() == 1 && g.strideW() == 1;
@@ -396,19 +397,32 @@ public final class ImplicitGemm implements ConvAlgorithm {
   private static void packOutputGradient(ConvGeometry g, float[] dy, int grp, int panel, int n,
       int p0, int rows, int nr, float[] dst, int off) {
     int wp = PaddedWindows.rowPitch(g);
-    int perImage = PaddedWindows.columnsPerImage(g, rows);
+    int q = g.q();
     int live = Math.min(nr, g.kg() - panel * nr);
-    for (int j = 0; j < nr; j++) {
-      int src = j < live ? g.yIndex(n, grp * g.kg() + panel * nr + j, p0, 0) : -1;
-      for (int col = 0, pp = 0, qq = 0; col < perImage; col++) {
-        dst[off + col * nr + j] = src >= 0 && qq < g.q() ? dy[src + pp * g.q() + qq] : 0f;
-        if (++qq == wp) {
-          qq = 0;
-          pp++;
+    int src0 = g.yIndex(n, grp * g.kg() + panel * nr, p0, 0);
+    // row by row, so that a row's panel (Wp x nr floats) stays in L1 while the filters' runs
+    // are spread into it (filter by filter over the whole tile, every write missed L1: a
+    // third of the kernel's time on the 7x7 stem)
+    for (int pp = 0; pp < rows; pp++) {
+      int rowAt = off + pp * wp * nr;
+      for (int j = 0; j < live; j++) {
+        int src = src0 + j * g.pq() + pp * q;
+        for (int qq = 0, at = rowAt + j; qq < q; qq++, at += nr) {
+          dst[at] = dy[src + qq];
+        }
+      }
+      int end = pp == rows - 1 ? q : wp; // the last row stops at Q: columnsPerImage
+      for (int qq = 0; qq < end; qq++) { // padded columns and filters past the end: zeros
+        int at = rowAt + qq * nr;
+        if (qq >= q) {
+          Arrays.fill(dst, at, at + nr, 0f);
+        } else if (live < nr) {
+          Arrays.fill(dst, at + live, at + nr, 0f);
         }
       }
     }
   }
+
 
   /**
    * The stride-1 convolution whose forward pass is {@code g}'s input gradient: input

@@ -11,9 +11,8 @@ import org.vconv.plan.ConvGeometry;
 
 /**
  * AUTO runs grouped convolutions with few channels per group directly: up to 16 channels per
- * group for every pass and layout, up to 32 for the NCHW forward and input gradient, and the
- * NCHW weight gradient of ungrouped layers with up to 4 input channels (a network's stem);
- * wider groups and other ungrouped shapes go to the GEMM algorithms (implicit GEMM for the
+ * group for every pass and layout, up to 32 for the NCHW forward and input gradient; wider
+ * groups and ungrouped shapes go to the GEMM algorithms (implicit GEMM for the
  * stride-1 NCHW forward and input gradient, else im2col + GEMM), pointwise ones to im2col + GEMM.
  */
 class GroupedSelectionTest {
@@ -36,9 +35,7 @@ class GroupedSelectionTest {
         expect(wide ? GroupedDirect.class : gemm, grouped(17, 2, 3, l), pass);
         expect(wide ? GroupedDirect.class : gemm, grouped(32, 2, 3, l), pass);
         expect(gemm, grouped(33, 2, 3, l), pass);
-        boolean stemWeight = l == Layout.NCHW && pass == Pass.BACKWARD_WEIGHT;
-        expect(stemWeight ? GroupedDirect.class : gemm, grouped(4, 1, 3, l), pass);
-        expect(gemm, grouped(5, 1, 3, l), pass); // not grouped
+        expect(gemm, grouped(4, 1, 3, l), pass); // not grouped
         expect(Im2colGemm.class, grouped(4, 3, 1, l), pass); // pointwise
         checked++;
       }
