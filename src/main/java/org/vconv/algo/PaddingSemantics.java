@@ -2,6 +2,7 @@ package org.vconv.algo;
 
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.vconv.Layout;
 import org.vconv.plan.ConvGeometry;
 import org.vconv.plan.ExecContext;
 import org.vconv.simd.ArrayKernels;
@@ -114,7 +115,6 @@ public final class PaddingSemantics {
     }
   }
 
-  /** The first border column at or after {@code q}, or {@code colBorder.length}. */
   /**
    * Whether every border output of {@code dy} is finite, read in address order (image by
    * image, then plane by plane or pixel by pixel): the exact search reads one image after the
@@ -130,7 +130,7 @@ public final class PaddingSemantics {
       }
     }
     int colCount = borderCols;
-    boolean nchw = g.layout() == org.vconv.Layout.NCHW;
+    boolean nchw = g.layout() == Layout.NCHW;
     AtomicBoolean finite = new AtomicBoolean(true);
     int parts = ctx.workersFor(g.n());
     ctx.parallelFor(parts, part -> { // images split among the threads
@@ -164,6 +164,7 @@ public final class PaddingSemantics {
     return (Float.floatToRawIntBits(v) & 0x7f800000) + 0x00800000;
   }
 
+  /** The first border column at or after {@code q}, or {@code colBorder.length}. */
   private static int nextBorderColumn(boolean[] colBorder, int q) {
     while (q < colBorder.length && !colBorder[q]) {
       q++;
@@ -192,6 +193,4 @@ public final class PaddingSemantics {
   private static boolean hasPadding(ConvGeometry g) {
     return (g.padTop() | g.padBottom() | g.padLeft() | g.padRight()) != 0;
   }
-
-
 }

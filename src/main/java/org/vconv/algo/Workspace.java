@@ -7,8 +7,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The scratch buffers of one call: up to {@code capacity} float arrays of at least
  * {@code floats}, taken on first need (new ones, or with {@link #reusing} each thread's kept
  * array from the last call) and handed from task to task, so a call holds at most one buffer
- * per worker that runs at once. Open one per call (try-with-resources); {@link #close} records the bytes
- * the call allocated, which {@link #lastCallBytes} reports to tests on the calling thread.
+ * per worker that runs at once. Open one per call (try-with-resources); {@link #close}
+ * records the bytes the call took, which {@link #lastCallBytes} reports to tests on the
+ * calling thread.
  */
 final class Workspace implements AutoCloseable {
   private static final ThreadLocal<long[]> LAST_CALL = ThreadLocal.withInitial(() -> new long[1]);

@@ -22,9 +22,10 @@ import org.vconv.simd.VectorProviders;
  * 23..25, 31..33 (nr = 4, 24, 32, +-1); output widths 1, 7, 8, 9, 17 (mr = 3, 4, 8 in one-row
  * tiles); reductions of one and of two depth blocks; dilation, asymmetric and zero padding,
  * and pads beyond the kernel (1x1 padded too: the input gradient then falls back to
- * {@link Im2colGemm}); groups 2 and 3 with C/G = 33. Three budgets give whole-image tiles, several images with a
- * partial last tile or row tiles with a short last one, and one-row tiles: every result must
- * be bitwise the same across budgets and across 1, 2 and 3 threads.
+ * {@link Im2colGemm}); groups 2 and 3 with C/G = 33. Four budgets give whole-image tiles,
+ * several images with a partial last tile, row tiles with a short last one, and one-row
+ * tiles: forward and input gradient must be bitwise the same across budgets and threads (1, 2
+ * and 3), the weight gradient across threads. Strided shapes have a test of their own.
  */
 class ImplicitGemmTest {
   private static final ImplicitGemm ALGO = new ImplicitGemm();

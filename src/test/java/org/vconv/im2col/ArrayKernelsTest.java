@@ -10,9 +10,9 @@ import org.vconv.simd.ArrayKernels;
 import org.vconv.simd.VectorProviders;
 
 /**
- * The array kernels (Col2im's, and the finiteness scan), both providers, every length around the vector widths and
- * unaligned offsets; repeated until C2 has compiled the SIMD body (Vector API code is
- * interpreted at first, and C2 has had Vector API miscompiles).
+ * The array kernels (Col2im's, and the finiteness scan), both providers, every length around
+ * the vector widths and unaligned offsets; repeated until C2 has compiled the SIMD body
+ * (Vector API code is interpreted at first, and C2 has had Vector API miscompiles).
  */
 class ArrayKernelsTest {
 
