@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.vconv.im2col.PaddedWindows;
 import org.vconv.plan.ConvGeometry;
 import org.vconv.plan.ExecContext;
+import org.vconv.simd.ArrayKernels;
 import org.vconv.simd.GemmKernels;
 
 /**
@@ -114,7 +115,7 @@ public final class ImplicitGemm implements ConvAlgorithm {
     int images = plan.imagesIn(tile);
     int p0 = plan.firstRow(tile);
     int rows = plan.rowsIn(tile);
-    fillSlab(g, windows, x, grp, n0, images, p0, rows, slab, ctx);
+    fillSlab(g, windows, x, grp, n0, images, p0, rows, slab, false, ctx);
     GemmKernels kernels = ctx.kernels().gemm();
     int mr = kernels.mr();
     int nr = kernels.nr();
@@ -229,19 +230,20 @@ public final class ImplicitGemm implements ConvAlgorithm {
   private static final int FILL_TASKS = 8;
 
   /**
-   * Fills the slab of a tile, split over images and channel ranges; returns whether every
-   * input value was finite.
+   * Fills the slab of a tile, split over images and channel ranges; with {@code testFinite},
+   * returns whether every input value was finite (else true).
    */
   private static boolean fillSlab(ConvGeometry g, PaddedWindows windows, float[] x, int grp,
-      int n0, int images, int p0, int rows, float[] slab, ExecContext ctx) {
+      int n0, int images, int p0, int rows, float[] slab, boolean testFinite, ExecContext ctx) {
     int cg = g.cg();
     int chunks = Math.min(cg, Math.ceilDiv(FILL_TASKS, images));
+    ArrayKernels test = testFinite ? ctx.kernels().arrays() : null;
     AtomicBoolean finite = new AtomicBoolean(true);
     ctx.parallelFor(images * chunks, t -> {
       int i = t / chunks;
       int part = t % chunks;
       if (!windows.fill(x, grp, n0 + i, p0, rows, i, cg * part / chunks,
-          cg * (part + 1) / chunks, slab)) {
+          cg * (part + 1) / chunks, slab, test)) {
         finite.set(false);
       }
     });
@@ -356,7 +358,7 @@ public final class ImplicitGemm implements ConvAlgorithm {
     int images = plan.imagesIn(tile);
     int p0 = plan.firstRow(tile);
     int rows = plan.rowsIn(tile);
-    if (!fillSlab(g, windows, x, grp, n0, images, p0, rows, buf, ctx)) {
+    if (!fillSlab(g, windows, x, grp, n0, images, p0, rows, buf, true, ctx)) {
       return false;
     }
     GemmKernels kernels = ctx.kernels().gemm();

@@ -3,6 +3,7 @@ package org.vconv.im2col;
 import java.util.Arrays;
 import org.vconv.Layout;
 import org.vconv.plan.ConvGeometry;
+import org.vconv.simd.ArrayKernels;
 
 /**
  * The im2col matrix of an NCHW convolution, read in place from a zero-padded, phase-split copy
@@ -99,18 +100,19 @@ public final class PaddedWindows {
    * Copies channels {@code [c0, c1)} of group {@code grp} of image {@code n}, the padded rows
    * that output rows {@code [p0, p0 + rows)} read, phase by phase, into slot {@code slot} of
    * {@code slab}: zeros where rows or columns are padding. Disjoint slots or channels may be
-   * filled from several threads at once. Returns whether every value copied is finite (NaN
-   * and infinity are copied all the same); the test is a second pass over each row in L1.
+   * filled from several threads at once. With {@code finiteTest}, returns whether every value
+   * copied is finite (NaN and infinity are copied all the same; the test reads each row again
+   * while it is in L1); without, returns true.
    */
   public boolean fill(float[] x, int grp, int n, int p0, int rows, int slot, int c0, int c1,
-      float[] slab) {
+      float[] slab, ArrayKernels finiteTest) {
     assert p0 >= 0 && p0 + rows <= g.p() && rows + (g.r() - 1) * g.dilH() / g.strideH()
         <= slabRows;
     assert 0 <= c0 && c0 <= c1 && c1 <= g.cg();
     int used = rows + (g.r() - 1) * g.dilH() / g.strideH();
     int sh = g.strideH();
     int sw = g.strideW();
-    int bad = 0;
+    boolean finite = true;
     for (int c = c0; c < c1; c++) {
       int src = g.xIndex(n, grp * g.cg() + c, 0, 0);
       for (int a = 0; a < sh; a++) {
@@ -131,15 +133,14 @@ public final class PaddedWindows {
                 slab[at + j] = iw >= 0 && iw < g.w() ? x[src + ih * g.w() + iw] : 0f;
               }
             }
-            for (int i = at, end = at + pitch; i < end; i++) {
-              // all exponent bits set (NaN, infinity) carries into the sign bit, nothing else
-              bad |= (Float.floatToRawIntBits(slab[i]) & 0x7f800000) + 0x00800000;
+            if (finiteTest != null && finite) {
+              finite = finiteTest.allFinite(slab, at, pitch);
             }
           }
         }
       }
     }
-    return bad >= 0;
+    return finite;
   }
 
   /** Zeroes the slack after {@code images} slots, once per slab. */
