@@ -14,8 +14,8 @@ import org.vconv.simd.GemmKernels;
  * place from a zero-padded, phase-split copy of the input ({@link PaddedWindows}, {@link
  * GemmKernels#windowTile}) and only the weights are packed, once per call. So there is no
  * im2col pass and no packing of the input; each micro-tile ({@code mr} pixels x {@code nr}
- * filters) sums the {@code C/G*R*S} reduction in blocks of {@link #DEPTH_BLOCK} into a
- * task-local buffer, then is cropped and transposed into {@code y} with the bias added.
+ * filters) sums the {@code C/G*R*S} reduction in blocks of {@link #DEPTH_BLOCK} into the
+ * scratch after the slab, then is cropped and transposed into {@code y} with the bias added.
  *
  * <p>The input gradient of a stride-1 convolution is itself a stride-1 convolution: of
  * {@code dy}, padded by {@code (R-1)*dil - pad} on each side, with the weights flipped and
@@ -36,6 +36,33 @@ import org.vconv.simd.GemmKernels;
  */
 public final class ImplicitGemm implements ConvAlgorithm {
   private static final ConvAlgorithm FALLBACK = new Im2colGemm();
+
+  /** See {@link #preferred}. */
+  static final int MIN_WEIGHT_COLUMNS = 512;
+
+  /**
+   * Depth of a reduction block: its slice of a weight panel (256 x 32 floats, 32 KiB) and the
+   * input rows it reads stay in L1 while the block sweeps over a task's micro-tiles. The
+   * reduction is cut at fixed places, so it changes no result across threads or budgets.
+   */
+  private static final int DEPTH_BLOCK = 256;
+
+  /** Depths per block of {@link #packPanel}: one cache line of each filter's row. */
+  private static final int PACK_BLOCK = 16;
+
+  /** Micro-tiles in flight per thread: a few, so a thread slowed by a neighbour is caught up. */
+  private static final int TASKS_PER_THREAD = 4;
+
+  /**
+   * Micro-tiles stored at once, filter by filter: 8 KiB of results that stay in L1 while each
+   * filter's pixels are written in address order. Pixel by pixel, the writes of VGG's 224x224
+   * planes (200704 bytes apart: 4 KiB aliasing) took 60% of its forward; filter by filter over
+   * a whole task's results, the reads missed L1 and smaller layers lost 30%.
+   */
+  private static final int STORE_TILES = 8;
+
+  /** Slab copies split into about this many tasks. */
+  private static final int FILL_TASKS = 8;
 
   /** Whether this algorithm runs {@code g}'s forward pass itself. */
   public static boolean supports(ConvGeometry g) {
@@ -60,9 +87,6 @@ public final class ImplicitGemm implements ConvAlgorithm {
       case BACKWARD_WEIGHT -> PaddedWindows.columnsPerImage(g, g.p()) >= MIN_WEIGHT_COLUMNS;
     };
   }
-
-  /** See {@link #preferred}. */
-  static final int MIN_WEIGHT_COLUMNS = 512;
 
   @Override
   public void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y,
@@ -127,11 +151,10 @@ public final class ImplicitGemm implements ConvAlgorithm {
     int crs = g.crs();
     int depthBlocks = Math.ceilDiv(crs, DEPTH_BLOCK);
     int kcMax = Math.ceilDiv(crs, depthBlocks); // balanced, fixed by the geometry alone
-    int accAt = (int) windows.slabFloats(plan.images()); // results after the slab
+    int accAt = (int) windows.slabFloats(plan.images()); // job j's results: accAt + j*mr*nr
     ctx.parallelFor(tasks, task -> {
       int first = (int) ((long) jobs * task / tasks);
       int end = (int) ((long) jobs * (task + 1) / tasks);
-      float[] acc = slab; // job j's micro-tile at accAt + j*mr*nr
       // depth blocks outermost: a block's weights and input rows stay in L1 across the jobs
       for (int k0 = 0; k0 < crs; k0 += kcMax) {
         int kc = Math.min(kcMax, crs - k0);
@@ -140,7 +163,7 @@ public final class ImplicitGemm implements ConvAlgorithm {
           int i = job / pixelTiles % images;
           int col0 = job % pixelTiles * mr;
           kernels.windowTile(kc, slab, i * windows.imageFloats() + col0, windows.delta(), k0,
-              packed, packedOff + panel * nr * crs + k0 * nr, acc, accAt + job * mr * nr,
+              packed, packedOff + panel * nr * crs + k0 * nr, slab, accAt + job * mr * nr,
               k0 > 0);
         }
       }
@@ -153,20 +176,13 @@ public final class ImplicitGemm implements ConvAlgorithm {
         for (int b = run; b < runEnd; b += STORE_TILES) { // a block's tiles stay in L1
           int bEnd = Math.min(runEnd, b + STORE_TILES);
           int col1 = Math.min(perImage, (bEnd - 1) % pixelTiles * mr + mr);
-          store(g, acc, accAt + b * mr * nr, nr, n0 + i, p0, b % pixelTiles * mr, col1, k0,
+          store(g, slab, accAt + b * mr * nr, nr, n0 + i, p0, b % pixelTiles * mr, col1, k0,
               kLive, bias, y);
         }
         run = runEnd;
       }
     });
   }
-
-  /**
-   * Depth of a reduction block: its slice of a weight panel (256 x 32 floats, 32 KiB) and the
-   * input rows it reads stay in L1 while the block sweeps over a task's micro-tiles. The
-   * reduction is cut at fixed places, so it changes no result across threads or budgets.
-   */
-  private static final int DEPTH_BLOCK = 256;
 
   /**
    * Packs filters {@code [panel*nr, panel*nr + nr)} of group {@code grp} as B of the micro-kernel:
@@ -211,23 +227,6 @@ public final class ImplicitGemm implements ConvAlgorithm {
       }
     }
   }
-
-  /** Depths per block of {@link #packPanel}: one cache line of each filter's row. */
-  private static final int PACK_BLOCK = 16;
-
-  /** Micro-tiles in flight per thread: a few, so a thread slowed by a neighbour is caught up. */
-  private static final int TASKS_PER_THREAD = 4;
-
-  /**
-   * Micro-tiles stored at once, filter by filter: 8 KiB of results that stay in L1 while each
-   * filter's pixels are written in address order. Pixel by pixel, the writes of VGG's 224x224
-   * planes (200704 bytes apart: 4 KiB aliasing) took 60% of its forward; filter by filter over
-   * a whole task's results, the reads missed L1 and smaller layers lost 30%.
-   */
-  private static final int STORE_TILES = 8;
-
-  /** Slab copies split into about this many tasks. */
-  private static final int FILL_TASKS = 8;
 
   /**
    * Fills the slab of a tile, split over images and channel ranges; with {@code testFinite},
