@@ -504,7 +504,7 @@ public final class ImplicitGemm implements ConvAlgorithm {
     }
 
     private static long floats(ConvGeometry g, int images, int rows, int perColumn) {
-      return new PaddedWindows(g, rows).slabFloats(images) + (long) perColumn * images
+      return PaddedWindows.slabFloats(g, images, rows) + (long) perColumn * images
           * (PaddedWindows.columnsPerImage(g, rows) + COLUMN_SLACK);
     }
 

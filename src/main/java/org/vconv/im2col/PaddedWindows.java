@@ -35,6 +35,7 @@ public final class PaddedWindows {
 
   private final ConvGeometry g;
   private final int pitch;
+  private final int maxRows;
   private final int slabRows;
   private final int[] delta;
 
@@ -44,7 +45,8 @@ public final class PaddedWindows {
     assert rows >= 1 && rows <= g.p();
     this.g = g;
     this.pitch = rowPitch(g);
-    this.slabRows = rows + (g.r() - 1) * g.dilH() / g.strideH();
+    this.maxRows = rows;
+    this.slabRows = slabRows(g, rows);
     this.delta = new int[g.crs()];
     int rs = g.r() * g.s();
     for (int d = 0; d < delta.length; d++) {
@@ -88,7 +90,21 @@ public final class PaddedWindows {
 
   /** Floats of a slab of {@code images} images, slack included. */
   public long slabFloats(int images) {
-    return (long) images * imageFloats() + SLACK;
+    return slabFloats(g, images, maxRows);
+  }
+
+  /**
+   * Floats of a slab of {@code images} images for tiles of at most {@code rows} output rows,
+   * slack included, without building the layout (its offsets are {@code C/G*R*S} ints).
+   */
+  public static long slabFloats(ConvGeometry g, int images, int rows) {
+    long plane = (long) slabRows(g, rows) * rowPitch(g);
+    return images * g.cg() * g.strideH() * g.strideW() * plane + SLACK;
+  }
+
+  /** Padded input rows that {@code rows} output rows read, per phase plane. */
+  private static int slabRows(ConvGeometry g, int rows) {
+    return rows + (g.r() - 1) * g.dilH() / g.strideH();
   }
 
   /** Offsets of the im2col rows from a column's slab position (shared: do not modify). */
@@ -106,10 +122,9 @@ public final class PaddedWindows {
    */
   public boolean fill(float[] x, int grp, int n, int p0, int rows, int slot, int c0, int c1,
       float[] slab, ArrayKernels finiteTest) {
-    assert p0 >= 0 && p0 + rows <= g.p() && rows + (g.r() - 1) * g.dilH() / g.strideH()
-        <= slabRows;
+    assert p0 >= 0 && p0 + rows <= g.p() && slabRows(g, rows) <= slabRows;
     assert 0 <= c0 && c0 <= c1 && c1 <= g.cg();
-    int used = rows + (g.r() - 1) * g.dilH() / g.strideH();
+    int used = slabRows(g, rows);
     int sh = g.strideH();
     int sw = g.strideW();
     boolean finite = true;
