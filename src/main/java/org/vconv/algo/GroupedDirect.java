@@ -28,7 +28,8 @@ import org.vconv.simd.ArrayKernels;
  *       the end.
  * </ul>
  *
- * NHWC depthwise ({@code C/G = K/G = 1}) runs over channels instead ({@link DepthwiseNhwc}).
+ * NHWC depthwise ({@code C/G = K/G = 1}) runs over channels instead ({@link DepthwiseNhwc}),
+ * NCHW depthwise at stride 1 plane by plane in place ({@link DepthwiseNchw}).
  *
  * <p>Non-finite inputs: padded {@code dy} and junk positions only ever add exact zeros, except
  * that {@code 0 * Inf = NaN}. So an input gradient with non-finite weights (cheap to check)
@@ -123,6 +124,10 @@ public final class GroupedDirect implements ConvAlgorithm {
       DepthwiseNhwc.forward(g, x, w, bias, y, ctx);
       return;
     }
+    if (DepthwiseNchw.applies(g)) {
+      DepthwiseNchw.forward(g, x, w, bias, y, ctx);
+      return;
+    }
     int block = Math.min(BLOCK, g.kg());
     int pitch = PhasePlanes.imagePitch(g);
     long perImage = (long) pitch * (g.cg() * g.strideH() * g.strideW() + block);
@@ -205,6 +210,10 @@ public final class GroupedDirect implements ConvAlgorithm {
       DepthwiseNhwc.backwardData(g, dy, w, dx, ctx);
       return;
     }
+    if (DepthwiseNchw.applies(g)) {
+      DepthwiseNchw.backwardData(g, dy, w, dx, ctx);
+      return;
+    }
     // padded dy would add 0 * Inf = NaN terms that do not exist
     if (!ctx.kernels().arrays().allFinite(w, 0, w.length)) {
       EXACT.backwardData(g, dy, w, dx, ctx);
@@ -267,6 +276,10 @@ public final class GroupedDirect implements ConvAlgorithm {
     assert Outputs.sized(g, x, dw, dy) : "sizes";
     if (DepthwiseNhwc.applies(g)) {
       DepthwiseNhwc.backwardWeight(g, dy, x, dw, ctx);
+      return;
+    }
+    if (DepthwiseNchw.applies(g)) {
+      DepthwiseNchw.backwardWeight(g, dy, x, dw, ctx);
       return;
     }
     int pitch = PhasePlanes.imagePitch(g);

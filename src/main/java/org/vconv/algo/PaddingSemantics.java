@@ -59,10 +59,16 @@ public final class PaddingSemantics {
    * Sets to NaN the weight-gradient taps that meet padding where {@code dy} is non-finite. Only
    * border outputs (whose window row or column range leaves the input) can meet padding, so
    * only they are scanned: a thin frame of {@code dy}, not all of it.
+   *
+   * <p>Usually not even that: a non-finite {@code dy} at an output whose window reaches the
+   * input multiplies a real input value into some tap's sum ({@code Inf * x} is infinite or
+   * NaN for any x, and no later term makes it finite), so when every window reaches the input
+   * and {@code dw} is all finite, {@code dy} is finite and there is nothing to fix.
    */
   public static void fixWeightGradient(ConvGeometry g, float[] dy, float[] dw,
       ExecContext ctx) {
-    if (!hasPadding(g)) {
+    if (!hasPadding(g)
+        || everyWindowReachesInput(g) && ctx.kernels().arrays().allFinite(dw, 0, dw.length)) {
       return;
     }
     boolean[] rowBorder = new boolean[g.p()];
@@ -188,6 +194,32 @@ public final class PaddingSemantics {
     int ih = p * g.strideH() - g.padTop() + r * g.dilH();
     int iw = q * g.strideW() - g.padLeft() + s * g.dilW();
     return ih < 0 || ih >= g.h() || iw < 0 || iw >= g.w();
+  }
+
+  /** Whether every output's window has a tap inside the input (a row and a column both). */
+  static boolean everyWindowReachesInput(ConvGeometry g) {
+    for (int p = 0; p < g.p(); p++) {
+      if (!reaches(p * g.strideH() - g.padTop(), g.r(), g.dilH(), g.h())) {
+        return false;
+      }
+    }
+    for (int q = 0; q < g.q(); q++) {
+      if (!reaches(q * g.strideW() - g.padLeft(), g.s(), g.dilW(), g.w())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether one of {@code taps} positions from {@code first}, {@code dil} apart, is in [0, size). */
+  private static boolean reaches(int first, int taps, int dil, int size) {
+    for (int t = 0; t < taps; t++) {
+      int at = first + t * dil;
+      if (at >= 0 && at < size) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean hasPadding(ConvGeometry g) {

@@ -57,6 +57,27 @@ public interface ArrayKernels {
   void tapProducts(float[] a, int[] aOff, float[] b, int[] bOff, int taps, float[] dst,
       int dOff, int len);
 
+  /**
+   * One plane's stride-1 correlation, overwriting {@code dst}: for every result
+   * {@code (p, q)}, {@code dst[dOff + p*dstW + q] = bias + sum over taps (i, j) inside the
+   * source of w[wOff + i*s + j] * src[sOff + (p + i*dilH - padTop)*srcW + q + j*dilW -
+   * padLeft]}, summed in tap order onto the bias (fused in the SIMD provider, as in
+   * {@link #tapSums}). Reads nothing outside the taps' valid ranges, so padding contributes
+   * nothing, not even {@code 0 * Inf}.
+   */
+  void planeSums(float[] src, int sOff, PlaneTaps pt, float[] w, int wOff, float bias,
+      float[] dst, int dOff);
+
+  /**
+   * One plane's tap dot products, accumulated as partial sums: with {@code L = dotLanes()},
+   * adds to {@code acc[accOff + t*L + l]}, for tap {@code t = i*s + j}, the partial {@code l}
+   * of {@code sum over results (p, q) that the tap reaches inside the source of
+   * a[aOff + p*dstW + q] * src[sOff + (p + i*dilH - padTop)*srcW + q + j*dilW - padLeft]}.
+   * Which terms land in which partial, and their order, depend only on {@code pt}.
+   */
+  void planeDots(float[] a, int aOff, float[] src, int sOff, PlaneTaps pt, float[] acc,
+      int accOff);
+
   /** Whether {@code a[off, off + len)} holds no NaN or infinity. */
   boolean allFinite(float[] a, int off, int len);
 }

@@ -94,6 +94,18 @@ final class PanamaArrayKernels implements ArrayKernels {
     PanamaTapKernels.products(a, aOff, b, bOff, taps, dst, dOff, len);
   }
 
+  @Override
+  public void planeSums(float[] src, int sOff, PlaneTaps pt, float[] w, int wOff, float bias,
+      float[] dst, int dOff) {
+    PanamaPlaneKernels.sums(src, sOff, pt, w, wOff, bias, dst, dOff);
+  }
+
+  @Override
+  public void planeDots(float[] a, int aOff, float[] src, int sOff, PlaneTaps pt, float[] acc,
+      int accOff) {
+    PanamaPlaneKernels.dots(a, aOff, src, sOff, pt, acc, accOff);
+  }
+
   /**
    * {@code v - v} is 0 for a finite v and NaN otherwise, and NaN survives the sums: two
    * accumulators, so the adds' latency hides behind the loads.

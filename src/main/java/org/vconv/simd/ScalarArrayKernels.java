@@ -84,6 +84,78 @@ final class ScalarArrayKernels implements ArrayKernels {
   }
 
   @Override
+  public void planeSums(float[] src, int sOff, PlaneTaps pt, float[] w, int wOff, float bias,
+      float[] dst, int dOff) {
+    int cols = pt.s();
+    int[] off = new int[pt.taps()];
+    int qA = 0; // columns [qA, qB) are reached by every kernel column
+    int qB = pt.dstW();
+    for (int j = 0; j < cols; j++) {
+      qA = Math.max(qA, pt.colFrom(j));
+      qB = Math.min(qB, pt.colTo(j));
+      for (int i = 0; i < pt.r(); i++) {
+        off[i * cols + j] = pt.tapOffset(i, j);
+      }
+    }
+    qB = Math.max(qA, qB);
+    for (int p = 0; p < pt.dstH(); p++) {
+      int i0 = pt.r();
+      int i1 = 0;
+      for (int i = 0; i < pt.r(); i++) {
+        if (pt.rowFrom(i) <= p && p < pt.rowTo(i)) {
+          i0 = Math.min(i0, i);
+          i1 = i + 1;
+        }
+      }
+      int s0 = sOff + p * pt.srcW();
+      int d0 = dOff + p * pt.dstW();
+      for (int q = 0; q < pt.dstW(); q++) {
+        if (q == qA && q < qB) { // the columns every kernel column reaches: no tests
+          for (; q < qB; q++) {
+            float sum = bias;
+            for (int t = i0 * cols; t < i1 * cols; t++) {
+              sum += w[wOff + t] * src[s0 + off[t] + q];
+            }
+            dst[d0 + q] = sum;
+          }
+          if (q == pt.dstW()) {
+            break;
+          }
+        }
+        float sum = bias;
+        for (int t = i0 * cols; t < i1 * cols; t++) {
+          int j = t % cols;
+          if (q >= pt.colFrom(j) && q < pt.colTo(j)) {
+            sum += w[wOff + t] * src[s0 + off[t] + q];
+          }
+        }
+        dst[d0 + q] = sum;
+      }
+    }
+  }
+
+  @Override
+  public void planeDots(float[] a, int aOff, float[] src, int sOff, PlaneTaps pt, float[] acc,
+      int accOff) {
+    for (int i = 0; i < pt.r(); i++) {
+      for (int j = 0; j < pt.s(); j++) {
+        int q0 = pt.colFrom(j);
+        int q1 = pt.colTo(j);
+        int o = sOff + pt.tapOffset(i, j);
+        float sum = 0f;
+        for (int p = pt.rowFrom(i); p < pt.rowTo(i); p++) {
+          int ap = aOff + p * pt.dstW();
+          int sp = o + p * pt.srcW();
+          for (int q = q0; q < q1; q++) {
+            sum += a[ap + q] * src[sp + q];
+          }
+        }
+        acc[accOff + i * pt.s() + j] += sum;
+      }
+    }
+  }
+
+  @Override
   public boolean allFinite(float[] a, int off, int len) {
     int bad = 0;
     for (int i = off; i < off + len; i++) {

@@ -54,7 +54,22 @@ class GroupedDirectTest {
         ConvCase.of("partial batch").x(4, 4, 24, 30).kernel(4, 3, 3).groups(2)
             .pad(Padding.of(1)).bias().build(),
         ConvCase.of("stride beyond kernel").x(2, 3, 10, 11).kernel(6, 2, 1).groups(3)
-            .stride(3, 3).dilation(2, 1).pad(Padding.of(1)).bias().build());
+            .stride(3, 3).dilation(2, 1).pad(Padding.of(1)).bias().build(),
+        // stride-1 depthwise, NCHW in place (DepthwiseNchw): the 3x3 bulk kernels, the flat
+        // and column paths, crops in the input gradient
+        ConvCase.of("dw 3x3 q56").x(2, 3, 9, 56).kernel(3, 3, 3).groups(3).pad(Padding.of(1))
+            .bias().build(),
+        ConvCase.of("dw 3x3 q17 dil").x(1, 2, 12, 17).kernel(2, 3, 3).groups(2)
+            .pad(Padding.of(2)).dilation(2, 2).build(),
+        ConvCase.of("dw 5x5 same q33").x(1, 2, 8, 33).kernel(2, 5, 5).groups(2)
+            .pad(Padding.SAME).bias().build(),
+        ConvCase.of("dw 3x3 valid").x(2, 2, 7, 20).kernel(2, 3, 3).groups(2).build(),
+        ConvCase.of("dw asymmetric").x(1, 3, 6, 16).kernel(3, 3, 2).groups(3)
+            .pad(Padding.of(0, 2, 1, 0)).build(),
+        ConvCase.of("dw pad beyond kernel").x(1, 2, 4, 9).kernel(2, 2, 3).groups(2)
+            .pad(Padding.of(3, 1, 0, 4)).bias().build(),
+        ConvCase.of("dw one row").x(3, 2, 1, 31).kernel(2, 3, 3).groups(2).pad(Padding.of(1))
+            .build());
     List<ConvCase> out = new ArrayList<>();
     for (ConvCase cs : base) {
       out.add(cs);
@@ -101,8 +116,8 @@ class GroupedDirectTest {
    * NaN and Inf where PyTorch has them, and only there: the padding of {@code dy} and the junk
    * positions of the flat runs add exact zeros, but {@code 0 * Inf = NaN}. Non-finite weights
    * must not reach the input gradient through padding, and an Inf in the last input column
-   * (read through the last kernel column only, by junk positions through the first) must
-   * not reach the weights of the first column. Values in [-1, 1]: error grows with the length.
+   * (read through the last kernel column only, by junk positions or wrapped reads through the
+   * first) must not reach the weights of the first column. Values in [-1, 1]: error grows with the length.
    */
   @Test
   void nonFiniteValuesReachOnlyTheResultsTheyBelongTo() {
@@ -115,6 +130,8 @@ class GroupedDirectTest {
             ConvCase.of("inf w dw").x(2, 3, 5, 6).kernel(6, 3, 3).groups(3)
                 .pad(Padding.of(1)).build().inLayout(l),
             ConvCase.of("inf w cg2 s2").x(1, 4, 7, 7).kernel(4, 3, 3).groups(2).stride(2, 2)
+                .pad(Padding.of(1)).build().inLayout(l),
+            ConvCase.of("inf w dw s1").x(2, 3, 9, 40).kernel(3, 3, 3).groups(3)
                 .pad(Padding.of(1)).build().inLayout(l))) {
           Problem pb = new Problem(cs, 5);
           pb.w[1] = Float.POSITIVE_INFINITY;
@@ -124,19 +141,23 @@ class GroupedDirectTest {
               1e-6f * pb.g.kg() * 9);
           checked++;
         }
-        // weight gradient: Inf in the last column of x, no padding
-        ConvCase cs = ConvCase.of("inf x").x(2, 4, 5, 6).kernel(4, 3, 3).groups(2).build()
-            .inLayout(l);
-        Problem pb = new Problem(cs, 6);
-        pb.x[pb.g.xIndex(1, 2, 3, 5)] = Float.POSITIVE_INFINITY;
-        float[] ref = pb.backwardWeight(new DirectReference(), ctx);
-        assertTrue(Float.isFinite(ref[pb.g.wIndex(2, 0, 0, 0)]), "the first column is finite");
-        Checks.assertSameValues(cs + " dw on " + kp.name(), ref, pb.backwardWeight(ALGO, ctx),
-            1e-6f * pb.g.n() * pb.g.pq());
-        checked++;
+        // weight gradient: Inf in the last column of x; no padding, and depthwise SAME (the
+        // in-place kernel reads it, wrapped, for the first kernel column)
+        for (ConvCase cs : List.of(
+            ConvCase.of("inf x").x(2, 4, 5, 6).kernel(4, 3, 3).groups(2).build().inLayout(l),
+            ConvCase.of("inf x dw s1").x(2, 3, 9, 40).kernel(3, 3, 3).groups(3)
+                .pad(Padding.of(1)).build().inLayout(l))) {
+          Problem pb = new Problem(cs, 6);
+          pb.x[pb.g.xIndex(1, 2, 3, pb.g.w() - 1)] = Float.POSITIVE_INFINITY;
+          float[] ref = pb.backwardWeight(new DirectReference(), ctx);
+          assertTrue(Float.isFinite(ref[pb.g.wIndex(2, 0, 0, 0)]), "the first column is finite");
+          Checks.assertSameValues(cs + " dw on " + kp.name(), ref, pb.backwardWeight(ALGO, ctx),
+              1e-6f * pb.g.n() * pb.g.pq());
+          checked++;
+        }
       }
     }
-    assertEquals(2 * 2 * 3, checked);
+    assertEquals(2 * 2 * 5, checked);
   }
 
   /**

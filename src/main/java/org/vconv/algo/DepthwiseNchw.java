@@ -1,0 +1,136 @@
+package org.vconv.algo;
+
+import org.vconv.Layout;
+import org.vconv.plan.ConvGeometry;
+import org.vconv.plan.ExecContext;
+import org.vconv.simd.ArrayKernels;
+import org.vconv.simd.PlaneTaps;
+
+/**
+ * Depthwise convolution ({@code C/G = K/G = 1}) in NCHW at stride 1, plane by plane in place:
+ * every pass is a stride-1 correlation of one plane with one small kernel, which the plane
+ * kernels ({@link ArrayKernels#planeSums}, {@link ArrayKernels#planeDots}) run straight from
+ * the caller's arrays with masked edge vectors. {@link GroupedDirect}'s padded copies cost more
+ * than the arithmetic here (9 FMAs per output element): the copies took about half of its
+ * weight-gradient time.
+ *
+ * <ul>
+ *   <li>forward: each output plane starts from its bias and adds its taps in order.
+ *   <li>input gradient: the correlation of {@code dy} with the flipped kernel, padded by
+ *       {@code dilation*(kernel-1) - pad} (negative pads crop).
+ *   <li>weight gradient: per block of channels, images in order, each plane's tap dot products
+ *       go into per-lane partial sums; one reduction per weight at the end, so every weight
+ *       is one fixed-order sum whatever the threads.
+ * </ul>
+ *
+ * Nothing outside the taps' valid ranges is read, so non-finite inputs give exactly the terms
+ * the definition has. Scratch: the weight gradient's partial sums, {@code R*S*lanes} floats
+ * per channel of a task.
+ */
+final class DepthwiseNchw {
+  private DepthwiseNchw() {}
+
+  /** Input floats per task: long contiguous runs for the prefetchers (see GroupedDirect). */
+  private static final long SPAN_FLOATS = 48 << 10;
+
+  /** Tasks a pass keeps at least, so that the workers stay balanced. */
+  private static final int MIN_TASKS = 16;
+
+  static boolean applies(ConvGeometry g) {
+    return g.layout() == Layout.NCHW && g.cg() == 1 && g.kg() == 1 && g.strideH() == 1
+        && g.strideW() == 1;
+  }
+
+  /** Planes per task: about SPAN_FLOATS of input, at least MIN_TASKS tasks, at least one. */
+  static int span(int planes, long planeFloats) {
+    long want = SPAN_FLOATS / Math.max(1, planeFloats);
+    return (int) Math.max(1, Math.min(want, planes / MIN_TASKS));
+  }
+
+  static void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y,
+      ExecContext ctx) {
+    assert applies(g);
+    PlaneTaps pt = new PlaneTaps(g.h(), g.w(), g.p(), g.q(), g.r(), g.s(), g.padTop(),
+        g.padLeft(), g.dilH(), g.dilW());
+    ArrayKernels ak = ctx.kernels().arrays();
+    int taps = pt.taps();
+    int planes = g.n() * g.c();
+    int span = span(planes, g.hw());
+    try (Workspace unused = Workspace.none()) {
+      ctx.parallelFor((planes + span - 1) / span, task -> {
+        for (int plane = task * span; plane < Math.min(planes, (task + 1) * span); plane++) {
+          int c = plane % g.c();
+          ak.planeSums(x, plane * g.hw(), pt, w, c * taps, bias == null ? 0f : bias[c], y,
+              plane * g.pq());
+        }
+      });
+    }
+  }
+
+  static void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx, ExecContext ctx) {
+    assert applies(g);
+    PlaneTaps pt = new PlaneTaps(g.p(), g.q(), g.h(), g.w(), g.r(), g.s(),
+        (g.r() - 1) * g.dilH() - g.padTop(), (g.s() - 1) * g.dilW() - g.padLeft(), g.dilH(),
+        g.dilW());
+    ArrayKernels ak = ctx.kernels().arrays();
+    int taps = pt.taps();
+    float[] flipped = new float[w.length];
+    for (int c = 0; c < g.c(); c++) {
+      for (int t = 0; t < taps; t++) {
+        flipped[c * taps + t] = w[c * taps + taps - 1 - t];
+      }
+    }
+    int planes = g.n() * g.c();
+    int span = span(planes, g.pq());
+    try (Workspace unused = Workspace.none()) {
+      ctx.parallelFor((planes + span - 1) / span, task -> {
+        for (int plane = task * span; plane < Math.min(planes, (task + 1) * span); plane++) {
+          int c = plane % g.c();
+          ak.planeSums(dy, plane * g.pq(), pt, flipped, c * taps, 0f, dx, plane * g.hw());
+        }
+      });
+    }
+  }
+
+  static void backwardWeight(ConvGeometry g, float[] dy, float[] x, float[] dw,
+      ExecContext ctx) {
+    assert applies(g);
+    PlaneTaps pt = new PlaneTaps(g.h(), g.w(), g.p(), g.q(), g.r(), g.s(), g.padTop(),
+        g.padLeft(), g.dilH(), g.dilW());
+    ArrayKernels ak = ctx.kernels().arrays();
+    int taps = pt.taps();
+    int lanes = ak.dotLanes();
+    // a task takes adjacent channels, looped inside the image loop: x and dy are then read in
+    // runs of span planes rather than one plane per image
+    int span = span(g.c(), g.hw());
+    int tasks = (g.c() + span - 1) / span;
+    int floats = Tiling.arrayLength((long) span * taps * lanes);
+    int workers = Tiling.workers(ctx, tasks, floats);
+    try (Workspace ws = new Workspace(workers, floats)) {
+      Tiling.run(ctx, tasks, workers, task -> {
+        int c0 = task * span;
+        int c1 = Math.min(g.c(), c0 + span);
+        float[] acc = ws.take();
+        java.util.Arrays.fill(acc, 0f);
+        for (int n = 0; n < g.n(); n++) {
+          for (int c = c0; c < c1; c++) {
+            int plane = n * g.c() + c;
+            ak.planeDots(dy, plane * g.pq(), x, plane * g.hw(), pt, acc,
+                (c - c0) * taps * lanes);
+          }
+        }
+        for (int c = c0; c < c1; c++) {
+          for (int t = 0; t < taps; t++) {
+            int at = ((c - c0) * taps + t) * lanes;
+            float sum = 0f;
+            for (int l = 0; l < lanes; l++) { // the one reduction, in lane order
+              sum += acc[at + l];
+            }
+            dw[c * taps + t] = sum;
+          }
+        }
+        ws.give(acc);
+      });
+    }
+  }
+}

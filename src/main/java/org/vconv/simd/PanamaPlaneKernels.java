@@ -1,0 +1,527 @@
+package org.vconv.simd;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The plane kernels of {@link PanamaArrayKernels} ({@link ArrayKernels#planeSums},
+ * {@link ArrayKernels#planeDots}): whole planes read in place, no padded copies.
+ *
+ * <p>Same-width planes (source and result rows alike, as in every stride-1 SAME convolution)
+ * run as one flat run: a tap reads the source at a fixed offset from the result's flat index,
+ * and only the lanes that wrap round a row edge are wrong. In the rows that every kernel row
+ * reaches, the bulk vectors read the source unmasked and drop the wrapped lanes by a select
+ * per kernel column ({@link PlaneTaps#columnMask}): the forward keeps a partial sum per kernel
+ * column and selects it; the weight gradient selects {@code dy} once per kernel column and
+ * shares it across the kernel rows, so each source load feeds one FMA and each {@code dy} load
+ * nine (3x3). Edge rows and the vectors whose reads would leave the source plane take exact
+ * paths whose every load is masked. Other planes walk down columns of a vector grid with masked
+ * loads.
+ *
+ * <p>Vectors never cross a call that C2 might not inline and are never assigned under a
+ * condition: either loses the vector's exact class, and the operation then runs the Java
+ * fallback (ten times slower). Methods stay small enough for C1's register allocator, or the
+ * method is never compiled past tier 2.
+ */
+final class PanamaPlaneKernels {
+  private PanamaPlaneKernels() {}
+
+  private static final VectorSpecies<Float> SPECIES = PanamaProvider.SPECIES;
+  private static final int VL = SPECIES.length();
+
+  /** Lanes {@code [from, to)} of a vector, clamped to it; intrinsic forms only. */
+  private static VectorMask<Float> lanes(int from, int to) {
+    VectorMask<Float> upTo = SPECIES.indexInRange(0, Math.max(0, Math.min(VL, to)));
+    return upTo.andNot(SPECIES.indexInRange(0, Math.max(0, Math.min(VL, from))));
+  }
+
+  // ------------------------------------------------------------------ sums (correlation)
+
+  static void sums(float[] src, int sOff, PlaneTaps pt, float[] w, int wOff, float bias,
+      float[] dst, int dOff) {
+    int pA = 0; // rows [pA, pB) are reached by every kernel row
+    int pB = pt.dstH();
+    for (int i = 0; i < pt.r(); i++) {
+      pA = Math.max(pA, pt.rowFrom(i));
+      pB = Math.min(pB, pt.rowTo(i));
+    }
+    pB = Math.max(pA, pB);
+    int width = pt.dstW();
+    boolean flat = pt.sameWidth() && pA < pB;
+    if (flat) {
+      sumsFlat(src, sOff, pt, w, wOff, bias, dst, dOff, pA * width, pB * width);
+    }
+    int[] off = new int[pt.taps()];
+    for (int t = 0; t < off.length; t++) {
+      off[t] = pt.tapOffset(t / pt.s(), t % pt.s());
+    }
+    boolean[] valid = new boolean[pt.taps() * VL]; // per tap, its valid lanes in this column
+    for (int q = 0; q < width; q += VL) {
+      for (int t = 0; t < off.length; t++) {
+        int j = t % pt.s();
+        for (int l = 0; l < VL; l++) {
+          valid[t * VL + l] = q + l >= pt.colFrom(j) && q + l < pt.colTo(j);
+        }
+      }
+      int p = 0;
+      for (; p < pA; p++) {
+        sumRow(src, sOff, pt, p, off, valid, w, wOff, bias, dst, dOff, q);
+      }
+      if (flat) {
+        p = pB;
+      }
+      for (; p + 4 <= pB; p += 4) {
+        sumRows4(src, sOff + p * pt.srcW() + q, pt, off, valid, w, wOff, bias, dst,
+            dOff + p * width + q, q);
+      }
+      for (; p < pt.dstH(); p++) {
+        sumRow(src, sOff, pt, p, off, valid, w, wOff, bias, dst, dOff, q);
+      }
+    }
+  }
+
+  /** One row's vector at column q: the kernel rows that reach the source, column by column. */
+  private static void sumRow(float[] src, int sOff, PlaneTaps pt, int p, int[] off,
+      boolean[] valid, float[] w, int wOff, float bias, float[] dst, int dOff, int q) {
+    int i0 = pt.r();
+    int i1 = 0;
+    for (int i = 0; i < pt.r(); i++) {
+      if (pt.rowFrom(i) <= p && p < pt.rowTo(i)) {
+        i0 = Math.min(i0, i);
+        i1 = i + 1;
+      }
+    }
+    int s = sOff + p * pt.srcW() + q;
+    int cols = pt.s();
+    FloatVector a = FloatVector.broadcast(SPECIES, bias);
+    for (int j = 0; j < cols; j++) {
+      FloatVector part = FloatVector.zero(SPECIES);
+      for (int i = i0; i < i1; i++) {
+        int t = i * cols + j;
+        VectorMask<Float> m = VectorMask.fromArray(SPECIES, valid, t * VL);
+        part = FloatVector.fromArray(SPECIES, src, s + off[t], m)
+            .fma(FloatVector.broadcast(SPECIES, w[wOff + t]), part);
+      }
+      a = a.add(part);
+    }
+    a.intoArray(dst, dOff + p * pt.dstW() + q, SPECIES.indexInRange(q, pt.dstW()));
+  }
+
+  /** Four rows' vectors at one column, every kernel row valid: mask and weight shared. */
+  private static void sumRows4(float[] src, int s, PlaneTaps pt, int[] off, boolean[] valid,
+      float[] w, int wOff, float bias, float[] dst, int d, int q) {
+    int ss = pt.srcW();
+    int ds = pt.dstW();
+    int cols = pt.s();
+    FloatVector a0 = FloatVector.broadcast(SPECIES, bias);
+    FloatVector a1 = a0;
+    FloatVector a2 = a0;
+    FloatVector a3 = a0;
+    for (int j = 0; j < cols; j++) {
+      FloatVector p0 = FloatVector.zero(SPECIES);
+      FloatVector p1 = p0;
+      FloatVector p2 = p0;
+      FloatVector p3 = p0;
+      for (int i = 0; i < pt.r(); i++) {
+        int t = i * cols + j;
+        VectorMask<Float> m = VectorMask.fromArray(SPECIES, valid, t * VL);
+        FloatVector c = FloatVector.broadcast(SPECIES, w[wOff + t]);
+        int o = s + off[t];
+        p0 = FloatVector.fromArray(SPECIES, src, o, m).fma(c, p0);
+        p1 = FloatVector.fromArray(SPECIES, src, o + ss, m).fma(c, p1);
+        p2 = FloatVector.fromArray(SPECIES, src, o + 2 * ss, m).fma(c, p2);
+        p3 = FloatVector.fromArray(SPECIES, src, o + 3 * ss, m).fma(c, p3);
+      }
+      a0 = a0.add(p0);
+      a1 = a1.add(p1);
+      a2 = a2.add(p2);
+      a3 = a3.add(p3);
+    }
+    VectorMask<Float> store = SPECIES.indexInRange(q, ds);
+    a0.intoArray(dst, d, store);
+    a1.intoArray(dst, d + ds, store);
+    a2.intoArray(dst, d + 2 * ds, store);
+    a3.intoArray(dst, d + 3 * ds, store);
+  }
+
+  /**
+   * Same-width planes, results [f0, f1) by flat index, whole rows that every kernel row
+   * reaches: vectors whose reads stay inside the source plane run unmasked four at a time,
+   * the others (the run's ends) masked, one at a time.
+   */
+  private static void sumsFlat(float[] src, int sOff, PlaneTaps pt, float[] w, int wOff,
+      float bias, float[] dst, int dOff, int f0, int f1) {
+    int lo = Integer.MAX_VALUE;
+    int hi = Integer.MIN_VALUE;
+    for (int i = 0; i < pt.r(); i++) {
+      for (int j = 0; j < pt.s(); j++) {
+        lo = Math.min(lo, pt.tapOffset(i, j));
+        hi = Math.max(hi, pt.tapOffset(i, j));
+      }
+    }
+    int plane = pt.srcH() * pt.srcW();
+    if (slides3x3(pt)) {
+      int b0 = bulkFrom(pt, f0, f1);
+      int b1 = bulkTo(pt, b0, f1);
+      for (int f = f0; f < b0; f += VL) {
+        sumFlatMasked(src, sOff, pt, w, wOff, bias, dst, dOff, f, f1);
+      }
+      if (b0 < b1) {
+        sums3x3(src, sOff, pt, w, wOff, bias, dst, dOff, b0, b1);
+      }
+      for (int f = Math.max(b0, b1); f < f1; f += VL) {
+        sumFlatMasked(src, sOff, pt, w, wOff, bias, dst, dOff, f, f1);
+      }
+      return;
+    }
+    int f = f0;
+    for (; f < f1 && (f + lo < 0 || f + VL + hi > plane || f + VL > f1); f += VL) {
+      sumFlatMasked(src, sOff, pt, w, wOff, bias, dst, dOff, f, f1);
+    }
+    for (; f + 4 * VL <= f1 && f + 4 * VL + hi <= plane; f += 4 * VL) {
+      sumFlat4(src, sOff + f, pt, w, wOff, bias, dst, dOff + f, f);
+    }
+    for (; f < f1; f += VL) {
+      sumFlatMasked(src, sOff, pt, w, wOff, bias, dst, dOff, f, f1);
+    }
+  }
+
+  /**
+   * Four vectors from flat index f: per kernel column, the kernel rows' taps summed unmasked,
+   * then the lanes whose column the kernel column cannot reach dropped by a select.
+   */
+  private static void sumFlat4(float[] src, int s, PlaneTaps pt, float[] w, int wOff,
+      float bias, float[] dst, int d, int f) {
+    boolean[] cm = pt.columnMask();
+    int ms = pt.maskStride();
+    int cols = pt.s();
+    FloatVector zero = FloatVector.zero(SPECIES);
+    FloatVector a0 = FloatVector.broadcast(SPECIES, bias);
+    FloatVector a1 = a0;
+    FloatVector a2 = a0;
+    FloatVector a3 = a0;
+    for (int j = 0; j < cols; j++) {
+      FloatVector p0 = zero;
+      FloatVector p1 = zero;
+      FloatVector p2 = zero;
+      FloatVector p3 = zero;
+      for (int i = 0; i < pt.r(); i++) {
+        int o = s + pt.tapOffset(i, j);
+        FloatVector c = FloatVector.broadcast(SPECIES, w[wOff + i * cols + j]);
+        p0 = FloatVector.fromArray(SPECIES, src, o).fma(c, p0);
+        p1 = FloatVector.fromArray(SPECIES, src, o + VL).fma(c, p1);
+        p2 = FloatVector.fromArray(SPECIES, src, o + 2 * VL).fma(c, p2);
+        p3 = FloatVector.fromArray(SPECIES, src, o + 3 * VL).fma(c, p3);
+      }
+      int mk = j * ms + f;
+      a0 = a0.add(zero.blend(p0, VectorMask.fromArray(SPECIES, cm, mk)));
+      a1 = a1.add(zero.blend(p1, VectorMask.fromArray(SPECIES, cm, mk + VL)));
+      a2 = a2.add(zero.blend(p2, VectorMask.fromArray(SPECIES, cm, mk + 2 * VL)));
+      a3 = a3.add(zero.blend(p3, VectorMask.fromArray(SPECIES, cm, mk + 3 * VL)));
+    }
+    a0.intoArray(dst, d);
+    a1.intoArray(dst, d + VL);
+    a2.intoArray(dst, d + 2 * VL);
+    a3.intoArray(dst, d + 3 * VL);
+  }
+
+  /**
+   * The bulk of a 3x3 same-width plane, vectors [b0, b1): each kernel row's source a sliding
+   * window (one load per vector, the shifted views made by {@code slice}); per kernel column
+   * the three rows' taps summed, the wrapped lanes dropped by a select, as in
+   * {@link #sumFlatMasked}, so every element gets the same bits either way.
+   */
+  private static void sums3x3(float[] src, int sOff, PlaneTaps pt, float[] w, int wOff,
+      float bias, float[] dst, int dOff, int b0, int b1) {
+    boolean[] cm = pt.columnMask();
+    int ms = pt.maskStride();
+    int r0 = sOff + pt.tapOffset(0, 0);
+    int r1 = sOff + pt.tapOffset(1, 0);
+    int r2 = sOff + pt.tapOffset(2, 0);
+    FloatVector w00 = FloatVector.broadcast(SPECIES, w[wOff]);
+    FloatVector w01 = FloatVector.broadcast(SPECIES, w[wOff + 1]);
+    FloatVector w02 = FloatVector.broadcast(SPECIES, w[wOff + 2]);
+    FloatVector w10 = FloatVector.broadcast(SPECIES, w[wOff + 3]);
+    FloatVector w11 = FloatVector.broadcast(SPECIES, w[wOff + 4]);
+    FloatVector w12 = FloatVector.broadcast(SPECIES, w[wOff + 5]);
+    FloatVector w20 = FloatVector.broadcast(SPECIES, w[wOff + 6]);
+    FloatVector w21 = FloatVector.broadcast(SPECIES, w[wOff + 7]);
+    FloatVector w22 = FloatVector.broadcast(SPECIES, w[wOff + 8]);
+    FloatVector b = FloatVector.broadcast(SPECIES, bias);
+    FloatVector zero = FloatVector.zero(SPECIES);
+    FloatVector x0 = FloatVector.fromArray(SPECIES, src, r0 + b0);
+    FloatVector x1 = FloatVector.fromArray(SPECIES, src, r1 + b0);
+    FloatVector x2 = FloatVector.fromArray(SPECIES, src, r2 + b0);
+    for (int f = b0; f < b1; f += VL) {
+      FloatVector n0 = FloatVector.fromArray(SPECIES, src, r0 + f + VL);
+      FloatVector n1 = FloatVector.fromArray(SPECIES, src, r1 + f + VL);
+      FloatVector n2 = FloatVector.fromArray(SPECIES, src, r2 + f + VL);
+      FloatVector p0 = x2.fma(w20, x1.fma(w10, x0.fma(w00, zero)));
+      FloatVector p1 = x2.slice(1, n2).fma(w21, x1.slice(1, n1).fma(w11,
+          x0.slice(1, n0).fma(w01, zero)));
+      FloatVector p2 = x2.slice(2, n2).fma(w22, x1.slice(2, n1).fma(w12,
+          x0.slice(2, n0).fma(w02, zero)));
+      b.add(zero.blend(p0, VectorMask.fromArray(SPECIES, cm, f)))
+          .add(zero.blend(p1, VectorMask.fromArray(SPECIES, cm, ms + f)))
+          .add(zero.blend(p2, VectorMask.fromArray(SPECIES, cm, 2 * ms + f)))
+          .intoArray(dst, dOff + f);
+      x0 = n0;
+      x1 = n1;
+      x2 = n2;
+    }
+  }
+
+  /** One vector from flat index f, cut at f1, every load masked (same sums, same bits). */
+  private static void sumFlatMasked(float[] src, int sOff, PlaneTaps pt, float[] w, int wOff,
+      float bias, float[] dst, int dOff, int f, int f1) {
+    boolean[] cm = pt.columnMask();
+    int ms = pt.maskStride();
+    int cols = pt.s();
+    VectorMask<Float> in = SPECIES.indexInRange(f, f1);
+    FloatVector a = FloatVector.broadcast(SPECIES, bias);
+    for (int j = 0; j < cols; j++) {
+      VectorMask<Float> m = VectorMask.fromArray(SPECIES, cm, j * ms + f).and(in);
+      FloatVector part = FloatVector.zero(SPECIES);
+      for (int i = 0; i < pt.r(); i++) {
+        part = FloatVector.fromArray(SPECIES, src, sOff + pt.tapOffset(i, j) + f, m)
+            .fma(FloatVector.broadcast(SPECIES, w[wOff + i * cols + j]), part);
+      }
+      a = a.add(part);
+    }
+    a.intoArray(dst, dOff + f, in);
+  }
+
+  /**
+   * Whether a same-width plane has a 3x3 kernel with adjacent columns (no column dilation):
+   * the case the sliding-window bulk kernels serve.
+   */
+  private static boolean slides3x3(PlaneTaps pt) {
+    return pt.sameWidth() && pt.r() == 3 && pt.s() == 3
+        && pt.tapOffset(0, 1) - pt.tapOffset(0, 0) == 1;
+  }
+
+  /** The first vector from f0 (on its grid) whose sliding windows start inside the plane. */
+  private static int bulkFrom(PlaneTaps pt, int f0, int f1) {
+    int b = f0;
+    while (b < f1 && b + pt.tapOffset(0, 0) < 0) {
+      b += VL;
+    }
+    return b;
+  }
+
+  /**
+   * The end of the whole vectors from b0 inside [b0, f1) whose windows (the vector and the
+   * next, per kernel row) stay inside the source plane.
+   */
+  private static int bulkTo(PlaneTaps pt, int b0, int f1) {
+    int plane = pt.srcH() * pt.srcW();
+    int b = b0;
+    while (b + VL <= f1 && b + 2 * VL + pt.tapOffset(2, 0) <= plane) {
+      b += VL;
+    }
+    return b;
+  }
+
+  // ------------------------------------------------------------------ dots (weight gradient)
+
+  static void dots(float[] a, int aOff, float[] src, int sOff, PlaneTaps pt, float[] acc,
+      int accOff) {
+    int width = pt.dstW();
+    int pA = 0;
+    int pB = 0;
+    if (slides3x3(pt)) {
+      pA = Math.max(pt.rowFrom(0), Math.max(pt.rowFrom(1), pt.rowFrom(2)));
+      pB = Math.max(pA, Math.min(pt.rowTo(0), Math.min(pt.rowTo(1), pt.rowTo(2))));
+      if (pA < pB && !dots3x3(a, aOff, src, sOff, pt, pA * width, pB * width, acc, accOff)) {
+        pB = pA; // not finite: the rows go the exact way below
+      }
+    }
+    for (int i = 0; i < pt.r(); i++) {
+      int p0 = pt.rowFrom(i);
+      int p1 = pt.rowTo(i);
+      for (int j = 0; j < pt.s(); j++) {
+        int lo = pt.colFrom(j);
+        int hi = pt.colTo(j);
+        if (p0 >= p1 || lo >= hi) {
+          continue;
+        }
+        int o = sOff + pt.tapOffset(i, j);
+        int at = accOff + (i * pt.s() + j) * VL;
+        if (pt.sameWidth()) { // the rows [pA, pB) are done
+          int mOff = j * pt.maskStride();
+          dotFlat(a, aOff, src, o, pt.columnMask(), mOff, p0 * width,
+              Math.min(p1, pA) * width, acc, at);
+          dotFlat(a, aOff, src, o, pt.columnMask(), mOff, Math.max(p0, pB) * width,
+              p1 * width, acc, at);
+          continue;
+        }
+        for (int q = lo / VL * VL; q < hi; q += VL) {
+          dotColumn(a, aOff + q, width, src, o + q, pt.srcW(), p0, p1, lo - q, hi - q, acc, at);
+        }
+      }
+    }
+  }
+
+  /**
+   * A 3x3 kernel on same-width planes, results [f0, f1), whole rows every kernel row reaches:
+   * dy selected once per kernel column, each source vector read unmasked. The run's end
+   * vectors whose reads would leave the plane go the exact way. Wrapped lanes multiply a zero
+   * dy by a source value from elsewhere, so a non-finite source can leave a NaN where the
+   * definition has no term: then nothing is added and false is returned (the caller redoes
+   * the rows exactly).
+   */
+  private static boolean dots3x3(float[] a, int aOff, float[] src, int sOff, PlaneTaps pt,
+      int f0, int f1, float[] acc, int accOff) {
+    int b0 = bulkFrom(pt, f0, f1);
+    int b1 = bulkTo(pt, b0, f1);
+    float[] part = new float[9 * VL];
+    if (b0 < b1 && !bulk3x3(a, aOff, src, sOff, pt, b0, b1, part)) {
+      return false;
+    }
+    for (int t = 0; t < 9; t++) {
+      int at = accOff + t * VL;
+      FloatVector.fromArray(SPECIES, acc, at).add(FloatVector.fromArray(SPECIES, part, t * VL))
+          .intoArray(acc, at);
+      int o = sOff + pt.tapOffset(t / 3, t % 3);
+      int mOff = t % 3 * pt.maskStride();
+      dotFlat(a, aOff, src, o, pt.columnMask(), mOff, f0, Math.max(f0, Math.min(b0, f1)), acc,
+          at);
+      dotFlat(a, aOff, src, o, pt.columnMask(), mOff, Math.max(b1, b0), f1, acc, at);
+    }
+    return true;
+  }
+
+  /** The bulk of {@link #dots3x3}: nine accumulators into {@code part}; false if not finite. */
+  private static boolean bulk3x3(float[] a, int aOff, float[] src, int sOff, PlaneTaps pt,
+      int b0, int b1, float[] part) {
+    boolean[] cm = pt.columnMask();
+    int ms = pt.maskStride();
+    int r0 = sOff + pt.tapOffset(0, 0);
+    int r1 = sOff + pt.tapOffset(1, 0);
+    int r2 = sOff + pt.tapOffset(2, 0);
+    int c1 = pt.tapOffset(0, 1) - pt.tapOffset(0, 0);
+    int c2 = pt.tapOffset(0, 2) - pt.tapOffset(0, 0);
+    FloatVector zero = FloatVector.zero(SPECIES);
+    FloatVector s00 = zero;
+    FloatVector s01 = zero;
+    FloatVector s02 = zero;
+    FloatVector s10 = zero;
+    FloatVector s11 = zero;
+    FloatVector s12 = zero;
+    FloatVector s20 = zero;
+    FloatVector s21 = zero;
+    FloatVector s22 = zero;
+    for (int f = b0; f < b1; f += VL) {
+      FloatVector d = FloatVector.fromArray(SPECIES, a, aOff + f);
+      FloatVector d0 = zero.blend(d, VectorMask.fromArray(SPECIES, cm, f));
+      FloatVector d1 = zero.blend(d, VectorMask.fromArray(SPECIES, cm, ms + f));
+      FloatVector d2 = zero.blend(d, VectorMask.fromArray(SPECIES, cm, 2 * ms + f));
+      s00 = d0.fma(FloatVector.fromArray(SPECIES, src, r0 + f), s00);
+      s01 = d1.fma(FloatVector.fromArray(SPECIES, src, r0 + c1 + f), s01);
+      s02 = d2.fma(FloatVector.fromArray(SPECIES, src, r0 + c2 + f), s02);
+      s10 = d0.fma(FloatVector.fromArray(SPECIES, src, r1 + f), s10);
+      s11 = d1.fma(FloatVector.fromArray(SPECIES, src, r1 + c1 + f), s11);
+      s12 = d2.fma(FloatVector.fromArray(SPECIES, src, r1 + c2 + f), s12);
+      s20 = d0.fma(FloatVector.fromArray(SPECIES, src, r2 + f), s20);
+      s21 = d1.fma(FloatVector.fromArray(SPECIES, src, r2 + c1 + f), s21);
+      s22 = d2.fma(FloatVector.fromArray(SPECIES, src, r2 + c2 + f), s22);
+    }
+    // v - v is 0 for finite v and NaN otherwise
+    FloatVector check = s00.sub(s00).add(s01.sub(s01)).add(s02.sub(s02)).add(s10.sub(s10))
+        .add(s11.sub(s11)).add(s12.sub(s12)).add(s20.sub(s20)).add(s21.sub(s21))
+        .add(s22.sub(s22));
+    if (check.test(VectorOperators.IS_NAN).anyTrue()) {
+      return false;
+    }
+    s00.intoArray(part, 0);
+    s01.intoArray(part, VL);
+    s02.intoArray(part, 2 * VL);
+    s10.intoArray(part, 3 * VL);
+    s11.intoArray(part, 4 * VL);
+    s12.intoArray(part, 5 * VL);
+    s20.intoArray(part, 6 * VL);
+    s21.intoArray(part, 7 * VL);
+    s22.intoArray(part, 8 * VL);
+    return true;
+  }
+
+  /**
+   * Same-width planes, one tap over results [f0, f1) by flat index, every load masked by the
+   * tap's kernel column: four accumulators, added in a fixed order into {@code acc[at]}.
+   */
+  private static void dotFlat(float[] a, int aOff, float[] src, int sOff, boolean[] cm,
+      int mOff, int f0, int f1, float[] acc, int at) {
+    if (f0 >= f1) {
+      return;
+    }
+    FloatVector r0 = FloatVector.zero(SPECIES);
+    FloatVector r1 = r0;
+    FloatVector r2 = r0;
+    FloatVector r3 = r0;
+    int f = f0;
+    for (; f + 4 * VL <= f1; f += 4 * VL) {
+      VectorMask<Float> m0 = VectorMask.fromArray(SPECIES, cm, mOff + f);
+      VectorMask<Float> m1 = VectorMask.fromArray(SPECIES, cm, mOff + f + VL);
+      VectorMask<Float> m2 = VectorMask.fromArray(SPECIES, cm, mOff + f + 2 * VL);
+      VectorMask<Float> m3 = VectorMask.fromArray(SPECIES, cm, mOff + f + 3 * VL);
+      r0 = FloatVector.fromArray(SPECIES, a, aOff + f, m0)
+          .fma(FloatVector.fromArray(SPECIES, src, sOff + f, m0), r0);
+      r1 = FloatVector.fromArray(SPECIES, a, aOff + f + VL, m1)
+          .fma(FloatVector.fromArray(SPECIES, src, sOff + f + VL, m1), r1);
+      r2 = FloatVector.fromArray(SPECIES, a, aOff + f + 2 * VL, m2)
+          .fma(FloatVector.fromArray(SPECIES, src, sOff + f + 2 * VL, m2), r2);
+      r3 = FloatVector.fromArray(SPECIES, a, aOff + f + 3 * VL, m3)
+          .fma(FloatVector.fromArray(SPECIES, src, sOff + f + 3 * VL, m3), r3);
+    }
+    FloatVector.fromArray(SPECIES, acc, at).add(r0.add(r1).add(r2.add(r3))).intoArray(acc, at);
+    if (f < f1) {
+      dotFlatTail(a, aOff, src, sOff, cm, mOff, f, f1, acc, at);
+    }
+  }
+
+  /** The vectors of [f, f1) that {@link #dotFlat} leaves, the last cut at f1. */
+  private static void dotFlatTail(float[] a, int aOff, float[] src, int sOff, boolean[] cm,
+      int mOff, int f, int f1, float[] acc, int at) {
+    FloatVector r0 = FloatVector.fromArray(SPECIES, acc, at);
+    for (; f < f1; f += VL) {
+      VectorMask<Float> m = VectorMask.fromArray(SPECIES, cm, mOff + f)
+          .and(SPECIES.indexInRange(f, f1));
+      r0 = FloatVector.fromArray(SPECIES, a, aOff + f, m)
+          .fma(FloatVector.fromArray(SPECIES, src, sOff + f, m), r0);
+    }
+    r0.intoArray(acc, at);
+  }
+
+  /**
+   * Other planes: one vector column, rows [p0, p1), lanes [from, to): four row accumulators,
+   * added in order to the partials at {@code acc[at]}.
+   */
+  private static void dotColumn(float[] a, int a0, int as, float[] src, int s0, int ss,
+      int p0, int p1, int from, int to, float[] acc, int at) {
+    VectorMask<Float> m = lanes(from, to);
+    FloatVector r0 = FloatVector.zero(SPECIES);
+    FloatVector r1 = r0;
+    FloatVector r2 = r0;
+    FloatVector r3 = r0;
+    int p = p0;
+    for (; p + 4 <= p1; p += 4) {
+      int ai = a0 + p * as;
+      int si = s0 + p * ss;
+      r0 = FloatVector.fromArray(SPECIES, a, ai, m)
+          .fma(FloatVector.fromArray(SPECIES, src, si, m), r0);
+      r1 = FloatVector.fromArray(SPECIES, a, ai + as, m)
+          .fma(FloatVector.fromArray(SPECIES, src, si + ss, m), r1);
+      r2 = FloatVector.fromArray(SPECIES, a, ai + 2 * as, m)
+          .fma(FloatVector.fromArray(SPECIES, src, si + 2 * ss, m), r2);
+      r3 = FloatVector.fromArray(SPECIES, a, ai + 3 * as, m)
+          .fma(FloatVector.fromArray(SPECIES, src, si + 3 * ss, m), r3);
+    }
+    for (; p < p1; p++) {
+      r0 = FloatVector.fromArray(SPECIES, a, a0 + p * as, m)
+          .fma(FloatVector.fromArray(SPECIES, src, s0 + p * ss, m), r0);
+    }
+    FloatVector.fromArray(SPECIES, acc, at).add(r0.add(r1).add(r2.add(r3))).intoArray(acc, at);
+  }
+}
