@@ -61,9 +61,11 @@ public interface ArrayKernels {
    * One plane's stride-1 correlation, overwriting {@code dst}: for every result
    * {@code (p, q)}, {@code dst[dOff + p*dstW + q] = bias + sum over taps (i, j) inside the
    * source of w[wOff + i*s + j] * src[sOff + (p + i*dilH - padTop)*srcW + q + j*dilW -
-   * padLeft]}, summed in tap order onto the bias (fused in the SIMD provider, as in
-   * {@link #tapSums}). Reads nothing outside the taps' valid ranges, so padding contributes
-   * nothing, not even {@code 0 * Inf}.
+   * padLeft]}. The order is the provider's, the same for every element: the scalar provider
+   * adds the taps to the bias in tap order; the SIMD provider sums each kernel column's taps
+   * (kernel rows in order, fused, from zero) and adds the columns' sums to the bias in order,
+   * which lets its 3x3 kernel drop a column's wrapped lanes with one select. Padding
+   * contributes nothing, not even {@code 0 * Inf}.
    */
   void planeSums(float[] src, int sOff, PlaneTaps pt, float[] w, int wOff, float bias,
       float[] dst, int dOff);
