@@ -163,15 +163,15 @@ final class PanamaPlaneKernels {
     }
     int plane = pt.srcH() * pt.srcW();
     if (slides3x3(pt)) {
-      int b0 = bulkFrom(pt, f0, f1);
+      int b0 = bulkFrom(pt, dOff, f0, f1);
       int b1 = bulkTo(pt, b0, f1);
       for (int f = f0; f < b0; f += VL) {
-        sumFlatMasked(src, sOff, pt, w, wOff, bias, dst, dOff, f, f1);
+        sumFlatMasked(src, sOff, pt, w, wOff, bias, dst, dOff, f, b0);
       }
       if (b0 < b1) {
         sums3x3(src, sOff, pt, w, wOff, bias, dst, dOff, b0, b1);
       }
-      for (int f = Math.max(b0, b1); f < f1; f += VL) {
+      for (int f = b1; f < f1; f += VL) {
         sumFlatMasked(src, sOff, pt, w, wOff, bias, dst, dOff, f, f1);
       }
       return;
@@ -302,13 +302,14 @@ final class PanamaPlaneKernels {
         && pt.tapOffset(0, 1) - pt.tapOffset(0, 0) == 1;
   }
 
-  /** The first vector from f0 (on its grid) whose sliding windows start inside the plane. */
-  private static int bulkFrom(PlaneTaps pt, int f0, int f1) {
-    int b = f0;
-    while (b < f1 && b + pt.tapOffset(0, 0) < 0) {
-      b += VL;
-    }
-    return b;
+  /**
+   * Where the bulk of [f0, f1) starts: the first index whose sliding windows start inside the
+   * plane and that puts {@code base + b} on a vector boundary (aligned stores or dy loads; the
+   * masked paths take the few vectors before it).
+   */
+  private static int bulkFrom(PlaneTaps pt, int base, int f0, int f1) {
+    int m = Math.max(f0, -pt.tapOffset(0, 0));
+    return Math.min(f1, m + Math.floorMod(-(base + m), VL));
   }
 
   /**
@@ -316,12 +317,8 @@ final class PanamaPlaneKernels {
    * next, per kernel row) stay inside the source plane.
    */
   private static int bulkTo(PlaneTaps pt, int b0, int f1) {
-    int plane = pt.srcH() * pt.srcW();
-    int b = b0;
-    while (b + VL <= f1 && b + 2 * VL + pt.tapOffset(2, 0) <= plane) {
-      b += VL;
-    }
-    return b;
+    int room = pt.srcH() * pt.srcW() - VL - pt.tapOffset(2, 0) - b0;
+    return b0 + Math.max(0, Math.min(f1 - b0, room)) / VL * VL;
   }
 
   // ------------------------------------------------------------------ dots (weight gradient)
@@ -374,7 +371,7 @@ final class PanamaPlaneKernels {
    */
   private static boolean dots3x3(float[] a, int aOff, float[] src, int sOff, PlaneTaps pt,
       int f0, int f1, float[] acc, int accOff) {
-    int b0 = bulkFrom(pt, f0, f1);
+    int b0 = bulkFrom(pt, aOff, f0, f1);
     int b1 = bulkTo(pt, b0, f1);
     float[] part = new float[9 * VL];
     if (b0 < b1 && !bulk3x3(a, aOff, src, sOff, pt, b0, b1, part)) {
@@ -386,14 +383,16 @@ final class PanamaPlaneKernels {
           .intoArray(acc, at);
       int o = sOff + pt.tapOffset(t / 3, t % 3);
       int mOff = t % 3 * pt.maskStride();
-      dotFlat(a, aOff, src, o, pt.columnMask(), mOff, f0, Math.max(f0, Math.min(b0, f1)), acc,
-          at);
-      dotFlat(a, aOff, src, o, pt.columnMask(), mOff, Math.max(b1, b0), f1, acc, at);
+      dotFlat(a, aOff, src, o, pt.columnMask(), mOff, f0, b0, acc, at);
+      dotFlat(a, aOff, src, o, pt.columnMask(), mOff, b1, f1, acc, at);
     }
     return true;
   }
 
-  /** The bulk of {@link #dots3x3}: nine accumulators into {@code part}; false if not finite. */
+  /**
+   * The bulk of {@link #dots3x3}: nine accumulators, from and back to {@code part}; false if
+   * not finite (then {@code part} is left as it was).
+   */
   private static boolean bulk3x3(float[] a, int aOff, float[] src, int sOff, PlaneTaps pt,
       int b0, int b1, float[] part) {
     boolean[] cm = pt.columnMask();
@@ -404,15 +403,15 @@ final class PanamaPlaneKernels {
     int c1 = pt.tapOffset(0, 1) - pt.tapOffset(0, 0);
     int c2 = pt.tapOffset(0, 2) - pt.tapOffset(0, 0);
     FloatVector zero = FloatVector.zero(SPECIES);
-    FloatVector s00 = zero;
-    FloatVector s01 = zero;
-    FloatVector s02 = zero;
-    FloatVector s10 = zero;
-    FloatVector s11 = zero;
-    FloatVector s12 = zero;
-    FloatVector s20 = zero;
-    FloatVector s21 = zero;
-    FloatVector s22 = zero;
+    FloatVector s00 = FloatVector.fromArray(SPECIES, part, 0);
+    FloatVector s01 = FloatVector.fromArray(SPECIES, part, VL);
+    FloatVector s02 = FloatVector.fromArray(SPECIES, part, 2 * VL);
+    FloatVector s10 = FloatVector.fromArray(SPECIES, part, 3 * VL);
+    FloatVector s11 = FloatVector.fromArray(SPECIES, part, 4 * VL);
+    FloatVector s12 = FloatVector.fromArray(SPECIES, part, 5 * VL);
+    FloatVector s20 = FloatVector.fromArray(SPECIES, part, 6 * VL);
+    FloatVector s21 = FloatVector.fromArray(SPECIES, part, 7 * VL);
+    FloatVector s22 = FloatVector.fromArray(SPECIES, part, 8 * VL);
     for (int f = b0; f < b1; f += VL) {
       FloatVector d = FloatVector.fromArray(SPECIES, a, aOff + f);
       FloatVector d0 = zero.blend(d, VectorMask.fromArray(SPECIES, cm, f));
