@@ -31,10 +31,24 @@ final class PanamaPlaneKernels {
   private static final VectorSpecies<Float> SPECIES = PanamaProvider.SPECIES;
   private static final int VL = SPECIES.length();
 
-  /** Lanes {@code [from, to)} of a vector, clamped to it; intrinsic forms only. */
+  /** {@code VL} trues then {@code VL} falses: the first n lanes are the mask read at VL - n. */
+  private static final boolean[] FIRST = new boolean[2 * VL];
+
+  static {
+    java.util.Arrays.fill(FIRST, 0, VL, true);
+  }
+
+  /**
+   * The first {@code n} lanes (clamped to [0, VL]), as one mask load: {@code indexInRange}
+   * branches on its arguments, and masks merged from several paths are boxed.
+   */
+  private static VectorMask<Float> first(int n) {
+    return VectorMask.fromArray(SPECIES, FIRST, VL - Math.max(0, Math.min(VL, n)));
+  }
+
+  /** Lanes {@code [from, to)} of a vector, clamped to it. */
   private static VectorMask<Float> lanes(int from, int to) {
-    VectorMask<Float> upTo = SPECIES.indexInRange(0, Math.max(0, Math.min(VL, to)));
-    return upTo.andNot(SPECIES.indexInRange(0, Math.max(0, Math.min(VL, from))));
+    return first(to).andNot(first(from));
   }
 
   // ------------------------------------------------------------------ sums (correlation)
@@ -49,9 +63,17 @@ final class PanamaPlaneKernels {
     }
     pB = Math.max(pA, pB);
     int width = pt.dstW();
-    boolean flat = pt.sameWidth() && pA < pB;
-    if (flat) {
-      sumsFlat(src, sOff, pt, w, wOff, bias, dst, dOff, pA * width, pB * width);
+    if (pt.sameWidth()) { // flat: the interior as one run, the edge rows vector by vector
+      if (pA < pB) {
+        sumsFlat(src, sOff, pt, w, wOff, bias, dst, dOff, pA * width, pB * width);
+      }
+      for (int p = 0; p < pA; p++) {
+        sumEdgeRow(src, sOff, pt, p, w, wOff, bias, dst, dOff);
+      }
+      for (int p = pB; p < pt.dstH(); p++) {
+        sumEdgeRow(src, sOff, pt, p, w, wOff, bias, dst, dOff);
+      }
+      return;
     }
     int[] off = new int[pt.taps()];
     for (int t = 0; t < off.length; t++) {
@@ -68,9 +90,6 @@ final class PanamaPlaneKernels {
       int p = 0;
       for (; p < pA; p++) {
         sumRow(src, sOff, pt, p, off, valid, w, wOff, bias, dst, dOff, q);
-      }
-      if (flat) {
-        p = pB;
       }
       for (; p + 4 <= pB; p += 4) {
         sumRows4(src, sOff + p * pt.srcW() + q, pt, off, valid, w, wOff, bias, dst,
@@ -106,7 +125,7 @@ final class PanamaPlaneKernels {
       }
       a = a.add(part);
     }
-    a.intoArray(dst, dOff + p * pt.dstW() + q, SPECIES.indexInRange(q, pt.dstW()));
+    a.intoArray(dst, dOff + p * pt.dstW() + q, first(pt.dstW() - q));
   }
 
   /** Four rows' vectors at one column, every kernel row valid: mask and weight shared. */
@@ -139,7 +158,7 @@ final class PanamaPlaneKernels {
       a2 = a2.add(p2);
       a3 = a3.add(p3);
     }
-    VectorMask<Float> store = SPECIES.indexInRange(q, ds);
+    VectorMask<Float> store = first(ds - q);
     a0.intoArray(dst, d, store);
     a1.intoArray(dst, d + ds, store);
     a2.intoArray(dst, d + 2 * ds, store);
@@ -166,25 +185,25 @@ final class PanamaPlaneKernels {
       int b0 = bulkFrom(pt, dOff, f0, f1);
       int b1 = bulkTo(pt, b0, f1);
       for (int f = f0; f < b0; f += VL) {
-        sumFlatMasked(src, sOff, pt, w, wOff, bias, dst, dOff, f, b0);
+        sumFlatMasked(src, sOff, pt, 0, pt.r(), w, wOff, bias, dst, dOff, f, b0);
       }
       if (b0 < b1) {
         sums3x3(src, sOff, pt, w, wOff, bias, dst, dOff, b0, b1);
       }
       for (int f = b1; f < f1; f += VL) {
-        sumFlatMasked(src, sOff, pt, w, wOff, bias, dst, dOff, f, f1);
+        sumFlatMasked(src, sOff, pt, 0, pt.r(), w, wOff, bias, dst, dOff, f, f1);
       }
       return;
     }
     int f = f0;
     for (; f < f1 && (f + lo < 0 || f + VL + hi > plane || f + VL > f1); f += VL) {
-      sumFlatMasked(src, sOff, pt, w, wOff, bias, dst, dOff, f, f1);
+      sumFlatMasked(src, sOff, pt, 0, pt.r(), w, wOff, bias, dst, dOff, f, f1);
     }
     for (; f + 4 * VL <= f1 && f + 4 * VL + hi <= plane; f += 4 * VL) {
       sumFlat4(src, sOff + f, pt, w, wOff, bias, dst, dOff + f, f);
     }
     for (; f < f1; f += VL) {
-      sumFlatMasked(src, sOff, pt, w, wOff, bias, dst, dOff, f, f1);
+      sumFlatMasked(src, sOff, pt, 0, pt.r(), w, wOff, bias, dst, dOff, f, f1);
     }
   }
 
@@ -273,18 +292,38 @@ final class PanamaPlaneKernels {
     }
   }
 
-  /** One vector from flat index f, cut at f1, every load masked (same sums, same bits). */
-  private static void sumFlatMasked(float[] src, int sOff, PlaneTaps pt, float[] w, int wOff,
-      float bias, float[] dst, int dOff, int f, int f1) {
+  /** A same-width plane's row that some kernel rows miss: its kernel rows, masked vectors. */
+  private static void sumEdgeRow(float[] src, int sOff, PlaneTaps pt, int p, float[] w,
+      int wOff, float bias, float[] dst, int dOff) {
+    int i0 = pt.r();
+    int i1 = 0;
+    for (int i = 0; i < pt.r(); i++) {
+      if (pt.rowFrom(i) <= p && p < pt.rowTo(i)) {
+        i0 = Math.min(i0, i);
+        i1 = i + 1;
+      }
+    }
+    int end = (p + 1) * pt.dstW();
+    for (int f = p * pt.dstW(); f < end; f += VL) {
+      sumFlatMasked(src, sOff, pt, i0, i1, w, wOff, bias, dst, dOff, f, end);
+    }
+  }
+
+  /**
+   * One vector from flat index f, cut at f1, kernel rows [i0, i1) (those that reach the
+   * source from the vector's row), every load masked: the bulk's sums, the bulk's bits.
+   */
+  private static void sumFlatMasked(float[] src, int sOff, PlaneTaps pt, int i0, int i1,
+      float[] w, int wOff, float bias, float[] dst, int dOff, int f, int f1) {
     boolean[] cm = pt.columnMask();
     int ms = pt.maskStride();
     int cols = pt.s();
-    VectorMask<Float> in = SPECIES.indexInRange(f, f1);
+    VectorMask<Float> in = first(f1 - f);
     FloatVector a = FloatVector.broadcast(SPECIES, bias);
     for (int j = 0; j < cols; j++) {
       VectorMask<Float> m = VectorMask.fromArray(SPECIES, cm, j * ms + f).and(in);
       FloatVector part = FloatVector.zero(SPECIES);
-      for (int i = 0; i < pt.r(); i++) {
+      for (int i = i0; i < i1; i++) {
         part = FloatVector.fromArray(SPECIES, src, sOff + pt.tapOffset(i, j) + f, m)
             .fma(FloatVector.broadcast(SPECIES, w[wOff + i * cols + j]), part);
       }
@@ -486,7 +525,7 @@ final class PanamaPlaneKernels {
     FloatVector r0 = FloatVector.fromArray(SPECIES, acc, at);
     for (; f < f1; f += VL) {
       VectorMask<Float> m = VectorMask.fromArray(SPECIES, cm, mOff + f)
-          .and(SPECIES.indexInRange(f, f1));
+          .and(first(f1 - f));
       r0 = FloatVector.fromArray(SPECIES, a, aOff + f, m)
           .fma(FloatVector.fromArray(SPECIES, src, sOff + f, m), r0);
     }
