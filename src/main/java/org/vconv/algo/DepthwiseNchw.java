@@ -15,7 +15,8 @@ import org.vconv.simd.PlaneTaps;
  * weight-gradient time.
  *
  * <ul>
- *   <li>forward: each output plane starts from its bias and adds its taps in order.
+ *   <li>forward: each output plane starts from its bias and adds its taps (in the
+ *       provider's order, see {@link ArrayKernels#planeSums}).
  *   <li>input gradient: the correlation of {@code dy} with the flipped kernel, padded by
  *       {@code dilation*(kernel-1) - pad} (negative pads crop).
  *   <li>weight gradient: per block of channels, images in order, each plane's tap dot products
@@ -23,9 +24,10 @@ import org.vconv.simd.PlaneTaps;
  *       is one fixed-order sum whatever the threads.
  * </ul>
  *
- * Nothing outside the taps' valid ranges is read, so non-finite inputs give exactly the terms
- * the definition has. Scratch: the weight gradient's partial sums, {@code R*S*lanes} floats
- * per channel of a task.
+ * Padding and the values a flat read wraps onto never reach a result, so non-finite inputs give
+ * exactly the terms the definition has. Scratch: the weight gradient's partial sums,
+ * {@code R*S*lanes} floats per channel of a task, and the plane kernels' column masks (a few
+ * rows' worth of booleans per call, {@link PlaneTaps}).
  */
 final class DepthwiseNchw {
   private DepthwiseNchw() {}

@@ -211,7 +211,7 @@ public final class PaddingSemantics {
     return true;
   }
 
-  /** Whether one of {@code taps} positions from {@code first}, {@code dil} apart, is in [0, size). */
+  /** Whether one of {@code taps} positions from {@code first}, {@code dil} apart, is inside. */
   private static boolean reaches(int first, int taps, int dil, int size) {
     for (int t = 0; t < taps; t++) {
       int at = first + t * dil;

@@ -200,7 +200,7 @@ final class PanamaPlaneKernels {
       sumFlatMasked(src, sOff, pt, 0, pt.r(), w, wOff, bias, dst, dOff, f, f1);
     }
     for (; f + 4 * VL <= f1 && f + 4 * VL + hi <= plane; f += 4 * VL) {
-      sumFlat4(src, sOff + f, pt, w, wOff, bias, dst, dOff + f, f);
+      sumFlat4(src, sOff + f, pt, w, wOff, bias, dst, dOff + f, f % pt.maskPeriod());
     }
     for (; f < f1; f += VL) {
       sumFlatMasked(src, sOff, pt, 0, pt.r(), w, wOff, bias, dst, dOff, f, f1);
@@ -208,11 +208,12 @@ final class PanamaPlaneKernels {
   }
 
   /**
-   * Four vectors from flat index f: per kernel column, the kernel rows' taps summed unmasked,
-   * then the lanes whose column the kernel column cannot reach dropped by a select.
+   * Four vectors from a flat index at {@code q} in the mask period: per kernel column, the
+   * kernel rows' taps summed unmasked, then the lanes whose column the kernel column cannot
+   * reach dropped by a select.
    */
   private static void sumFlat4(float[] src, int s, PlaneTaps pt, float[] w, int wOff,
-      float bias, float[] dst, int d, int f) {
+      float bias, float[] dst, int d, int q) {
     boolean[] cm = pt.columnMask();
     int ms = pt.maskStride();
     int cols = pt.s();
@@ -234,7 +235,7 @@ final class PanamaPlaneKernels {
         p2 = FloatVector.fromArray(SPECIES, src, o + 2 * VL).fma(c, p2);
         p3 = FloatVector.fromArray(SPECIES, src, o + 3 * VL).fma(c, p3);
       }
-      int mk = j * ms + f;
+      int mk = j * ms + q;
       a0 = a0.add(zero.blend(p0, VectorMask.fromArray(SPECIES, cm, mk)));
       a1 = a1.add(zero.blend(p1, VectorMask.fromArray(SPECIES, cm, mk + VL)));
       a2 = a2.add(zero.blend(p2, VectorMask.fromArray(SPECIES, cm, mk + 2 * VL)));
@@ -273,22 +274,26 @@ final class PanamaPlaneKernels {
     FloatVector x0 = FloatVector.fromArray(SPECIES, src, r0 + b0);
     FloatVector x1 = FloatVector.fromArray(SPECIES, src, r1 + b0);
     FloatVector x2 = FloatVector.fromArray(SPECIES, src, r2 + b0);
-    for (int f = b0; f < b1; f += VL) {
-      FloatVector n0 = FloatVector.fromArray(SPECIES, src, r0 + f + VL);
-      FloatVector n1 = FloatVector.fromArray(SPECIES, src, r1 + f + VL);
-      FloatVector n2 = FloatVector.fromArray(SPECIES, src, r2 + f + VL);
-      FloatVector p0 = x2.fma(w20, x1.fma(w10, x0.fma(w00, zero)));
-      FloatVector p1 = x2.slice(1, n2).fma(w21, x1.slice(1, n1).fma(w11,
-          x0.slice(1, n0).fma(w01, zero)));
-      FloatVector p2 = x2.slice(2, n2).fma(w22, x1.slice(2, n1).fma(w12,
-          x0.slice(2, n0).fma(w02, zero)));
-      b.add(zero.blend(p0, VectorMask.fromArray(SPECIES, cm, f)))
-          .add(zero.blend(p1, VectorMask.fromArray(SPECIES, cm, ms + f)))
-          .add(zero.blend(p2, VectorMask.fromArray(SPECIES, cm, 2 * ms + f)))
-          .intoArray(dst, dOff + f);
-      x0 = n0;
-      x1 = n1;
-      x2 = n2;
+    int period = pt.maskPeriod();
+    for (int c0 = b0; c0 < b1; c0 += PlaneTaps.MASK_RUN) { // mask index: q + f, affine in f
+      int q = c0 % period - c0;
+      for (int f = c0; f < Math.min(b1, c0 + PlaneTaps.MASK_RUN); f += VL) {
+        FloatVector n0 = FloatVector.fromArray(SPECIES, src, r0 + f + VL);
+        FloatVector n1 = FloatVector.fromArray(SPECIES, src, r1 + f + VL);
+        FloatVector n2 = FloatVector.fromArray(SPECIES, src, r2 + f + VL);
+        FloatVector p0 = x2.fma(w20, x1.fma(w10, x0.fma(w00, zero)));
+        FloatVector p1 = x2.slice(1, n2).fma(w21, x1.slice(1, n1).fma(w11,
+            x0.slice(1, n0).fma(w01, zero)));
+        FloatVector p2 = x2.slice(2, n2).fma(w22, x1.slice(2, n1).fma(w12,
+            x0.slice(2, n0).fma(w02, zero)));
+        b.add(zero.blend(p0, VectorMask.fromArray(SPECIES, cm, q + f)))
+            .add(zero.blend(p1, VectorMask.fromArray(SPECIES, cm, ms + q + f)))
+            .add(zero.blend(p2, VectorMask.fromArray(SPECIES, cm, 2 * ms + q + f)))
+            .intoArray(dst, dOff + f);
+        x0 = n0;
+        x1 = n1;
+        x2 = n2;
+      }
     }
   }
 
@@ -319,9 +324,10 @@ final class PanamaPlaneKernels {
     int ms = pt.maskStride();
     int cols = pt.s();
     VectorMask<Float> in = first(f1 - f);
+    int q = f % pt.maskPeriod();
     FloatVector a = FloatVector.broadcast(SPECIES, bias);
     for (int j = 0; j < cols; j++) {
-      VectorMask<Float> m = VectorMask.fromArray(SPECIES, cm, j * ms + f).and(in);
+      VectorMask<Float> m = VectorMask.fromArray(SPECIES, cm, j * ms + q).and(in);
       FloatVector part = FloatVector.zero(SPECIES);
       for (int i = i0; i < i1; i++) {
         part = FloatVector.fromArray(SPECIES, src, sOff + pt.tapOffset(i, j) + f, m)
@@ -387,9 +393,9 @@ final class PanamaPlaneKernels {
         int at = accOff + (i * pt.s() + j) * VL;
         if (pt.sameWidth()) { // the rows [pA, pB) are done
           int mOff = j * pt.maskStride();
-          dotFlat(a, aOff, src, o, pt.columnMask(), mOff, p0 * width,
+          dotFlat(a, aOff, src, o, pt, mOff, p0 * width,
               Math.min(p1, pA) * width, acc, at);
-          dotFlat(a, aOff, src, o, pt.columnMask(), mOff, Math.max(p0, pB) * width,
+          dotFlat(a, aOff, src, o, pt, mOff, Math.max(p0, pB) * width,
               p1 * width, acc, at);
           continue;
         }
@@ -422,8 +428,8 @@ final class PanamaPlaneKernels {
           .intoArray(acc, at);
       int o = sOff + pt.tapOffset(t / 3, t % 3);
       int mOff = t % 3 * pt.maskStride();
-      dotFlat(a, aOff, src, o, pt.columnMask(), mOff, f0, b0, acc, at);
-      dotFlat(a, aOff, src, o, pt.columnMask(), mOff, b1, f1, acc, at);
+      dotFlat(a, aOff, src, o, pt, mOff, f0, b0, acc, at);
+      dotFlat(a, aOff, src, o, pt, mOff, b1, f1, acc, at);
     }
     return true;
   }
@@ -451,20 +457,24 @@ final class PanamaPlaneKernels {
     FloatVector s20 = FloatVector.fromArray(SPECIES, part, 6 * VL);
     FloatVector s21 = FloatVector.fromArray(SPECIES, part, 7 * VL);
     FloatVector s22 = FloatVector.fromArray(SPECIES, part, 8 * VL);
-    for (int f = b0; f < b1; f += VL) {
-      FloatVector d = FloatVector.fromArray(SPECIES, a, aOff + f);
-      FloatVector d0 = zero.blend(d, VectorMask.fromArray(SPECIES, cm, f));
-      FloatVector d1 = zero.blend(d, VectorMask.fromArray(SPECIES, cm, ms + f));
-      FloatVector d2 = zero.blend(d, VectorMask.fromArray(SPECIES, cm, 2 * ms + f));
-      s00 = d0.fma(FloatVector.fromArray(SPECIES, src, r0 + f), s00);
-      s01 = d1.fma(FloatVector.fromArray(SPECIES, src, r0 + c1 + f), s01);
-      s02 = d2.fma(FloatVector.fromArray(SPECIES, src, r0 + c2 + f), s02);
-      s10 = d0.fma(FloatVector.fromArray(SPECIES, src, r1 + f), s10);
-      s11 = d1.fma(FloatVector.fromArray(SPECIES, src, r1 + c1 + f), s11);
-      s12 = d2.fma(FloatVector.fromArray(SPECIES, src, r1 + c2 + f), s12);
-      s20 = d0.fma(FloatVector.fromArray(SPECIES, src, r2 + f), s20);
-      s21 = d1.fma(FloatVector.fromArray(SPECIES, src, r2 + c1 + f), s21);
-      s22 = d2.fma(FloatVector.fromArray(SPECIES, src, r2 + c2 + f), s22);
+    int period = pt.maskPeriod();
+    for (int c0 = b0; c0 < b1; c0 += PlaneTaps.MASK_RUN) { // mask index: q + f, affine in f
+      int q = c0 % period - c0;
+      for (int f = c0; f < Math.min(b1, c0 + PlaneTaps.MASK_RUN); f += VL) {
+        FloatVector d = FloatVector.fromArray(SPECIES, a, aOff + f);
+        FloatVector d0 = zero.blend(d, VectorMask.fromArray(SPECIES, cm, q + f));
+        FloatVector d1 = zero.blend(d, VectorMask.fromArray(SPECIES, cm, ms + q + f));
+        FloatVector d2 = zero.blend(d, VectorMask.fromArray(SPECIES, cm, 2 * ms + q + f));
+        s00 = d0.fma(FloatVector.fromArray(SPECIES, src, r0 + f), s00);
+        s01 = d1.fma(FloatVector.fromArray(SPECIES, src, r0 + c1 + f), s01);
+        s02 = d2.fma(FloatVector.fromArray(SPECIES, src, r0 + c2 + f), s02);
+        s10 = d0.fma(FloatVector.fromArray(SPECIES, src, r1 + f), s10);
+        s11 = d1.fma(FloatVector.fromArray(SPECIES, src, r1 + c1 + f), s11);
+        s12 = d2.fma(FloatVector.fromArray(SPECIES, src, r1 + c2 + f), s12);
+        s20 = d0.fma(FloatVector.fromArray(SPECIES, src, r2 + f), s20);
+        s21 = d1.fma(FloatVector.fromArray(SPECIES, src, r2 + c1 + f), s21);
+        s22 = d2.fma(FloatVector.fromArray(SPECIES, src, r2 + c2 + f), s22);
+      }
     }
     // v - v is 0 for finite v and NaN otherwise
     FloatVector check = s00.sub(s00).add(s01.sub(s01)).add(s02.sub(s02)).add(s10.sub(s10))
@@ -489,7 +499,7 @@ final class PanamaPlaneKernels {
    * Same-width planes, one tap over results [f0, f1) by flat index, every load masked by the
    * tap's kernel column: four accumulators, added in a fixed order into {@code acc[at]}.
    */
-  private static void dotFlat(float[] a, int aOff, float[] src, int sOff, boolean[] cm,
+  private static void dotFlat(float[] a, int aOff, float[] src, int sOff, PlaneTaps pt,
       int mOff, int f0, int f1, float[] acc, int at) {
     if (f0 >= f1) {
       return;
@@ -498,33 +508,40 @@ final class PanamaPlaneKernels {
     FloatVector r1 = r0;
     FloatVector r2 = r0;
     FloatVector r3 = r0;
+    boolean[] cm = pt.columnMask();
+    int period = pt.maskPeriod();
     int f = f0;
-    for (; f + 4 * VL <= f1; f += 4 * VL) {
-      VectorMask<Float> m0 = VectorMask.fromArray(SPECIES, cm, mOff + f);
-      VectorMask<Float> m1 = VectorMask.fromArray(SPECIES, cm, mOff + f + VL);
-      VectorMask<Float> m2 = VectorMask.fromArray(SPECIES, cm, mOff + f + 2 * VL);
-      VectorMask<Float> m3 = VectorMask.fromArray(SPECIES, cm, mOff + f + 3 * VL);
-      r0 = FloatVector.fromArray(SPECIES, a, aOff + f, m0)
-          .fma(FloatVector.fromArray(SPECIES, src, sOff + f, m0), r0);
-      r1 = FloatVector.fromArray(SPECIES, a, aOff + f + VL, m1)
-          .fma(FloatVector.fromArray(SPECIES, src, sOff + f + VL, m1), r1);
-      r2 = FloatVector.fromArray(SPECIES, a, aOff + f + 2 * VL, m2)
-          .fma(FloatVector.fromArray(SPECIES, src, sOff + f + 2 * VL, m2), r2);
-      r3 = FloatVector.fromArray(SPECIES, a, aOff + f + 3 * VL, m3)
-          .fma(FloatVector.fromArray(SPECIES, src, sOff + f + 3 * VL, m3), r3);
+    for (int c0 = f0; c0 + 4 * VL <= f1; c0 += PlaneTaps.MASK_RUN) { // mask index q + f
+      int q = mOff + c0 % period - c0;
+      for (f = c0; f + 4 * VL <= Math.min(f1, c0 + PlaneTaps.MASK_RUN); f += 4 * VL) {
+        VectorMask<Float> m0 = VectorMask.fromArray(SPECIES, cm, q + f);
+        VectorMask<Float> m1 = VectorMask.fromArray(SPECIES, cm, q + f + VL);
+        VectorMask<Float> m2 = VectorMask.fromArray(SPECIES, cm, q + f + 2 * VL);
+        VectorMask<Float> m3 = VectorMask.fromArray(SPECIES, cm, q + f + 3 * VL);
+        r0 = FloatVector.fromArray(SPECIES, a, aOff + f, m0)
+            .fma(FloatVector.fromArray(SPECIES, src, sOff + f, m0), r0);
+        r1 = FloatVector.fromArray(SPECIES, a, aOff + f + VL, m1)
+            .fma(FloatVector.fromArray(SPECIES, src, sOff + f + VL, m1), r1);
+        r2 = FloatVector.fromArray(SPECIES, a, aOff + f + 2 * VL, m2)
+            .fma(FloatVector.fromArray(SPECIES, src, sOff + f + 2 * VL, m2), r2);
+        r3 = FloatVector.fromArray(SPECIES, a, aOff + f + 3 * VL, m3)
+            .fma(FloatVector.fromArray(SPECIES, src, sOff + f + 3 * VL, m3), r3);
+      }
     }
     FloatVector.fromArray(SPECIES, acc, at).add(r0.add(r1).add(r2.add(r3))).intoArray(acc, at);
     if (f < f1) {
-      dotFlatTail(a, aOff, src, sOff, cm, mOff, f, f1, acc, at);
+      dotFlatTail(a, aOff, src, sOff, pt, mOff, f, f1, acc, at);
     }
   }
 
   /** The vectors of [f, f1) that {@link #dotFlat} leaves, the last cut at f1. */
-  private static void dotFlatTail(float[] a, int aOff, float[] src, int sOff, boolean[] cm,
+  private static void dotFlatTail(float[] a, int aOff, float[] src, int sOff, PlaneTaps pt,
       int mOff, int f, int f1, float[] acc, int at) {
+    boolean[] cm = pt.columnMask();
+    int period = pt.maskPeriod();
     FloatVector r0 = FloatVector.fromArray(SPECIES, acc, at);
     for (; f < f1; f += VL) {
-      VectorMask<Float> m = VectorMask.fromArray(SPECIES, cm, mOff + f)
+      VectorMask<Float> m = VectorMask.fromArray(SPECIES, cm, mOff + f % period)
           .and(first(f1 - f));
       r0 = FloatVector.fromArray(SPECIES, a, aOff + f, m)
           .fma(FloatVector.fromArray(SPECIES, src, sOff + f, m), r0);

@@ -10,8 +10,14 @@ package org.vconv.simd;
  * forward padding exceeds the kernel's reach. Immutable; make one per call and share it.
  */
 public final class PlaneTaps {
-  /** Room past a plane in {@link #columnMask}: the widest vector's lanes. */
-  static final int MASK_SLACK = 16;
+  /** Lanes a kernel reads from {@link #columnMask} at one position: four 16-lane vectors. */
+  static final int MASK_READ = 64;
+
+  /**
+   * Flat indices a kernel walks from one start through {@link #columnMask} before it takes
+   * the start's remainder again: loops stay affine in the index, the table a row's size.
+   */
+  static final int MASK_RUN = 1024;
 
   private final int srcH;
   private final int srcW;
@@ -23,6 +29,7 @@ public final class PlaneTaps {
   private final int padLeft;
   private final int dilH;
   private final int dilW;
+  private final int maskPeriod;
   private final boolean[] columnMask;
 
   public PlaneTaps(int srcH, int srcW, int dstH, int dstW, int r, int s, int padTop,
@@ -43,6 +50,7 @@ public final class PlaneTaps {
     this.padLeft = padLeft;
     this.dilH = dilH;
     this.dilW = dilW;
+    this.maskPeriod = dstW * ((MASK_RUN + dstW - 1) / dstW);
     this.columnMask = sameWidth() ? buildColumnMask() : null;
   }
 
@@ -126,9 +134,11 @@ public final class PlaneTaps {
   }
 
   /**
-   * For {@link #sameWidth} planes, kernel column {@code j}'s valid results by flat index:
-   * {@code columnMask()[j * maskStride() + p*dstW + q]} is whether column {@code q} is in
-   * [colFrom(j), colTo(j)); false past the plane. Shared, not to be written.
+   * For {@link #sameWidth} planes, each kernel column's valid result columns, as a periodic
+   * pattern: {@code columnMask()[j * maskStride() + k]} is whether column {@code k mod dstW} is
+   * in [colFrom(j), colTo(j)). A run of up to {@link #MASK_RUN} flat indices from f0 reads
+   * index f at {@code f0 mod maskPeriod() + (f - f0)}, up to {@link #MASK_READ} lanes on: a
+   * few rows' size, not a plane's, whatever the plane. Shared, not to be written.
    */
   boolean[] columnMask() {
     assert columnMask != null : "not a same-width plane";
@@ -138,18 +148,22 @@ public final class PlaneTaps {
   private boolean[] buildColumnMask() {
     boolean[] m = new boolean[s * maskStride()];
     for (int j = 0; j < s; j++) {
-      for (int p = 0; p < dstH; p++) {
-        for (int q = colFrom(j); q < colTo(j); q++) {
-          m[j * maskStride() + p * dstW + q] = true;
-        }
+      for (int k = 0; k < maskStride(); k++) {
+        int q = k % dstW;
+        m[j * maskStride() + k] = q >= colFrom(j) && q < colTo(j);
       }
     }
     return m;
   }
 
-  /** The distance between two kernel columns' masks in {@link #columnMask}. */
+  /** The period of {@link #columnMask}: a multiple of the row, at least MASK_RUN. */
+  int maskPeriod() {
+    return maskPeriod;
+  }
+
+  /** The distance between two kernel columns' patterns in {@link #columnMask}. */
   int maskStride() {
-    return dstH * dstW + MASK_SLACK;
+    return maskPeriod + MASK_RUN + MASK_READ;
   }
 
   @Override

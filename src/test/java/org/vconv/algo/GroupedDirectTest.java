@@ -117,7 +117,8 @@ class GroupedDirectTest {
    * positions of the flat runs add exact zeros, but {@code 0 * Inf = NaN}. Non-finite weights
    * must not reach the input gradient through padding, and an Inf in the last input column
    * (read through the last kernel column only, by junk positions or wrapped reads through the
-   * first) must not reach the weights of the first column. Values in [-1, 1]: error grows with the length.
+   * first) must not reach the weights of the first column. Values in [-1, 1]: error grows with
+   * the length.
    */
   @Test
   void nonFiniteValuesReachOnlyTheResultsTheyBelongTo() {

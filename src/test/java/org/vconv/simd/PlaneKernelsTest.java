@@ -23,7 +23,7 @@ class PlaneKernelsTest {
   /** srcH, srcW, dstH, dstW, r, s, padTop, padLeft, dilH, dilW. */
   static List<PlaneTaps> shapes() {
     List<PlaneTaps> out = new ArrayList<>();
-    for (int w : new int[] {1, 2, 7, 15, 16, 17, 31, 33, 56}) {
+    for (int w : new int[] {1, 2, 7, 15, 16, 17, 31, 33, 56, 70}) { // 70: the mask period
       for (int h : new int[] {1, 3, 9}) {
         out.add(new PlaneTaps(h, w, h, w, 3, 3, 1, 1, 1, 1)); // SAME 3x3
       }
