@@ -54,19 +54,7 @@ final class DepthwiseNchw {
     assert applies(g);
     PlaneTaps pt = new PlaneTaps(g.h(), g.w(), g.p(), g.q(), g.r(), g.s(), g.padTop(),
         g.padLeft(), g.dilH(), g.dilW());
-    ArrayKernels ak = ctx.kernels().arrays();
-    int taps = pt.taps();
-    int planes = g.n() * g.c();
-    int span = span(planes, g.hw());
-    try (Workspace unused = Workspace.none()) {
-      ctx.parallelFor((planes + span - 1) / span, task -> {
-        for (int plane = task * span; plane < Math.min(planes, (task + 1) * span); plane++) {
-          int c = plane % g.c();
-          ak.planeSums(x, plane * g.hw(), pt, w, c * taps, bias == null ? 0f : bias[c], y,
-              plane * g.pq());
-        }
-      });
-    }
+    correlateAll(g, pt, x, g.hw(), w, bias, y, g.pq(), ctx);
   }
 
   static void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx, ExecContext ctx) {
@@ -74,7 +62,6 @@ final class DepthwiseNchw {
     PlaneTaps pt = new PlaneTaps(g.p(), g.q(), g.h(), g.w(), g.r(), g.s(),
         (g.r() - 1) * g.dilH() - g.padTop(), (g.s() - 1) * g.dilW() - g.padLeft(), g.dilH(),
         g.dilW());
-    ArrayKernels ak = ctx.kernels().arrays();
     int taps = pt.taps();
     float[] flipped = new float[w.length];
     for (int c = 0; c < g.c(); c++) {
@@ -82,13 +69,26 @@ final class DepthwiseNchw {
         flipped[c * taps + t] = w[c * taps + taps - 1 - t];
       }
     }
+    correlateAll(g, pt, dy, g.pq(), flipped, null, dx, g.hw(), ctx);
+  }
+
+  /**
+   * Every plane of {@code src} (image-major, {@code srcPlane} floats each) correlated with
+   * its channel's kernel into {@code dst}, from the channel's bias or zero; tasks take runs of
+   * adjacent planes.
+   */
+  private static void correlateAll(ConvGeometry g, PlaneTaps pt, float[] src, int srcPlane,
+      float[] w, float[] bias, float[] dst, int dstPlane, ExecContext ctx) {
+    ArrayKernels ak = ctx.kernels().arrays();
+    int taps = pt.taps();
     int planes = g.n() * g.c();
-    int span = span(planes, g.pq());
+    int span = span(planes, srcPlane);
     try (Workspace unused = Workspace.none()) {
       ctx.parallelFor((planes + span - 1) / span, task -> {
         for (int plane = task * span; plane < Math.min(planes, (task + 1) * span); plane++) {
           int c = plane % g.c();
-          ak.planeSums(dy, plane * g.pq(), pt, flipped, c * taps, 0f, dx, plane * g.hw());
+          ak.planeSums(src, plane * srcPlane, pt, w, c * taps, bias == null ? 0f : bias[c], dst,
+              plane * dstPlane);
         }
       });
     }

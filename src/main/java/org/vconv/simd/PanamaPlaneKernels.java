@@ -104,14 +104,8 @@ final class PanamaPlaneKernels {
   /** One row's vector at column q: the kernel rows that reach the source, column by column. */
   private static void sumRow(float[] src, int sOff, PlaneTaps pt, int p, int[] off,
       boolean[] valid, float[] w, int wOff, float bias, float[] dst, int dOff, int q) {
-    int i0 = pt.r();
-    int i1 = 0;
-    for (int i = 0; i < pt.r(); i++) {
-      if (pt.rowFrom(i) <= p && p < pt.rowTo(i)) {
-        i0 = Math.min(i0, i);
-        i1 = i + 1;
-      }
-    }
+    int i0 = pt.kernelRowFrom(p);
+    int i1 = pt.kernelRowTo(p);
     int s = sOff + p * pt.srcW() + q;
     int cols = pt.s();
     FloatVector a = FloatVector.broadcast(SPECIES, bias);
@@ -300,14 +294,8 @@ final class PanamaPlaneKernels {
   /** A same-width plane's row that some kernel rows miss: its kernel rows, masked vectors. */
   private static void sumEdgeRow(float[] src, int sOff, PlaneTaps pt, int p, float[] w,
       int wOff, float bias, float[] dst, int dOff) {
-    int i0 = pt.r();
-    int i1 = 0;
-    for (int i = 0; i < pt.r(); i++) {
-      if (pt.rowFrom(i) <= p && p < pt.rowTo(i)) {
-        i0 = Math.min(i0, i);
-        i1 = i + 1;
-      }
-    }
+    int i0 = pt.kernelRowFrom(p);
+    int i1 = pt.kernelRowTo(p);
     int end = (p + 1) * pt.dstW();
     for (int f = p * pt.dstW(); f < end; f += VL) {
       sumFlatMasked(src, sOff, pt, i0, i1, w, wOff, bias, dst, dOff, f, end);

@@ -109,6 +109,26 @@ public final class PlaneTaps {
     return Math.min(dstH, srcH + padTop - i * dilH);
   }
 
+  /** First kernel row that reaches the source from result row {@code p}; r() when none does. */
+  public int kernelRowFrom(int p) {
+    for (int i = 0; i < r; i++) {
+      if (rowFrom(i) <= p && p < rowTo(i)) {
+        return i;
+      }
+    }
+    return r;
+  }
+
+  /** One past the last kernel row that reaches the source from result row {@code p}. */
+  public int kernelRowTo(int p) {
+    for (int i = r - 1; i >= 0; i--) {
+      if (rowFrom(i) <= p && p < rowTo(i)) {
+        return i + 1;
+      }
+    }
+    return 0;
+  }
+
   /** First result column that kernel column {@code j} reaches inside the source. */
   public int colFrom(int j) {
     return Math.max(0, padLeft - j * dilW);

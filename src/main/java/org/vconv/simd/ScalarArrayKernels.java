@@ -99,14 +99,8 @@ final class ScalarArrayKernels implements ArrayKernels {
     }
     qB = Math.max(qA, qB);
     for (int p = 0; p < pt.dstH(); p++) {
-      int i0 = pt.r();
-      int i1 = 0;
-      for (int i = 0; i < pt.r(); i++) {
-        if (pt.rowFrom(i) <= p && p < pt.rowTo(i)) {
-          i0 = Math.min(i0, i);
-          i1 = i + 1;
-        }
-      }
+      int i0 = pt.kernelRowFrom(p);
+      int i1 = pt.kernelRowTo(p);
       int s0 = sOff + p * pt.srcW();
       int d0 = dOff + p * pt.dstW();
       for (int q = 0; q < pt.dstW(); q++) {

@@ -2,6 +2,8 @@ package org.vconv.simd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.vconv.simd.TestArrays.integers;
+import static org.vconv.simd.TestArrays.random;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -218,22 +220,6 @@ class PlaneKernelsTest {
     java.util.Arrays.fill(a, integers ? Float.POSITIVE_INFINITY : Float.NaN);
     float[] body = integers ? integers(rnd, plane) : random(rnd, plane);
     System.arraycopy(body, 0, a, before, plane);
-    return a;
-  }
-
-  private static float[] random(SplittableRandom rnd, int n) {
-    float[] a = new float[n];
-    for (int i = 0; i < n; i++) {
-      a[i] = (float) (rnd.nextDouble() * 2 - 1);
-    }
-    return a;
-  }
-
-  private static float[] integers(SplittableRandom rnd, int n) {
-    float[] a = new float[n];
-    for (int i = 0; i < n; i++) {
-      a[i] = rnd.nextInt(17) - 8;
-    }
     return a;
   }
 }

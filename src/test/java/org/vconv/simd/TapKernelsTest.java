@@ -1,6 +1,8 @@
 package org.vconv.simd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.vconv.simd.TestArrays.integers;
+import static org.vconv.simd.TestArrays.random;
 
 import java.util.List;
 import java.util.SplittableRandom;
@@ -183,21 +185,5 @@ class TapKernelsTest {
       m = Math.max(m, v);
     }
     return m;
-  }
-
-  private static float[] random(SplittableRandom rnd, int n) {
-    float[] a = new float[n];
-    for (int i = 0; i < n; i++) {
-      a[i] = (float) (rnd.nextDouble() * 2 - 1);
-    }
-    return a;
-  }
-
-  private static float[] integers(SplittableRandom rnd, int n) {
-    float[] a = new float[n];
-    for (int i = 0; i < n; i++) {
-      a[i] = rnd.nextInt(17) - 8;
-    }
-    return a;
   }
 }
