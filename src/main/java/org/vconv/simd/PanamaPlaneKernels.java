@@ -14,11 +14,11 @@ import jdk.incubator.vector.VectorSpecies;
  * and only the lanes that wrap round a row edge are wrong. In the rows that every kernel row
  * reaches, the bulk vectors read the source unmasked and drop the wrapped lanes by a select
  * per kernel column ({@link PlaneTaps#columnMask}): the forward keeps a partial sum per kernel
- * column and selects it; the weight gradient selects {@code dy} once per kernel column and
- * shares it across the kernel rows, so each source load feeds one FMA and each {@code dy} load
- * nine (3x3). Edge rows and the vectors whose reads would leave the source plane take exact
- * paths whose every load is masked. Other planes walk down columns of a vector grid with masked
- * loads.
+ * column and selects it (3x3: each source row slides through registers, one load per
+ * vector for its three taps); the weight gradient selects {@code dy} once per kernel column
+ * and shares it across the kernel rows, so each {@code dy} load feeds nine FMAs (3x3). Edge
+ * rows and the vectors whose reads would leave the source plane take exact paths whose every
+ * load is masked. Other planes walk down columns of a vector grid with masked loads.
  *
  * <p>Vectors never cross a call that C2 might not inline and are never assigned under a
  * condition: either loses the vector's exact class, and the operation then runs the Java
@@ -55,13 +55,8 @@ final class PanamaPlaneKernels {
 
   static void sums(float[] src, int sOff, PlaneTaps pt, float[] w, int wOff, float bias,
       float[] dst, int dOff) {
-    int pA = 0; // rows [pA, pB) are reached by every kernel row
-    int pB = pt.dstH();
-    for (int i = 0; i < pt.r(); i++) {
-      pA = Math.max(pA, pt.rowFrom(i));
-      pB = Math.min(pB, pt.rowTo(i));
-    }
-    pB = Math.max(pA, pB);
+    int pA = pt.fullRowFrom(); // rows [pA, pB) are reached by every kernel row
+    int pB = pt.fullRowTo();
     int width = pt.dstW();
     if (pt.sameWidth()) { // flat: the interior as one run, the edge rows vector by vector
       if (pA < pB) {
@@ -166,15 +161,6 @@ final class PanamaPlaneKernels {
    */
   private static void sumsFlat(float[] src, int sOff, PlaneTaps pt, float[] w, int wOff,
       float bias, float[] dst, int dOff, int f0, int f1) {
-    int lo = Integer.MAX_VALUE;
-    int hi = Integer.MIN_VALUE;
-    for (int i = 0; i < pt.r(); i++) {
-      for (int j = 0; j < pt.s(); j++) {
-        lo = Math.min(lo, pt.tapOffset(i, j));
-        hi = Math.max(hi, pt.tapOffset(i, j));
-      }
-    }
-    int plane = pt.srcH() * pt.srcW();
     if (slides3x3(pt)) {
       int b0 = bulkFrom(pt, dOff, f0, f1);
       int b1 = bulkTo(pt, b0, f1);
@@ -189,6 +175,15 @@ final class PanamaPlaneKernels {
       }
       return;
     }
+    int lo = Integer.MAX_VALUE; // the taps' offsets: a vector's reads reach [f + lo, f + VL + hi)
+    int hi = Integer.MIN_VALUE;
+    for (int i = 0; i < pt.r(); i++) {
+      for (int j = 0; j < pt.s(); j++) {
+        lo = Math.min(lo, pt.tapOffset(i, j));
+        hi = Math.max(hi, pt.tapOffset(i, j));
+      }
+    }
+    int plane = pt.srcH() * pt.srcW();
     int f = f0;
     for (; f < f1 && (f + lo < 0 || f + VL + hi > plane || f + VL > f1); f += VL) {
       sumFlatMasked(src, sOff, pt, 0, pt.r(), w, wOff, bias, dst, dOff, f, f1);
@@ -359,11 +354,11 @@ final class PanamaPlaneKernels {
   static void dots(float[] a, int aOff, float[] src, int sOff, PlaneTaps pt, float[] acc,
       int accOff) {
     int width = pt.dstW();
-    int pA = 0;
+    int pA = 0; // rows [pA, pB) done by the 3x3 bulk
     int pB = 0;
     if (slides3x3(pt)) {
-      pA = Math.max(pt.rowFrom(0), Math.max(pt.rowFrom(1), pt.rowFrom(2)));
-      pB = Math.max(pA, Math.min(pt.rowTo(0), Math.min(pt.rowTo(1), pt.rowTo(2))));
+      pA = pt.fullRowFrom();
+      pB = pt.fullRowTo();
       if (pA < pB && !dots3x3(a, aOff, src, sOff, pt, pA * width, pB * width, acc, accOff)) {
         pB = pA; // not finite: the rows go the exact way below
       }

@@ -109,6 +109,24 @@ public final class PlaneTaps {
     return Math.min(dstH, srcH + padTop - i * dilH);
   }
 
+  /** First result row that every kernel row reaches inside the source. */
+  public int fullRowFrom() {
+    int from = 0;
+    for (int i = 0; i < r; i++) {
+      from = Math.max(from, rowFrom(i));
+    }
+    return from;
+  }
+
+  /** One past the last result row every kernel row reaches; fullRowFrom() when none does. */
+  public int fullRowTo() {
+    int to = dstH;
+    for (int i = 0; i < r; i++) {
+      to = Math.min(to, rowTo(i));
+    }
+    return Math.max(fullRowFrom(), to);
+  }
+
   /** First kernel row that reaches the source from result row {@code p}; r() when none does. */
   public int kernelRowFrom(int p) {
     for (int i = 0; i < r; i++) {
