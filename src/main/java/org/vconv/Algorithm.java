@@ -14,9 +14,13 @@ public enum Algorithm {
    */
   KERNEL_OFFSET,
   /**
-   * Stride-1 NCHW only (other shapes run as {@link #IM2COL_GEMM}): GEMM packed straight from a
-   * zero-padded copy of the input, no im2col pass; the input gradient is the same forward on
-   * {@code dy} with flipped weights, no col2im.
+   * NCHW, not 1x1 (other shapes run as {@link #IM2COL_GEMM}): GEMM that reads the im2col
+   * matrix in place from a zero-padded copy of the input (split into phases at stride > 1), no
+   * im2col pass. The forward and the weight gradient take any stride; the input gradient, at
+   * stride 1, is the same forward on {@code dy} with flipped weights, no col2im (at other
+   * strides it runs as {@link #IM2COL_GEMM}). So do the input gradient with non-finite weights
+   * and the weight gradient with a non-finite input: the copy's padding would turn them into NaN
+   * where the definition has no product.
    */
   IMPLICIT_GEMM
 }
