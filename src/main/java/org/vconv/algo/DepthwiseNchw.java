@@ -26,8 +26,9 @@ import org.vconv.simd.PlaneTaps;
  *
  * Padding and the values a flat read wraps onto never reach a result, so non-finite inputs give
  * exactly the terms the definition has. Scratch: the weight gradient's partial sums,
- * {@code R*S*lanes} floats per channel of a task, and the plane kernels' column masks (a few
- * rows' worth of booleans per call, {@link PlaneTaps}).
+ * {@code R*S*lanes} floats per channel of a task, tasks as wide as a quarter of the budget
+ * holds (one channel at least, used even above the budget), one per running worker; and the
+ * plane kernels' column masks (a few rows' worth of booleans per call, {@link PlaneTaps}).
  */
 final class DepthwiseNchw {
   private DepthwiseNchw() {}
@@ -103,8 +104,11 @@ final class DepthwiseNchw {
     int taps = pt.taps();
     int lanes = ak.dotLanes();
     // a task takes adjacent channels, looped inside the image loop: x and dy are then read in
-    // runs of span planes rather than one plane per image
-    int span = span(g.c(), g.hw());
+    // runs of span planes rather than one plane per image; its partial sums stay within a
+    // quarter of the budget (one channel's at least). The span only parts the channels among
+    // tasks: every channel's sums run the same way whatever it is, so results do not change.
+    long fit = ctx.workspaceFloats() / Tiling.PLANNED_WORKERS / ((long) taps * lanes);
+    int span = (int) Math.max(1, Math.min(span(g.c(), g.hw()), fit));
     int tasks = (g.c() + span - 1) / span;
     int floats = Tiling.arrayLength((long) span * taps * lanes);
     int workers = Tiling.workers(ctx, tasks, floats);

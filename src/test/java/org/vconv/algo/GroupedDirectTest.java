@@ -203,6 +203,28 @@ class GroupedDirectTest {
     assertEquals(3, checked);
   }
 
+  /**
+   * NCHW depthwise at stride 1 (DepthwiseNchw): a weight-gradient task keeps R*S*lanes partial
+   * sums per channel, so a 7x7 kernel over 4096 small planes would hold 50 KB (scalar) to
+   * 800 KB (16 lanes) per task at the span the prefetchers like. Under a 64 KiB budget the
+   * tasks narrow to fit, with the same bits: the span only parts the channels.
+   */
+  @Test
+  void depthwiseWeightGradientKeepsItsPartialSumsWithinTheBudget() {
+    ConvCase cs = ConvCase.of("dw 7x7 c4096").x(1, 4096, 3, 3).kernel(4096, 7, 7).groups(4096)
+        .pad(Padding.SAME).build();
+    Problem pb = new Problem(cs, 17);
+    long small = 64L << 10;
+    float[] big = pb.backwardWeight(ALGO, new ExecContext(3, 64L << 20, VectorProviders.get()));
+    long bigBytes = Workspace.lastCallBytes();
+    float[] narrow = pb.backwardWeight(ALGO, new ExecContext(3, small, VectorProviders.get()));
+    long narrowBytes = Workspace.lastCallBytes();
+    Checks.assertBitwise("small budget vs large", big, narrow);
+    pb.checkBackwardWeight("small budget", narrow);
+    assertTrue(bigBytes > small, "the large budget runs wide tasks: " + bigBytes);
+    assertTrue(narrowBytes > 0 && narrowBytes <= small, "within the budget: " + narrowBytes);
+  }
+
   private static void check(Problem pb, int pass, float[] got) {
     switch (pass) {
       case 0 -> pb.checkForward("small budget", got);
