@@ -63,7 +63,10 @@ public final class Im2colGemm implements ConvAlgorithm {
       return;
     }
     boolean nhwc = g.layout() == Layout.NHWC;
-    TilePlan plan = TilePlan.of(g, nhwc, ctx.workspaceFloats());
+    // small NCHW images: tiles span images, the GEMM writing to a staged [K/G, T] block
+    boolean stage = !nhwc && !packDirect && g.pq() <= SHORT_IMAGE_PIXELS;
+    TilePlan plan = TilePlan.of(g, nhwc || stage, stage ? g.kg() * g.q() : 0,
+        ctx.workspaceFloats());
     int bufFloats = packDirect ? 0 : plan.tileFloats();
     int workers = Tiling.workers(ctx, plan.tiles(), bufFloats);
     try (Workspace ws = Workspace.reusing(workers, bufFloats)) {
@@ -85,7 +88,20 @@ public final class Im2colGemm implements ConvAlgorithm {
     int crs = g.crs();
     int kg = g.kg();
     boolean add = bias != null; // accumulate onto the bias written first, else overwrite
-    if (g.layout() == Layout.NCHW) { // the tile lies inside one image
+    if (g.layout() == Layout.NCHW && row0 / g.p() != (row1 - 1) / g.p()) {
+      // the tile spans images: bias, then the GEMM onto it, in a staged [K/G, T] block (the
+      // same operations per element as in place), then each image's rows copied out
+      int at = crs * t;
+      var wg = rowMajor(w, grp * kg * crs, crs);
+      if (add) {
+        for (int kk = 0; kk < kg; kk++) {
+          Arrays.fill(cols, at + kk * t, at + (kk + 1) * t, bias[grp * kg + kk]);
+        }
+      }
+      gather(g, x, grp, row0, row1, cols, ctx);
+      gemm(add, kg, t, crs, wg, rowMajor(cols, 0, t), cols, at, t, ctx);
+      copyTileRows(g, grp, row0, row1, cols, at, y, false);
+    } else if (g.layout() == Layout.NCHW) { // the tile lies inside one image
       int n = row0 / g.p();
       int yOff = g.yIndex(n, grp * kg, row0 - n * g.p(), 0);
       var wg = rowMajor(w, grp * kg * crs, crs); // [K/G, CRS]
@@ -136,31 +152,43 @@ public final class Im2colGemm implements ConvAlgorithm {
   }
 
   /**
-   * Pixels per image up to which the NCHW weight gradient stages dy so that its tiles span
-   * images: half the GEMM's depth block (KC 256), below which a per-image tile is a short
-   * block of its own. Measured (ResNet-50 batch 8, 2 threads): 7x7 (49 pixels) 15.4 -> 11.7
+   * Pixels per image up to which NCHW tiles span images, the forward's output and the weight
+   * gradient's dy staged: half the GEMM's depth block (KC 256), below which a per-image tile
+   * is a short reduction block (weight gradient) or a narrow GEMM (forward) of its own. Measured (ResNet-50 batch 8, 2 threads): 7x7 (49 pixels) 15.4 -> 11.7
    * ms; 14x14 (196) 11.8 vs 12.1, no gain, since the depth blocks cut the reduction anyway.
    */
   static final int SHORT_IMAGE_PIXELS = 128;
 
-  /**
-   * Copies group {@code grp}'s dy over the global output rows [row0, row1), which span images,
-   * into {@code buf} from {@code at} as a [K/G, T] matrix; returns {@code buf}.
-   */
-  private static float[] stageDy(ConvGeometry g, float[] dy, int grp, int row0, int row1,
+  /** dy's tile rows copied into {@code buf} from {@code at}: the [K/G, T] matrix there. */
+  private static StridedMatrix staged(ConvGeometry g, float[] dy, int grp, int row0, int row1,
       float[] buf, int at) {
+    copyTileRows(g, grp, row0, row1, buf, at, dy, true);
+    return rowMajor(buf, at, (row1 - row0) * g.q());
+  }
+
+  /**
+   * Copies between an NCHW output-shaped array ({@code y} or {@code dy}) over the global output
+   * rows [row0, row1) of group {@code grp}'s channels, which may span images, and a [K/G, T]
+   * block of {@code buf} from {@code at}: into the block if {@code toBlock}, else out of it.
+   */
+  private static void copyTileRows(ConvGeometry g, int grp, int row0, int row1, float[] buf,
+      int at, float[] nchw, boolean toBlock) {
     int t = (row1 - row0) * g.q();
     for (int kk = 0; kk < g.kg(); kk++) {
       for (int r = row0; r < row1; ) {
         int n = r / g.p();
-        int end = Math.min(row1, (n + 1) * g.p()); // this image's rows: one run of dy
+        int end = Math.min(row1, (n + 1) * g.p()); // this image's rows: one run per channel
         int len = (end - r) * g.q();
-        System.arraycopy(dy, g.yIndex(n, grp * g.kg() + kk, r - n * g.p(), 0), buf,
-            at + kk * t + (r - row0) * g.q(), len);
+        int image = g.yIndex(n, grp * g.kg() + kk, r - n * g.p(), 0);
+        int block = at + kk * t + (r - row0) * g.q();
+        if (toBlock) {
+          System.arraycopy(nchw, image, buf, block, len);
+        } else {
+          System.arraycopy(buf, block, nchw, image, len);
+        }
         r = end;
       }
     }
-    return buf;
   }
 
   /** Gathers a tile, split over the threads when not already inside a parallel task. */
@@ -276,7 +304,7 @@ public final class Im2colGemm implements ConvAlgorithm {
       int n = row0 / g.p();
       var dyg = n == (row1 - 1) / g.p() // [K/G, T]: in place within an image, else staged
           ? rowMajor(dy, g.yIndex(n, grp * kg, row0 - n * g.p(), 0), g.pq())
-          : rowMajor(stageDy(g, dy, grp, row0, row1, cols, crs * t), crs * t, t);
+          : staged(g, dy, grp, row0, row1, cols, crs * t);
       var colsT = rowMajor(cols, 0, t).transpose();                                // [T, CRS]
       int dwOff = grp * kg * crs; // OIHW: dW_g is rows [g*K/G, (g+1)*K/G) of [K, CRS]
       gemm(accumulate, kg, crs, t, dyg, colsT, dw, dwOff, crs, ctx);

@@ -75,28 +75,39 @@ class WorkspaceBudgetTest {
   }
 
   /**
-   * NCHW weight gradient of small images (P*Q <= Im2colGemm.SHORT_IMAGE_PIXELS): tiles span
-   * images, dy's rows staged beside the column matrix. 7x9 outputs, a 34 KiB budget: 3-row
-   * tiles, so tiles cross image boundaries; the staging counts in the budget, the result is
-   * the reference's and the same bits for 1 and 3 threads.
+   * Small NCHW images (P*Q <= Im2colGemm.SHORT_IMAGE_PIXELS): tiles span images, the forward's
+   * output block and the weight gradient's dy rows staged beside the column matrix. 7x9
+   * outputs with bias, a 34 KiB budget: 3-row tiles, so tiles cross image boundaries; the
+   * staging counts in the budget. The forward does the same operations per element whatever
+   * the tiles: bitwise equal to one-row tiles (1 KiB: no staging) and to one whole-batch tile
+   * (64 MiB). The weight gradient gives the reference's values and the same bits for 1 and 3
+   * threads.
    */
   @Test
-  void stagedWeightGradientTilesSpanImagesWithinTheBudget() {
+  void stagedTilesSpanImagesWithinTheBudget() {
     long budget = 34L << 10;
     ConvCase cs = ConvCase.of("short images").x(3, 8, 7, 9).kernel(6, 3, 3).pad(Padding.of(1))
-        .build();
+        .bias().build();
     Problem pb = new Problem(cs.running(3, budget), 12);
     assertTrue(pb.g.pq() <= Im2colGemm.SHORT_IMAGE_PIXELS, "small images");
     TilePlan plan = TilePlan.of(pb.g, true, pb.g.kg() * pb.g.q(), budget / Float.BYTES);
     assertTrue(plan.rowsPerTile() > 1 && pb.g.p() % plan.rowsPerTile() != 0,
         "tiles that cross images: " + plan.rowsPerTile());
     Im2colGemm algo = new Im2colGemm();
+
+    float[] y = pb.forward(algo, ctx(cs.running(3, budget)));
+    long peakY = Workspace.lastCallBytes();
+    pb.checkForward("staged tiles", y);
+    Checks.assertBitwise("forward, one-row tiles", pb.forward(algo, ctx(cs.running(3, 1024))), y);
+    Checks.assertBitwise("forward, one tile", pb.forward(algo, ctx(cs.running(1, LARGE))), y);
+    assertTrue(peakY > 0 && peakY <= budget, "forward peak " + peakY);
+
     float[] three = pb.backwardWeight(algo, ctx(cs.running(3, budget)));
     long peak = Workspace.lastCallBytes();
     float[] one = pb.backwardWeight(algo, ctx(cs.running(1, budget)));
     Checks.assertBitwise("1 vs 3 threads", one, three);
     pb.checkBackwardWeight("staged tiles", three);
-    assertTrue(peak > 0 && peak <= budget, "peak " + peak);
+    assertTrue(peak > 0 && peak <= budget, "weight gradient peak " + peak);
   }
 
   /** When one output row's matrix alone exceeds the budget, exactly one row is used. */
