@@ -88,23 +88,24 @@ public final class Im2colGemm implements ConvAlgorithm {
     int crs = g.crs();
     int kg = g.kg();
     boolean add = bias != null; // accumulate onto the bias written first, else overwrite
-    if (g.layout() == Layout.NCHW && row0 / g.p() != (row1 - 1) / g.p()) {
-      // the tile spans images: bias, then the GEMM onto it, in a staged [K/G, T] block (the
-      // same operations per element as in place), then each image's rows copied out
-      int at = crs * t;
-      var wg = rowMajor(w, grp * kg * crs, crs);
-      if (add) {
-        for (int kk = 0; kk < kg; kk++) {
-          Arrays.fill(cols, at + kk * t, at + (kk + 1) * t, bias[grp * kg + kk]);
-        }
-      }
-      gather(g, x, grp, row0, row1, cols, ctx);
-      gemm(add, kg, t, crs, wg, rowMajor(cols, 0, t), cols, at, t, ctx);
-      copyTileRows(g, grp, row0, row1, cols, at, y, false);
-    } else if (g.layout() == Layout.NCHW) { // the tile lies inside one image
-      int n = row0 / g.p();
-      int yOff = g.yIndex(n, grp * kg, row0 - n * g.p(), 0);
+    if (g.layout() == Layout.NCHW) {
       var wg = rowMajor(w, grp * kg * crs, crs); // [K/G, CRS]
+      int n = row0 / g.p();
+      if (n != (row1 - 1) / g.p()) {
+        // the tile spans images: bias, then the GEMM onto it, in a staged [K/G, T] block (the
+        // same operations per element as in place), then each image's rows copied out
+        int at = crs * t;
+        if (add) {
+          for (int kk = 0; kk < kg; kk++) {
+            Arrays.fill(cols, at + kk * t, at + (kk + 1) * t, bias[grp * kg + kk]);
+          }
+        }
+        gather(g, x, grp, row0, row1, cols, ctx);
+        gemm(add, kg, t, crs, wg, rowMajor(cols, 0, t), cols, at, t, ctx);
+        copyTileRows(g, grp, row0, row1, cols, at, y, false);
+        return;
+      }
+      int yOff = g.yIndex(n, grp * kg, row0 - n * g.p(), 0);
       if (add) {
         Outputs.fillChannelRows(y, yOff, g.pq(), kg, t, bias, grp * kg);
       }
@@ -154,8 +155,9 @@ public final class Im2colGemm implements ConvAlgorithm {
   /**
    * Pixels per image up to which NCHW tiles span images, the forward's output and the weight
    * gradient's dy staged: half the GEMM's depth block (KC 256), below which a per-image tile
-   * is a short reduction block (weight gradient) or a narrow GEMM (forward) of its own. Measured (ResNet-50 batch 8, 2 threads): 7x7 (49 pixels) 15.4 -> 11.7
-   * ms; 14x14 (196) 11.8 vs 12.1, no gain, since the depth blocks cut the reduction anyway.
+   * is a short reduction block (weight gradient) or a narrow GEMM (forward) of its own.
+   * Measured (ResNet-50 batch 8, 2 threads, weight gradient): 7x7 (49 pixels) 15.4 -> 11.7 ms;
+   * 14x14 (196) 11.8 vs 12.1, no gain, since the depth blocks cut the reduction anyway.
    */
   static final int SHORT_IMAGE_PIXELS = 128;
 

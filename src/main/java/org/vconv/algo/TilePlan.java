@@ -8,9 +8,9 @@ import org.vconv.plan.ConvGeometry;
  * output rows ({@code Q} pixels each), sized by {@link Tiling#unitsPerChunk} from the budget
  * (one output row at the least). Tiles either stay inside one image (tile {@code t} of image
  * {@code n} is plan tile {@code n * tilesPerImage + t}) or, where the GEMM can read and write
- * several images as one matrix (NHWC forward and weight gradient, and the NCHW weight gradient
- * of small images, with {@code dy} staged), run over the global rows {@code n * P + p} of the
- * whole batch.
+ * several images as one matrix (NHWC forward and weight gradient; NCHW forward and weight
+ * gradient of small images, the output block or {@code dy} staged), run over the global rows
+ * {@code n * P + p} of the whole batch.
  *
  * @param rowsPerTile output rows in a full tile (the last tile of an image or batch may be
  *     shorter)
