@@ -198,10 +198,10 @@ public final class Im2colGemm implements ConvAlgorithm {
       float[] cols, ExecContext ctx) {
     int parts = ctx.workersFor(g.crs() * (row1 - row0)); // 1 when nested: copies are exact
     if (parts <= 1) {
-      Im2col.gatherInto(g, x, grp, row0, row1, cols, 0);
+      Im2col.gatherInto(g, x, grp, row0, row1, cols, 0, ctx.kernels().arrays());
     } else {
       ctx.parallelFor(parts, part -> Im2col.gatherInto(g, x, grp, row0, row1, cols, 0, part,
-          parts));
+          parts, ctx.kernels().arrays()));
     }
   }
 

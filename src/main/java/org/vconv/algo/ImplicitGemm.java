@@ -236,13 +236,13 @@ public final class ImplicitGemm implements ConvAlgorithm {
       int n0, int images, int p0, int rows, float[] slab, boolean testFinite, ExecContext ctx) {
     int cg = g.cg();
     int chunks = Math.min(cg, Math.ceilDiv(FILL_TASKS, images));
-    ArrayKernels test = testFinite ? ctx.kernels().arrays() : null;
+    ArrayKernels arrays = ctx.kernels().arrays();
     AtomicBoolean finite = new AtomicBoolean(true);
     ctx.parallelFor(images * chunks, t -> {
       int i = t / chunks;
       int part = t % chunks;
       if (!windows.fill(x, grp, n0 + i, p0, rows, i, cg * part / chunks,
-          cg * (part + 1) / chunks, slab, test)) {
+          cg * (part + 1) / chunks, slab, arrays, testFinite)) {
         finite.set(false);
       }
     });

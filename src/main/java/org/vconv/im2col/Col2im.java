@@ -18,7 +18,8 @@ public final class Col2im {
 
   /**
    * {@code dx += col2im(src)} for group {@code group} over the global output rows
-   * {@code [row0, row1)}; contiguous runs go through {@code arrays.addInto}.
+   * {@code [row0, row1)}; each tap's run of a row goes through {@code arrays}. The caller owns
+   * the group's planes of the images the tile touches: no other thread writes them meanwhile.
    */
   public static void scatterAdd(ConvGeometry g, float[] src, int sOff, int group, int row0,
       int row1, float[] dx, ArrayKernels arrays) {
@@ -60,13 +61,7 @@ public final class Col2im {
             }
             int from = col + ((ci * g.r() + ri) * g.s() + si) * t + qLo;
             int to = dxRow + ValidRange.input(qLo, g.padLeft(), tapW, sw);
-            if (sw == 1) {
-              arrays.addInto(src, from, dx, to, len);
-            } else {
-              for (int i = 0; i < len; i++) {
-                dx[to + i * sw] += src[from + i];
-              }
-            }
+            arrays.addIntoStrided(src, from, dx, to, sw, len); // this thread owns the row
           }
         }
       }

@@ -3,6 +3,7 @@ package org.vconv.im2col;
 import java.util.Arrays;
 import org.vconv.Layout;
 import org.vconv.plan.ConvGeometry;
+import org.vconv.simd.ArrayKernels;
 
 /**
  * Gathers the im2col matrix of one group over a tile of output pixels: the global output rows
@@ -19,7 +20,7 @@ import org.vconv.plan.ConvGeometry;
  *
  * Taps that fall into the padding are written as zeros; every element of the tile's matrix
  * is overwritten. Contiguous runs (NCHW at stride 1; NHWC channel runs) are copied with
- * {@link System#arraycopy}; strided gathers are scalar loops.
+ * {@link System#arraycopy}; NCHW's strided runs go through {@link ArrayKernels#gatherStrided}.
  */
 public final class Im2col {
   private Im2col() {}
@@ -31,8 +32,8 @@ public final class Im2col {
 
   /** Overwrites the whole matrix of the tile at {@code dst[dOff...]}. */
   public static void gatherInto(ConvGeometry g, float[] x, int group, int row0, int row1,
-      float[] dst, int dOff) {
-    gatherInto(g, x, group, row0, row1, dst, dOff, 0, 1);
+      float[] dst, int dOff, ArrayKernels arrays) {
+    gatherInto(g, x, group, row0, row1, dst, dOff, 0, 1, arrays);
   }
 
   /**
@@ -41,7 +42,7 @@ public final class Im2col {
    * matrix, so they may be gathered concurrently.
    */
   public static void gatherInto(ConvGeometry g, float[] x, int group, int row0, int row1,
-      float[] dst, int dOff, int part, int parts) {
+      float[] dst, int dOff, int part, int parts, ArrayKernels arrays) {
     assert 0 <= group && group < g.groups() : "group";
     assert 0 <= row0 && row0 < row1 && row1 <= g.n() * g.p() : "tile rows";
     assert 0 <= part && part < parts : "part";
@@ -49,7 +50,7 @@ public final class Im2col {
     if (g.layout() == Layout.NCHW) {
       int depth = g.crs();
       gatherNchw(g, x, group, row0, row1, dst, dOff, slice(depth, part, parts),
-          slice(depth, part + 1, parts));
+          slice(depth, part + 1, parts), arrays);
     } else {
       int pixels = (row1 - row0) * g.q();
       gatherNhwc(g, x, group, row0, dst, dOff, slice(pixels, part, parts),
@@ -62,7 +63,7 @@ public final class Im2col {
   }
 
   private static void gatherNchw(ConvGeometry g, float[] x, int group, int row0, int row1,
-      float[] dst, int dOff, int d0, int d1) {
+      float[] dst, int dOff, int d0, int d1, ArrayKernels arrays) {
     int q = g.q();
     int t = (row1 - row0) * q;
     int rs = g.r() * g.s();
@@ -89,13 +90,7 @@ public final class Im2col {
           continue; // every tap of this kernel column is padding (its index may be negative)
         }
         int src = g.xIndex(n, c, ih, 0) + ValidRange.input(qLo, g.padLeft(), tapW, sw);
-        if (sw == 1) {
-          System.arraycopy(x, src, dst, seg + qLo, qHi - qLo);
-        } else {
-          for (int i = 0, len = qHi - qLo; i < len; i++) {
-            dst[seg + qLo + i] = x[src + i * sw];
-          }
-        }
+        arrays.gatherStrided(x, src, sw, dst, seg + qLo, qHi - qLo);
       }
     }
   }

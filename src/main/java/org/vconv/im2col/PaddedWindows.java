@@ -116,12 +116,12 @@ public final class PaddedWindows {
    * Copies channels {@code [c0, c1)} of group {@code grp} of image {@code n}, the padded rows
    * that output rows {@code [p0, p0 + rows)} read, phase by phase, into slot {@code slot} of
    * {@code slab}: zeros where rows or columns are padding. Disjoint slots or channels may be
-   * filled from several threads at once. With {@code finiteTest}, returns whether every value
+   * filled from several threads at once. With {@code testFinite}, returns whether every value
    * copied is finite (NaN and infinity are copied all the same; the test reads each row again
    * while it is in L1); without, returns true.
    */
   public boolean fill(float[] x, int grp, int n, int p0, int rows, int slot, int c0, int c1,
-      float[] slab, ArrayKernels finiteTest) {
+      float[] slab, ArrayKernels arrays, boolean testFinite) {
     assert p0 >= 0 && p0 + rows <= g.p() && slabRows(g, rows) <= slabRows;
     assert 0 <= c0 && c0 <= c1 && c1 <= g.cg();
     int used = slabRows(g, rows);
@@ -143,13 +143,18 @@ public final class PaddedWindows {
               Arrays.fill(slab, at, at + g.padLeft(), 0f);
               System.arraycopy(x, src + ih * g.w(), slab, at + g.padLeft(), g.w());
               Arrays.fill(slab, at + g.padLeft() + g.w(), at + pitch, 0f);
-            } else {
-              for (int j = 0, iw = b - g.padLeft(); j < pitch; j++, iw += sw) {
-                slab[at + j] = iw >= 0 && iw < g.w() ? x[src + ih * g.w() + iw] : 0f;
+            } else { // phase b of the padded row: columns j with iw = j*sw + b - padLeft
+              int jLo = ValidRange.first(g.padLeft(), b, sw, pitch);
+              int jHi = ValidRange.end(g.w(), g.padLeft(), b, sw, pitch);
+              Arrays.fill(slab, at, at + jLo, 0f);
+              if (jLo < jHi) {
+                arrays.gatherStrided(x, src + ih * g.w() + jLo * sw + b - g.padLeft(), sw, slab,
+                    at + jLo, jHi - jLo);
               }
+              Arrays.fill(slab, at + jHi, at + pitch, 0f);
             }
-            if (finiteTest != null && finite) {
-              finite = finiteTest.allFinite(slab, at, pitch);
+            if (testFinite && finite) {
+              finite = arrays.allFinite(slab, at, pitch);
             }
           }
         }

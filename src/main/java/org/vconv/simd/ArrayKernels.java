@@ -9,6 +9,20 @@ public interface ArrayKernels {
   /** {@code dst[dOff + i] += src[sOff + i]} for {@code i < len}. */
   void addInto(float[] src, int sOff, float[] dst, int dOff, int len);
 
+  /**
+   * {@code dst[dOff + i] = src[sOff + i*stride]} for {@code i < len}, {@code stride >= 1}:
+   * im2col's and the slab's gather at a convolution stride.
+   */
+  void gatherStrided(float[] src, int sOff, int stride, float[] dst, int dOff, int len);
+
+  /**
+   * {@code dst[dOff + i*stride] += src[sOff + i]} for {@code i < len}, {@code stride >= 1}:
+   * col2im's scatter at a convolution stride. Each element gets its one add, as in a plain
+   * loop. The elements between keep their values, but the SIMD provider may load and
+   * store them back, so no other thread may write them meanwhile.
+   */
+  void addIntoStrided(float[] src, int sOff, float[] dst, int dOff, int stride, int len);
+
   /** {@code y[yOff + i] += a * x[xOff + i]} for {@code i < len}. */
   void axpy(float a, float[] x, int xOff, float[] y, int yOff, int len);
 

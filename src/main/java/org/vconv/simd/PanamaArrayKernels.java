@@ -1,12 +1,30 @@
 package org.vconv.simd;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /** {@link ArrayKernels} on FloatVector lanes of {@link PanamaProvider#SPECIES}. */
 final class PanamaArrayKernels implements ArrayKernels {
   private static final VectorSpecies<Float> SPECIES = PanamaProvider.SPECIES;
+  private static final int L = SPECIES.length();
+
+  // Stride 2 as one-vector permutes and blends, which AVX2 has too (the two-vector
+  // selectFrom is AVX-512 only and would fall back to boxed Java code there).
+  /** Lane j takes lane 2j mod L: the even lanes of a vector, twice. */
+  private static final VectorShuffle<Float> EVENS =
+      VectorShuffle.fromOp(SPECIES, j -> 2 * j % L);
+  /** Lane j takes lane j/2, then lane L/2 + j/2: a half spread over the even lanes. */
+  private static final VectorShuffle<Float> SPREAD_LOW =
+      VectorShuffle.fromOp(SPECIES, j -> j / 2);
+  private static final VectorShuffle<Float> SPREAD_HIGH =
+      VectorShuffle.fromOp(SPECIES, j -> L / 2 + j / 2);
+  private static final VectorMask<Float> HIGH_HALF =
+      VectorMask.fromLong(SPECIES, -1L << (L / 2));
+  private static final VectorMask<Float> EVEN_LANES =
+      VectorMask.fromLong(SPECIES, 0x5555_5555_5555_5555L);
 
   @Override
   public void addInto(float[] src, int sOff, float[] dst, int dOff, int len) {
@@ -19,6 +37,56 @@ final class PanamaArrayKernels implements ArrayKernels {
     }
     for (; i < len; i++) { // scalar tail
       dst[dOff + i] += src[sOff + i];
+    }
+  }
+
+  /** Stride 2: two loads, the even lanes of each, one blend; other strides: a plain loop. */
+  @Override
+  public void gatherStrided(float[] src, int sOff, int stride, float[] dst, int dOff,
+      int len) {
+    int i = 0;
+    if (stride == 1) {
+      System.arraycopy(src, sOff, dst, dOff, len);
+      return;
+    }
+    if (stride == 2) {
+      // i + L < len: the second load ends at src[sOff + 2*(i+L) - 1], before the last read
+      for (; i + L < len; i += L) {
+        FloatVector lo = FloatVector.fromArray(SPECIES, src, sOff + 2 * i).rearrange(EVENS);
+        FloatVector hi = FloatVector.fromArray(SPECIES, src, sOff + 2 * i + L).rearrange(EVENS);
+        lo.blend(hi, HIGH_HALF).intoArray(dst, dOff + i);
+      }
+    }
+    for (; i < len; i++) { // scalar tail, and strides above 2
+      dst[dOff + i] = src[sOff + i * stride];
+    }
+  }
+
+  /**
+   * Stride 2: each source vector is spread over the even lanes of two destination vectors and
+   * added there only (the odd lanes are blended back unchanged); other strides: a plain loop.
+   */
+  @Override
+  public void addIntoStrided(float[] src, int sOff, float[] dst, int dOff, int stride,
+      int len) {
+    int i = 0;
+    if (stride == 1) {
+      addInto(src, sOff, dst, dOff, len);
+      return;
+    }
+    if (stride == 2) {
+      // i + L < len: the vectors end at dst[dOff + 2*(i+L) - 1], before the last element added
+      for (; i + L < len; i += L) {
+        FloatVector v = FloatVector.fromArray(SPECIES, src, sOff + i);
+        int at = dOff + 2 * i;
+        FloatVector lo = FloatVector.fromArray(SPECIES, dst, at);
+        FloatVector hi = FloatVector.fromArray(SPECIES, dst, at + L);
+        lo.blend(lo.add(v.rearrange(SPREAD_LOW)), EVEN_LANES).intoArray(dst, at);
+        hi.blend(hi.add(v.rearrange(SPREAD_HIGH)), EVEN_LANES).intoArray(dst, at + L);
+      }
+    }
+    for (; i < len; i++) { // scalar tail, and strides above 2
+      dst[dOff + i * stride] += src[sOff + i];
     }
   }
 

@@ -11,6 +11,22 @@ final class ScalarArrayKernels implements ArrayKernels {
   }
 
   @Override
+  public void gatherStrided(float[] src, int sOff, int stride, float[] dst, int dOff,
+      int len) {
+    for (int i = 0; i < len; i++) {
+      dst[dOff + i] = src[sOff + i * stride];
+    }
+  }
+
+  @Override
+  public void addIntoStrided(float[] src, int sOff, float[] dst, int dOff, int stride,
+      int len) {
+    for (int i = 0; i < len; i++) {
+      dst[dOff + i * stride] += src[sOff + i];
+    }
+  }
+
+  @Override
   public void axpy(float a, float[] x, int xOff, float[] y, int yOff, int len) {
     for (int i = 0; i < len; i++) {
       y[yOff + i] += a * x[xOff + i];

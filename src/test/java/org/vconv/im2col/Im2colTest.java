@@ -57,6 +57,14 @@ class Im2colTest {
 
   @Test
   void gatherWritesTheDefinitionIntoEveryElementOfEveryTileAndPart() {
+    for (ArrayKernels arrays : List.of(VectorProviders.get().arrays(),
+        VectorProviders.scalar().arrays())) {
+      int tiles = checkGather(arrays);
+      assertTrue(tiles > 1000, "checked " + tiles + " tiles");
+    }
+  }
+
+  private static int checkGather(ArrayKernels arrays) {
     int tiles = 0;
     for (ConvGeometry g : geometries()) {
       float[] x = ConvCase.random(g.inputSize(), 7);
@@ -70,7 +78,7 @@ class Im2colTest {
               float[] dst = new float[(int) Im2col.tileFloats(g, row1 - row0) + 2 * GUARD];
               Arrays.fill(dst, Float.NaN);
               for (int part = 0; part < parts; part++) {
-                Im2col.gatherInto(g, x, grp, row0, row1, dst, GUARD, part, parts);
+                Im2col.gatherInto(g, x, grp, row0, row1, dst, GUARD, part, parts, arrays);
               }
               for (int t = 0; t < pixels; t++) {
                 for (int d = 0; d < g.crs(); d++) {
@@ -85,7 +93,7 @@ class Im2colTest {
         }
       }
     }
-    assertTrue(tiles > 1000, "checked " + tiles + " tiles");
+    return tiles;
   }
 
   @Test
@@ -150,7 +158,7 @@ class Im2colTest {
         int row1 = tile[1];
         int grp = g.groups() - 1;
         float[] cols = new float[(int) Im2col.tileFloats(g, row1 - row0)];
-        Im2col.gatherInto(g, x, grp, row0, row1, cols, 0);
+        Im2col.gatherInto(g, x, grp, row0, row1, cols, 0, VectorProviders.get().arrays());
         int pixels = (row1 - row0) * g.q();
         // as [pixels, depth]: NCHW's cols transposed, NHWC's rows as they are
         StridedMatrix view = g.layout() == Layout.NCHW

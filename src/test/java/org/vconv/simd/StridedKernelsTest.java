@@ -1,0 +1,98 @@
+package org.vconv.simd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.vconv.simd.TestArrays.random;
+
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link ArrayKernels#gatherStrided} and {@link ArrayKernels#addIntoStrided} against their
+ * definitions on both providers, bit for bit: strides 1..4, lengths 0..70 (every vector count
+ * and tail at 4, 8 and 16 lanes), runs that start at the array's first float and end at its
+ * last (a vector load or store past a run throws or shows), and for the scatter, elements
+ * between the strided ones that hold -0, NaN and infinity, whose bits must survive. Repeated
+ * until C2 has compiled the SIMD bodies; checked on the first and the last rounds.
+ */
+class StridedKernelsTest {
+  private static final int ROUNDS = 400;
+  private static final float[] ODD = {-0f, Float.NaN, Float.POSITIVE_INFINITY, 0f, 1.5f};
+
+  @Test
+  void gatherStridedCopiesEveryStrideThElement() {
+    int checked = 0;
+    for (VectorProvider vp : List.of(VectorProviders.get(), VectorProviders.scalar())) {
+      ArrayKernels k = vp.arrays();
+      SplittableRandom rnd = new SplittableRandom(3);
+      for (int round = 0; round < ROUNDS; round++) {
+        boolean check = round == 0 || round == ROUNDS - 1;
+        for (int stride = 1; stride <= 4; stride++) {
+          for (int len = 0; len <= 70; len++) {
+            int sOff = round % 2 == 0 ? 0 : rnd.nextInt(5);
+            int dOff = rnd.nextInt(3);
+            // the run's last element is the array's last float
+            float[] src = random(rnd, sOff + Math.max(0, (len - 1) * stride + 1));
+            float[] dst = random(rnd, dOff + len + 2);
+            float[] before = dst.clone();
+            k.gatherStrided(src, sOff, stride, dst, dOff, len);
+            if (!check) {
+              continue;
+            }
+            for (int at = 0; at < dst.length; at++) {
+              int i = at - dOff;
+              float want = i >= 0 && i < len ? src[sOff + i * stride] : before[at];
+              assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(dst[at]),
+                  vp.name() + " stride " + stride + " len " + len + " at " + at);
+            }
+            checked++;
+          }
+        }
+      }
+    }
+    assertEquals(2 * 2 * 4 * 71, checked);
+  }
+
+  @Test
+  void addIntoStridedAddsOncePerElementAndKeepsTheOthersBits() {
+    int checked = 0;
+    for (VectorProvider vp : List.of(VectorProviders.get(), VectorProviders.scalar())) {
+      ArrayKernels k = vp.arrays();
+      SplittableRandom rnd = new SplittableRandom(5);
+      for (int round = 0; round < ROUNDS; round++) {
+        boolean check = round == 0 || round == ROUNDS - 1;
+        for (int stride = 1; stride <= 4; stride++) {
+          for (int len = 0; len <= 70; len++) {
+            int sOff = rnd.nextInt(4);
+            int dOff = round % 2 == 0 ? 0 : rnd.nextInt(5);
+            float[] src = random(rnd, sOff + len);
+            float[] dst = random(rnd, dOff + Math.max(0, (len - 1) * stride + 1));
+            for (int at = 0; at < dst.length; at++) {
+              if ((at - dOff) % stride != 0 || at < dOff) {
+                dst[at] = ODD[rnd.nextInt(ODD.length)];
+              }
+            }
+            if (len > 0 && rnd.nextInt(4) == 0) {
+              dst[dOff] = -0f;
+              src[sOff] = 0f; // -0 + 0 is +0: the strided element must change its bits
+            }
+            float[] before = dst.clone();
+            k.addIntoStrided(src, sOff, dst, dOff, stride, len);
+            if (!check) {
+              continue;
+            }
+            for (int at = 0; at < dst.length; at++) {
+              int i = (at - dOff) / stride;
+              boolean hit = at >= dOff && (at - dOff) % stride == 0 && i < len;
+              float want = hit ? before[at] + src[sOff + i] : before[at];
+              assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(dst[at]),
+                  vp.name() + " stride " + stride + " len " + len + " at " + at);
+            }
+            checked++;
+          }
+        }
+      }
+    }
+    assertEquals(2 * 2 * 4 * 71, checked);
+  }
+}
