@@ -40,41 +40,52 @@ final class PanamaArrayKernels implements ArrayKernels {
     }
   }
 
-  /** Stride 2: two loads, the even lanes of each, one blend; other strides: a plain loop. */
+  /**
+   * Stride 2: two loads, the even lanes of each, one blend, and the last up to {@code L}
+   * elements the same way under masks; other strides: a plain loop.
+   */
   @Override
   public void gatherStrided(float[] src, int sOff, int stride, float[] dst, int dOff,
       int len) {
-    int i = 0;
-    if (stride == 1) {
-      System.arraycopy(src, sOff, dst, dOff, len);
-      return;
-    }
     if (stride == 2) {
+      int i = 0;
       // i + L < len: the second load ends at src[sOff + 2*(i+L) - 1], before the last read
       for (; i + L < len; i += L) {
         FloatVector lo = FloatVector.fromArray(SPECIES, src, sOff + 2 * i).rearrange(EVENS);
         FloatVector hi = FloatVector.fromArray(SPECIES, src, sOff + 2 * i + L).rearrange(EVENS);
         lo.blend(hi, HIGH_HALF).intoArray(dst, dOff + i);
       }
+      if (i < len) {
+        gatherPairsTail(src, sOff + 2 * i, dst, dOff + i, len - i);
+      }
+    } else if (stride == 1) {
+      System.arraycopy(src, sOff, dst, dOff, len);
+    } else {
+      for (int i = 0; i < len; i++) {
+        dst[dOff + i] = src[sOff + i * stride];
+      }
     }
-    for (; i < len; i++) { // scalar tail, and strides above 2
-      dst[dOff + i] = src[sOff + i * stride];
-    }
+  }
+
+  /** The last {@code n} (1..L) elements of a stride-2 gather: reads {@code 2n - 1} floats. */
+  private static void gatherPairsTail(float[] src, int sOff, float[] dst, int dOff, int n) {
+    int reads = 2 * n - 1;
+    FloatVector lo = FloatVector.fromArray(SPECIES, src, sOff, PanamaMasks.first(reads));
+    FloatVector hi = FloatVector.fromArray(SPECIES, src, sOff + L, PanamaMasks.first(reads - L));
+    lo.rearrange(EVENS).blend(hi.rearrange(EVENS), HIGH_HALF)
+        .intoArray(dst, dOff, PanamaMasks.first(n));
   }
 
   /**
    * Stride 2: each source vector is spread over the even lanes of two destination vectors and
-   * added there only (the odd lanes are blended back unchanged); other strides: a plain loop.
+   * added there only (the odd lanes are blended back unchanged), the last up to {@code L}
+   * elements under masks; other strides: a plain loop.
    */
   @Override
   public void addIntoStrided(float[] src, int sOff, float[] dst, int dOff, int stride,
       int len) {
-    int i = 0;
-    if (stride == 1) {
-      addInto(src, sOff, dst, dOff, len);
-      return;
-    }
     if (stride == 2) {
+      int i = 0;
       // i + L < len: the vectors end at dst[dOff + 2*(i+L) - 1], before the last element added
       for (; i + L < len; i += L) {
         FloatVector v = FloatVector.fromArray(SPECIES, src, sOff + i);
@@ -84,10 +95,28 @@ final class PanamaArrayKernels implements ArrayKernels {
         lo.blend(lo.add(v.rearrange(SPREAD_LOW)), EVEN_LANES).intoArray(dst, at);
         hi.blend(hi.add(v.rearrange(SPREAD_HIGH)), EVEN_LANES).intoArray(dst, at + L);
       }
+      if (i < len) {
+        addPairsTail(src, sOff + i, dst, dOff + 2 * i, len - i);
+      }
+    } else if (stride == 1) {
+      addInto(src, sOff, dst, dOff, len);
+    } else {
+      for (int i = 0; i < len; i++) {
+        dst[dOff + i * stride] += src[sOff + i];
+      }
     }
-    for (; i < len; i++) { // scalar tail, and strides above 2
-      dst[dOff + i * stride] += src[sOff + i];
-    }
+  }
+
+  /** The last {@code n} (1..L) elements of a stride-2 scatter: touches {@code 2n - 1} floats. */
+  private static void addPairsTail(float[] src, int sOff, float[] dst, int dOff, int n) {
+    int span = 2 * n - 1;
+    VectorMask<Float> mLo = PanamaMasks.first(span);
+    VectorMask<Float> mHi = PanamaMasks.first(span - L);
+    FloatVector v = FloatVector.fromArray(SPECIES, src, sOff, PanamaMasks.first(n));
+    FloatVector lo = FloatVector.fromArray(SPECIES, dst, dOff, mLo);
+    FloatVector hi = FloatVector.fromArray(SPECIES, dst, dOff + L, mHi);
+    lo.blend(lo.add(v.rearrange(SPREAD_LOW)), EVEN_LANES).intoArray(dst, dOff, mLo);
+    hi.blend(hi.add(v.rearrange(SPREAD_HIGH)), EVEN_LANES).intoArray(dst, dOff + L, mHi);
   }
 
   @Override

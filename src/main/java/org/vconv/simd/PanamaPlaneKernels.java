@@ -31,19 +31,8 @@ final class PanamaPlaneKernels {
   private static final VectorSpecies<Float> SPECIES = PanamaProvider.SPECIES;
   private static final int VL = SPECIES.length();
 
-  /** {@code VL} trues then {@code VL} falses: the first n lanes are the mask read at VL - n. */
-  private static final boolean[] FIRST = new boolean[2 * VL];
-
-  static {
-    java.util.Arrays.fill(FIRST, 0, VL, true);
-  }
-
-  /**
-   * The first {@code n} lanes (clamped to [0, VL]), as one mask load: {@code indexInRange}
-   * branches on its arguments, and masks merged from several paths are boxed.
-   */
   private static VectorMask<Float> first(int n) {
-    return VectorMask.fromArray(SPECIES, FIRST, VL - Math.max(0, Math.min(VL, n)));
+    return PanamaMasks.first(n);
   }
 
   /** Lanes {@code [from, to)} of a vector, clamped to it. */
