@@ -40,6 +40,9 @@ public final class ImplicitGemm implements ConvAlgorithm {
   /** See {@link #preferred}. */
   static final int MIN_WEIGHT_COLUMNS = 512;
 
+  /** See {@link #preferred}. */
+  static final int MIN_STRIDED_DEPTH = 512;
+
   /**
    * Depth of a reduction block: its slice of a weight panel (256 x 32 floats, 32 KiB) and the
    * input rows it reads stay in L1 while the block sweeps over a task's micro-tiles. The
@@ -70,20 +73,26 @@ public final class ImplicitGemm implements ConvAlgorithm {
   }
 
   /**
-   * Whether AUTO should take {@code pass} of {@code g} here. Forward and input gradient: at
-   * stride 1 (strided, the slab holds every phase of the whole input and the copies gather:
-   * ResNet-50's stride-2 3x3 forward took 10.8 ms against im2col's 9.6; and the input
-   * gradient has no stride-1 form). Weight gradient, any stride: when an image gives at least
-   * {@link #MIN_WEIGHT_COLUMNS} columns; below that, each micro-tile of {@code dW} sums over
-   * short runs, and its loads and stores cost more than im2col's one long GEMM (ResNet-50's
-   * 7x7x512 layer: 10.8 ms against 7.1; its 14x14 layer ties, 28x28 and larger win 1.2-1.6x,
-   * the stride-2 3x3 layer 8.3 against 9.9, the 7x7 stride-2 stem 11.5 against 22.2, and
-   * against GroupedDirect's 13.0).
+   * Whether AUTO should take {@code pass} of {@code g} here. Forward: at stride 1; strided,
+   * when the kernel reads every phase plane of the slab (R, S at least the strides: else most
+   * of the copied input is never read) and the reduction is at least {@link
+   * #MIN_STRIDED_DEPTH} deep (shallower, each micro-tile's transposing store weighs more than
+   * im2col's gather). Measured with the strided copies on vector lanes, Zen 4, 2 threads:
+   * ResNet-50's stride-2 3x3 layer 11.6 ms against im2col's 12.3, its 7x7 stem (depth 147)
+   * 18.3 against 15.0-15.9, its stride-2 1x1 layer 14.0-16.2 against 10.0. Input gradient: at
+   * stride 1 (it has no strided form here). Weight gradient, any stride: when an image gives
+   * at least {@link #MIN_WEIGHT_COLUMNS} columns; below that, each micro-tile of {@code dW}
+   * sums over short runs, and its loads and stores cost more than im2col's one long GEMM
+   * (ResNet-50's 7x7x512 layer: 10.8 ms against 7.1; its 14x14 layer ties, 28x28 and larger
+   * win 1.2-1.6x, the stride-2 3x3 layer 8.3 against 9.9, the 7x7 stride-2 stem 11.5 against
+   * 22.2, and against GroupedDirect's 13.0).
    */
   public static boolean preferred(ConvGeometry g, ConvAlgorithms.Pass pass) {
     boolean unitStride = g.strideH() == 1 && g.strideW() == 1;
     return supports(g) && switch (pass) {
-      case FORWARD, BACKWARD_DATA -> unitStride;
+      case FORWARD -> unitStride || g.r() >= g.strideH() && g.s() >= g.strideW()
+          && g.crs() >= MIN_STRIDED_DEPTH;
+      case BACKWARD_DATA -> unitStride;
       case BACKWARD_WEIGHT -> PaddedWindows.columnsPerImage(g, g.p()) >= MIN_WEIGHT_COLUMNS;
     };
   }
