@@ -38,6 +38,17 @@ public final class Col2im {
     int q = g.q();
     int t = (row1 - row0) * q;
     int sw = g.strideW();
+    // each kernel column's valid outputs and their first input column, once per tile: per
+    // row and tap, the divisions took as long as the adds at stride 2
+    int[] qLo = new int[g.s()];
+    int[] len = new int[g.s()];
+    int[] iw = new int[g.s()];
+    for (int si = 0; si < g.s(); si++) {
+      int tapW = si * g.dilW();
+      qLo[si] = ValidRange.first(g.padLeft(), tapW, sw, q);
+      len[si] = ValidRange.end(g.w(), g.padLeft(), tapW, sw, q) - qLo[si];
+      iw[si] = ValidRange.input(qLo[si], g.padLeft(), tapW, sw);
+    }
     // channels never share dx elements, so channel-outer keeps one dx plane hot while the
     // (p, r, s) order each element needs still holds
     for (int ci = 0; ci < g.cg(); ci++) {
@@ -52,16 +63,12 @@ public final class Col2im {
             continue;
           }
           int dxRow = g.xIndex(n, c, ih, 0);
-          for (int si = 0; si < g.s(); si++) {
-            int tapW = si * g.dilW();
-            int qLo = ValidRange.first(g.padLeft(), tapW, sw, q);
-            int len = ValidRange.end(g.w(), g.padLeft(), tapW, sw, q) - qLo;
-            if (len == 0) {
-              continue; // all padding: the computed index may be out of bounds
+          int from = col + (ci * g.r() + ri) * g.s() * t;
+          for (int si = 0; si < g.s(); si++, from += t) {
+            if (len[si] > 0) { // else all padding: the computed index may be out of bounds
+              // this thread owns the row
+              arrays.addIntoStrided(src, from + qLo[si], dx, dxRow + iw[si], sw, len[si]);
             }
-            int from = col + ((ci * g.r() + ri) * g.s() + si) * t + qLo;
-            int to = dxRow + ValidRange.input(qLo, g.padLeft(), tapW, sw);
-            arrays.addIntoStrided(src, from, dx, to, sw, len); // this thread owns the row
           }
         }
       }
