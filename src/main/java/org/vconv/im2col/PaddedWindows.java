@@ -117,8 +117,8 @@ public final class PaddedWindows {
    * that output rows {@code [p0, p0 + rows)} read, phase by phase, into slot {@code slot} of
    * {@code slab}: zeros where rows or columns are padding. Disjoint slots or channels may be
    * filled from several threads at once. With {@code testFinite}, returns whether every value
-   * copied is finite (NaN and infinity are copied all the same; the test reads each row again
-   * while it is in L1); without, returns true.
+   * copied is finite (NaN and infinity are copied all the same; the test reads each phase
+   * plane again while it is in L1); without, returns true.
    */
   public boolean fill(float[] x, int grp, int n, int p0, int rows, int slot, int c0, int c1,
       float[] slab, ArrayKernels arrays, boolean testFinite) {
@@ -132,7 +132,8 @@ public final class PaddedWindows {
       int src = g.xIndex(n, grp * g.cg() + c, 0, 0);
       for (int a = 0; a < sh; a++) {
         for (int b = 0; b < sw; b++) {
-          int at = slot * imageFloats() + (c * phases() + a * sw + b) * plane();
+          int planeAt = slot * imageFloats() + (c * phases() + a * sw + b) * plane();
+          int at = planeAt;
           for (int sr = 0; sr < used; sr++, at += pitch) {
             int ih = (p0 + sr) * sh + a - g.padTop();
             if (ih < 0 || ih >= g.h()) {
@@ -153,9 +154,9 @@ public final class PaddedWindows {
               }
               Arrays.fill(slab, at + jHi, at + pitch, 0f);
             }
-            if (testFinite && finite) {
-              finite = arrays.allFinite(slab, at, pitch);
-            }
+          }
+          if (testFinite && finite) { // the plane at once: row by row, short rows ran scalar
+            finite = arrays.allFinite(slab, planeAt, used * pitch);
           }
         }
       }
