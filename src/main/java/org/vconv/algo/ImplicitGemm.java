@@ -384,13 +384,16 @@ public final class ImplicitGemm implements ConvAlgorithm {
     ctx.parallelFor(tasks, task -> {
       int first = (int) ((long) outTiles * task / tasks);
       int end = (int) ((long) outTiles * (task + 1) / tasks);
-      for (int o = first; o < end; o++) { // a micro-tile of dW stays in L1 over its sums
-        int panel = o / dTiles;
-        for (int i = 0; i < images; i++) {
-          for (int t0 = 0; t0 < perImage; t0 += DEPTH_BLOCK) {
-            kernels.streamTileAdd(Math.min(DEPTH_BLOCK, perImage - t0), buf,
-                i * windows.imageFloats() + t0, rowBase, o % dTiles * mr, buf,
-                dyAt + (panel * cols + i * perImage + t0) * nr, acc, accAt + o * mr * nr);
+      // column blocks outermost: a block of packed dy (32 KiB) serves all the task's tiles
+      // from L1/L2, instead of the whole tile's dy streaming from L3 once per tile; each tile
+      // of dW still gets its blocks in (image, column) order
+      for (int i = 0; i < images; i++) {
+        for (int t0 = 0; t0 < perImage; t0 += DEPTH_BLOCK) {
+          int len = Math.min(DEPTH_BLOCK, perImage - t0);
+          for (int o = first; o < end; o++) {
+            kernels.streamTileAdd(len, buf, i * windows.imageFloats() + t0, rowBase,
+                o % dTiles * mr, buf, dyAt + (o / dTiles * cols + i * perImage + t0) * nr, acc,
+                accAt + o * mr * nr);
           }
         }
       }
