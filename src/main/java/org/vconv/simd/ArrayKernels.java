@@ -23,6 +23,14 @@ public interface ArrayKernels {
    */
   void addIntoStrided(float[] src, int sOff, float[] dst, int dOff, int stride, int len);
 
+  /**
+   * {@code dst[dOff + c*dStride + r] = src[sOff + r*sStride + c]} for {@code r < rows},
+   * {@code c < cols}: a block transposed (packing {@code dy} for the implicit GEMM's weight
+   * pass). Source and destination must not overlap.
+   */
+  void transpose(float[] src, int sOff, int sStride, int rows, int cols, float[] dst, int dOff,
+      int dStride);
+
   /** {@code y[yOff + i] += a * x[xOff + i]} for {@code i < len}. */
   void axpy(float a, float[] x, int xOff, float[] y, int yOff, int len);
 

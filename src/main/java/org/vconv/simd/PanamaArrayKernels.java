@@ -120,6 +120,12 @@ final class PanamaArrayKernels implements ArrayKernels {
   }
 
   @Override
+  public void transpose(float[] src, int sOff, int sStride, int rows, int cols, float[] dst,
+      int dOff, int dStride) {
+    PanamaTranspose.transpose(src, sOff, sStride, rows, cols, dst, dOff, dStride);
+  }
+
+  @Override
   public void axpy(float a, float[] x, int xOff, float[] y, int yOff, int len) {
     int i = 0;
     int bound = SPECIES.loopBound(len);

@@ -27,6 +27,16 @@ final class ScalarArrayKernels implements ArrayKernels {
   }
 
   @Override
+  public void transpose(float[] src, int sOff, int sStride, int rows, int cols, float[] dst,
+      int dOff, int dStride) {
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < cols; c++) {
+        dst[dOff + c * dStride + r] = src[sOff + r * sStride + c];
+      }
+    }
+  }
+
+  @Override
   public void axpy(float a, float[] x, int xOff, float[] y, int yOff, int len) {
     for (int i = 0; i < len; i++) {
       y[yOff + i] += a * x[xOff + i];

@@ -8,11 +8,12 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link ArrayKernels#gatherStrided} and {@link ArrayKernels#addIntoStrided} against their
- * definitions on both providers, bit for bit: strides 1..4, lengths 0..70 (every vector count
+ * {@link ArrayKernels#gatherStrided}, {@link ArrayKernels#addIntoStrided} and {@link
+ * ArrayKernels#transpose} against their definitions on both providers, bit for bit: strides 1..4, lengths 0..70 (every vector count
  * and tail at 4, 8 and 16 lanes), runs that start at the array's first float and end at its
  * last (a vector load or store past a run throws or shows), and for the scatter, elements
- * between the strided ones that hold -0, NaN and infinity, whose bits must survive. Repeated
+ * between the strided ones that hold -0, NaN and infinity, whose bits must survive; for the
+ * transpose, every block shape up to 37 x 37 around the 16 x 16 register blocks. Repeated
  * until C2 has compiled the SIMD bodies; checked on the first and the last rounds.
  */
 class StridedKernelsTest {
@@ -51,6 +52,48 @@ class StridedKernelsTest {
       }
     }
     assertEquals(2 * 2 * 4 * 71, checked);
+  }
+
+  @Test
+  void transposeMovesEveryElementAndNothingElse() {
+    int checked = 0;
+    int[] sizes = {0, 1, 2, 7, 15, 16, 17, 31, 32, 33, 37};
+    for (VectorProvider vp : List.of(VectorProviders.get(), VectorProviders.scalar())) {
+      ArrayKernels k = vp.arrays();
+      SplittableRandom rnd = new SplittableRandom(9);
+      for (int round = 0; round < ROUNDS; round++) {
+        boolean check = round == 0 || round == ROUNDS - 1;
+        for (int rows : sizes) {
+          for (int cols : sizes) {
+            int sStride = Math.max(1, cols + rnd.nextInt(3));
+            int dStride = Math.max(1, rows + rnd.nextInt(3));
+            int sOff = rnd.nextInt(3);
+            int dOff = rnd.nextInt(3);
+            // both arrays end at the last element the definition touches
+            float[] src = random(rnd, sOff + Math.max(0, (rows - 1) * sStride + cols));
+            if (src.length > 0) {
+              src[rnd.nextInt(src.length)] = Float.intBitsToFloat(0x7fc0_1234); // a NaN payload
+            }
+            float[] dst = random(rnd, dOff + Math.max(0, (cols - 1) * dStride + rows));
+            float[] before = dst.clone();
+            k.transpose(src, sOff, sStride, rows, cols, dst, dOff, dStride);
+            if (!check) {
+              continue;
+            }
+            for (int at = 0; at < dst.length; at++) {
+              int c = (at - dOff) / dStride;
+              int r = (at - dOff) % dStride;
+              boolean hit = at >= dOff && r < rows && c < cols;
+              float want = hit ? src[sOff + r * sStride + c] : before[at];
+              assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(dst[at]),
+                  vp.name() + " " + rows + " x " + cols + " at " + at);
+            }
+            checked++;
+          }
+        }
+      }
+    }
+    assertEquals(2 * 2 * 11 * 11, checked);
   }
 
   @Test
