@@ -386,8 +386,8 @@ public final class ImplicitGemm implements ConvAlgorithm {
       int first = (int) ((long) outTiles * task / tasks);
       int end = (int) ((long) outTiles * (task + 1) / tasks);
       // column blocks outermost: a block of packed dy (32 KiB) serves all the task's tiles
-      // from L1/L2, instead of the whole tile's dy streaming from L3 once per tile; each tile
-      // of dW still gets its blocks in (image, column) order
+      // from L2, instead of the whole tile's dy streaming from L3 once per tile; each tile of
+      // dW still gets its blocks in (image, column) order (128- or 512-column blocks: no gain)
       for (int i = 0; i < images; i++) {
         for (int t0 = 0; t0 < perImage; t0 += DEPTH_BLOCK) {
           int len = Math.min(DEPTH_BLOCK, perImage - t0);
