@@ -350,8 +350,11 @@ public final class ImplicitGemm implements ConvAlgorithm {
       for (int k = 0; k < g.kg(); k++) {
         int tileRow = (grp * kPanels + k / nr) * dTiles * tileFloats + k % nr;
         int out = (grp * g.kg() + k) * g.crs();
-        for (int d = 0; d < g.crs(); d++) {
-          dw[out + d] = acc[tileRow + d / mr * tileFloats + d % mr * nr];
+        for (int d0 = 0; d0 < g.crs(); d0 += mr) { // tile by tile: no division per element
+          int at = tileRow + d0 / mr * tileFloats;
+          for (int d = d0, end = Math.min(g.crs(), d0 + mr); d < end; d++, at += nr) {
+            dw[out + d] = acc[at];
+          }
         }
       }
     }
