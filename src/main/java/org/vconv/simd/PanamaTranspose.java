@@ -7,9 +7,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@link ArrayKernels#transpose} on 16-lane vectors: 16 x 16 blocks, four rounds of two-vector
  * {@code selectFrom} (one {@code vpermt2ps} each) that swap ever smaller blocks between row
- * pairs. The two-vector form compiles only with AVX-512 (elsewhere it is Java code,
- * many times slower), so narrower species and the rows past the last full 16 take plain
- * loops; a last partial block of columns is read under a mask and stored for its columns only.
+ * pairs. The two-vector form compiles only with AVX-512 (elsewhere it is Java code, many times
+ * slower), so narrower species and the rows past the last full 16 take the scalar provider's
+ * loop; a last partial block of columns is read under a mask and stored for its columns only.
  */
 final class PanamaTranspose {
   private PanamaTranspose() {}
@@ -56,11 +56,8 @@ final class PanamaTranspose {
         }
       }
     }
-    for (; r < rows; r++) { // rows past the last 16, and narrower species
-      for (int c = 0; c < cols; c++) {
-        dst[dOff + c * dStride + r] = src[sOff + r * sStride + c];
-      }
-    }
+    // rows past the last 16, and narrower species
+    ScalarArrayKernels.transposeRows(src, sOff, sStride, r, rows, cols, dst, dOff, dStride);
   }
 
   // A block's rounds run pair by pair through a 16 x 16 scratch in L1: with all 16 rows in
