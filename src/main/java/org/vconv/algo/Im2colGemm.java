@@ -96,9 +96,7 @@ public final class Im2colGemm implements ConvAlgorithm {
         // same operations per element as in place), then each image's rows copied out
         int at = crs * t;
         if (add) {
-          for (int kk = 0; kk < kg; kk++) {
-            Arrays.fill(cols, at + kk * t, at + (kk + 1) * t, bias[grp * kg + kk]);
-          }
+          Outputs.fillChannelRows(cols, at, t, kg, t, bias, grp * kg);
         }
         gather(g, x, grp, row0, row1, cols, ctx);
         gemm(add, kg, t, crs, wg, rowMajor(cols, 0, t), cols, at, t, ctx);
