@@ -13,6 +13,10 @@ final class ScalarArrayKernels implements ArrayKernels {
   @Override
   public void gatherStrided(float[] src, int sOff, int stride, float[] dst, int dOff,
       int len) {
+    if (stride == 1) { // a run: the copy im2col and the slab took before there was a stride
+      System.arraycopy(src, sOff, dst, dOff, len);
+      return;
+    }
     for (int i = 0; i < len; i++) {
       dst[dOff + i] = src[sOff + i * stride];
     }
@@ -21,6 +25,10 @@ final class ScalarArrayKernels implements ArrayKernels {
   @Override
   public void addIntoStrided(float[] src, int sOff, float[] dst, int dOff, int stride,
       int len) {
+    if (stride == 1) { // a run: the loop C2 can vectorize, as col2im had before
+      addInto(src, sOff, dst, dOff, len);
+      return;
+    }
     for (int i = 0; i < len; i++) {
       dst[dOff + i * stride] += src[sOff + i];
     }
