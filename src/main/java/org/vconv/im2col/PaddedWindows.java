@@ -132,6 +132,11 @@ public final class PaddedWindows {
       int src = g.xIndex(n, grp * g.cg() + c, 0, 0);
       for (int a = 0; a < sh; a++) {
         for (int b = 0; b < sw; b++) {
+          // phase b of a padded row: columns j with iw = j*sw + b - padLeft, valid in
+          // [jLo, jHi) (at stride 1, the row's padLeft zeros, W inputs, padRight zeros)
+          int jLo = ValidRange.first(g.padLeft(), b, sw, pitch);
+          int jHi = ValidRange.end(g.w(), g.padLeft(), b, sw, pitch);
+          int iwLo = ValidRange.input(jLo, g.padLeft(), b, sw);
           int planeAt = slot * imageFloats() + (c * phases() + a * sw + b) * plane();
           int at = planeAt;
           for (int sr = 0; sr < used; sr++, at += pitch) {
@@ -140,20 +145,11 @@ public final class PaddedWindows {
               Arrays.fill(slab, at, at + pitch, 0f);
               continue;
             }
-            if (sw == 1) {
-              Arrays.fill(slab, at, at + g.padLeft(), 0f);
-              System.arraycopy(x, src + ih * g.w(), slab, at + g.padLeft(), g.w());
-              Arrays.fill(slab, at + g.padLeft() + g.w(), at + pitch, 0f);
-            } else { // phase b of the padded row: columns j with iw = j*sw + b - padLeft
-              int jLo = ValidRange.first(g.padLeft(), b, sw, pitch);
-              int jHi = ValidRange.end(g.w(), g.padLeft(), b, sw, pitch);
-              Arrays.fill(slab, at, at + jLo, 0f);
-              if (jLo < jHi) {
-                arrays.gatherStrided(x, src + ih * g.w() + jLo * sw + b - g.padLeft(), sw, slab,
-                    at + jLo, jHi - jLo);
-              }
-              Arrays.fill(slab, at + jHi, at + pitch, 0f);
+            Arrays.fill(slab, at, at + jLo, 0f);
+            if (jLo < jHi) { // else all padding: iwLo may be out of the row
+              arrays.gatherStrided(x, src + ih * g.w() + iwLo, sw, slab, at + jLo, jHi - jLo);
             }
+            Arrays.fill(slab, at + jHi, at + pitch, 0f);
           }
           if (testFinite && finite) { // the plane at once: row by row, short rows ran scalar
             finite = arrays.allFinite(slab, planeAt, used * pitch);
