@@ -148,7 +148,7 @@ public final class ImplicitGemm implements ConvAlgorithm {
     int images = plan.imagesIn(tile);
     int p0 = plan.firstRow(tile);
     int rows = plan.rowsIn(tile);
-    fillSlab(g, windows, x, grp, n0, images, p0, rows, slab, false, ctx);
+    fillSlab(g, windows, x, grp, n0, images, p0, rows, slab, ctx);
     GemmKernels kernels = ctx.kernels().gemm();
     int mr = kernels.mr();
     int nr = kernels.nr();
@@ -237,25 +237,30 @@ public final class ImplicitGemm implements ConvAlgorithm {
     }
   }
 
-  /**
-   * Fills the slab of a tile, split over images and channel ranges; with {@code testFinite},
-   * returns whether every input value was finite (else true).
-   */
-  private static boolean fillSlab(ConvGeometry g, PaddedWindows windows, float[] x, int grp,
-      int n0, int images, int p0, int rows, float[] slab, boolean testFinite, ExecContext ctx) {
-    int cg = g.cg();
-    int chunks = Math.min(cg, Math.ceilDiv(FILL_TASKS, images));
+  /** Fills the slab of a tile, split over images and channel ranges. */
+  private static void fillSlab(ConvGeometry g, PaddedWindows windows, float[] x, int grp,
+      int n0, int images, int p0, int rows, float[] slab, ExecContext ctx) {
+    int chunks = fillChunks(g, images);
     ArrayKernels arrays = ctx.kernels().arrays();
-    AtomicBoolean finite = new AtomicBoolean(true);
-    ctx.parallelFor(images * chunks, t -> {
-      int i = t / chunks;
-      int part = t % chunks;
-      if (!windows.fill(x, grp, n0 + i, p0, rows, i, cg * part / chunks,
-          cg * (part + 1) / chunks, slab, arrays, testFinite)) {
-        finite.set(false);
-      }
-    });
-    return finite.get();
+    ctx.parallelFor(images * chunks, t -> fillPart(g, windows, x, grp, n0, p0, rows, t / chunks,
+        t % chunks, chunks, slab, false, arrays));
+  }
+
+  /** Channel ranges per image of a slab fill: about {@link #FILL_TASKS} tasks in all. */
+  private static int fillChunks(ConvGeometry g, int images) {
+    return Math.min(g.cg(), Math.ceilDiv(FILL_TASKS, images));
+  }
+
+  /**
+   * Part {@code part} of {@code chunks} of image slot {@code i}'s slab fill; with
+   * {@code testFinite}, whether its input values were all finite (else true).
+   */
+  private static boolean fillPart(ConvGeometry g, PaddedWindows windows, float[] x, int grp,
+      int n0, int p0, int rows, int i, int part, int chunks, float[] slab, boolean testFinite,
+      ArrayKernels arrays) {
+    int cg = g.cg();
+    return windows.fill(x, grp, n0 + i, p0, rows, i, cg * part / chunks,
+        cg * (part + 1) / chunks, slab, arrays, testFinite);
   }
 
   /**
@@ -369,9 +374,6 @@ public final class ImplicitGemm implements ConvAlgorithm {
     int images = plan.imagesIn(tile);
     int p0 = plan.firstRow(tile);
     int rows = plan.rowsIn(tile);
-    if (!fillSlab(g, windows, x, grp, n0, images, p0, rows, buf, true, ctx)) {
-      return false;
-    }
     GemmKernels kernels = ctx.kernels().gemm();
     int mr = kernels.mr();
     int nr = kernels.nr();
@@ -379,9 +381,26 @@ public final class ImplicitGemm implements ConvAlgorithm {
     int cols = images * perImage;
     int kPanels = Math.ceilDiv(g.kg(), nr);
     ArrayKernels arrays = ctx.kernels().arrays();
-    ctx.parallelFor(kPanels * images, t -> packOutputGradient(g, dy, grp, t / images,
-        n0 + t % images, p0, rows, nr, buf, dyAt + (t / images * cols + t % images * perImage)
-        * nr, arrays));
+    // the slab copies and dy's packing in one round of tasks: one wait for both, not two
+    int chunks = fillChunks(g, images);
+    int fills = images * chunks;
+    AtomicBoolean finite = new AtomicBoolean(true);
+    ctx.parallelFor(fills + kPanels * images, t -> {
+      if (t < fills) {
+        if (!fillPart(g, windows, x, grp, n0, p0, rows, t / chunks, t % chunks, chunks, buf,
+            true, arrays)) {
+          finite.set(false);
+        }
+      } else {
+        int panel = (t - fills) / images;
+        int i = (t - fills) % images;
+        packOutputGradient(g, dy, grp, panel, n0 + i, p0, rows, nr, buf,
+            dyAt + (panel * cols + i * perImage) * nr, arrays);
+      }
+    });
+    if (!finite.get()) {
+      return false;
+    }
     int dTiles = Math.ceilDiv(g.crs(), mr);
     int outTiles = kPanels * dTiles; // filter panel major: a block of B serves many taps
     int tasks = Math.min(outTiles, TASKS_PER_THREAD * ctx.threads());
@@ -418,8 +437,8 @@ public final class ImplicitGemm implements ConvAlgorithm {
     int live = Math.min(nr, g.kg() - panel * nr);
     int src0 = g.yIndex(n, grp * g.kg() + panel * nr, p0, 0);
     // row by row, so that a row's panel (Wp x nr floats) stays in L1 while it is written: a
-    // transpose of the row's [live filters x Q pixels] (in 16 x 16 register blocks on
-    // AVX-512; in scalar loops it took 11% of the 56x56 3x3 layer's weight gradient)
+    // transpose of the row's [live filters x Q pixels] (one gather per pixel and lane-wide
+    // run of filters; in scalar loops it took 11% of the 56x56 3x3 layer's weight gradient)
     for (int pp = 0; pp < rows; pp++) {
       int rowAt = off + pp * wp * nr;
       arrays.transpose(dy, src0 + pp * q, g.pq(), live, q, dst, rowAt, nr);
