@@ -49,28 +49,36 @@ public final class Col2im {
       len[si] = ValidRange.end(g.w(), g.padLeft(), tapW, sw, q) - qLo[si];
       iw[si] = ValidRange.input(qLo[si], g.padLeft(), tapW, sw);
     }
-    // channels never share dx elements, so channel-outer keeps one dx plane hot while the
-    // (p, r, s) order each element needs still holds
+    // Channels never share dx elements, so channel-outer keeps one dx plane hot. Then taps,
+    // each over the tile's rows of an image in one call: an element gets its adds from
+    // (p, r) pairs with p*sh + r*dilH fixed, so kernel rows backwards are output rows
+    // forwards, and the (p, r, s) order holds.
     for (int ci = 0; ci < g.cg(); ci++) {
       int c = group * g.cg() + ci;
-      for (int gr = row0; gr < row1; gr++) {
-        int n = gr / g.p();
-        int p = gr - n * g.p();
-        int col = sOff + (gr - row0) * q;
-        for (int ri = 0; ri < g.r(); ri++) {
-          int ih = ValidRange.input(p, g.padTop(), ri * g.dilH(), g.strideH());
-          if (ih < 0 || ih >= g.h()) {
+      for (int gr0 = row0; gr0 < row1; ) { // the tile's rows of one image
+        int n = gr0 / g.p();
+        int gr1 = Math.min(row1, (n + 1) * g.p());
+        int p0 = gr0 - n * g.p();
+        int p1 = gr1 - n * g.p();
+        for (int ri = g.r() - 1; ri >= 0; ri--) {
+          int tapH = ri * g.dilH();
+          int pLo = Math.max(p0, ValidRange.first(g.padTop(), tapH, g.strideH(), g.p()));
+          int pHi = Math.min(p1, ValidRange.end(g.h(), g.padTop(), tapH, g.strideH(), g.p()));
+          if (pLo >= pHi) {
             continue;
           }
+          int ih = ValidRange.input(pLo, g.padTop(), tapH, g.strideH());
           int dxRow = g.xIndex(n, c, ih, 0);
-          int from = col + (ci * g.r() + ri) * g.s() * t;
+          int from = sOff + (gr0 - row0 + pLo - p0) * q + (ci * g.r() + ri) * g.s() * t;
           for (int si = 0; si < g.s(); si++, from += t) {
             if (len[si] > 0) { // else all padding: the computed index may be out of bounds
-              // this thread owns the row
-              arrays.addIntoStrided(src, from + qLo[si], dx, dxRow + iw[si], sw, len[si]);
+              // this thread owns the rows
+              arrays.addIntoStrided(src, from + qLo[si], q, dx, dxRow + iw[si],
+                  g.strideH() * g.w(), sw, len[si], pHi - pLo);
             }
           }
         }
+        gr0 = gr1;
       }
     }
   }

@@ -16,12 +16,15 @@ public interface ArrayKernels {
   void gatherStrided(float[] src, int sOff, int stride, float[] dst, int dOff, int len);
 
   /**
-   * {@code dst[dOff + i*stride] += src[sOff + i]} for {@code i < len}, {@code stride >= 1}:
-   * col2im's scatter at a convolution stride. Each element gets its one add, as in a plain
-   * loop. The elements between keep their values, but the SIMD provider may load and
-   * store them back, so no other thread may write them meanwhile.
+   * {@code dst[dOff + r*dPitch + i*stride] += src[sOff + r*sPitch + i]} for {@code r < rows},
+   * {@code i < len}, {@code stride >= 1}: col2im's scatter of one kernel tap at a convolution
+   * stride, over a tile's rows at once (one call per row and tap cost as much as the adds).
+   * Each element gets its one add, as in a plain loop. Rows must not overlap ({@code dPitch}
+   * at least a row's span). The elements between keep their values, but the SIMD provider may
+   * load and store them back, so no other thread may write them meanwhile.
    */
-  void addIntoStrided(float[] src, int sOff, float[] dst, int dOff, int stride, int len);
+  void addIntoStrided(float[] src, int sOff, int sPitch, float[] dst, int dOff, int dPitch,
+      int stride, int len, int rows);
 
   /**
    * {@code dst[dOff + c*dStride + r] = src[sOff + r*sStride + c]} for {@code r < rows},

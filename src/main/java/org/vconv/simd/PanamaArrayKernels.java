@@ -35,8 +35,11 @@ final class PanamaArrayKernels implements ArrayKernels {
           .add(FloatVector.fromArray(SPECIES, src, sOff + i))
           .intoArray(dst, dOff + i);
     }
-    for (; i < len; i++) { // scalar tail
-      dst[dOff + i] += src[sOff + i];
+    if (i < len) { // the same one add per element, under a mask
+      VectorMask<Float> m = PanamaMasks.first(len - i);
+      FloatVector.fromArray(SPECIES, dst, dOff + i, m)
+          .add(FloatVector.fromArray(SPECIES, src, sOff + i, m))
+          .intoArray(dst, dOff + i, m);
     }
   }
 
@@ -79,31 +82,39 @@ final class PanamaArrayKernels implements ArrayKernels {
   /**
    * Stride 2: each source vector is spread over the even lanes of two destination vectors and
    * added there only (the odd lanes are blended back unchanged), the last up to {@code L}
-   * elements under masks; other strides: a plain loop.
+   * elements under masks; stride 1: {@link #addInto}; others: a plain loop. Row by row.
    */
   @Override
-  public void addIntoStrided(float[] src, int sOff, float[] dst, int dOff, int stride,
-      int len) {
-    if (stride == 2) {
-      int i = 0;
-      // i + L < len: the vectors end at dst[dOff + 2*(i+L) - 1], before the last element added
-      for (; i + L < len; i += L) {
-        FloatVector v = FloatVector.fromArray(SPECIES, src, sOff + i);
-        int at = dOff + 2 * i;
-        FloatVector lo = FloatVector.fromArray(SPECIES, dst, at);
-        FloatVector hi = FloatVector.fromArray(SPECIES, dst, at + L);
-        lo.blend(lo.add(v.rearrange(SPREAD_LOW)), EVEN_LANES).intoArray(dst, at);
-        hi.blend(hi.add(v.rearrange(SPREAD_HIGH)), EVEN_LANES).intoArray(dst, at + L);
+  public void addIntoStrided(float[] src, int sOff, int sPitch, float[] dst, int dOff,
+      int dPitch, int stride, int len, int rows) {
+    assert rows <= 1 || len == 0 || dPitch >= (len - 1) * stride + 1 : "rows overlap";
+    for (int r = 0; r < rows; r++, sOff += sPitch, dOff += dPitch) {
+      if (stride == 2) {
+        addPairs(src, sOff, dst, dOff, len);
+      } else if (stride == 1) {
+        addInto(src, sOff, dst, dOff, len);
+      } else {
+        for (int i = 0; i < len; i++) {
+          dst[dOff + i * stride] += src[sOff + i];
+        }
       }
-      if (i < len) {
-        addPairsTail(src, sOff + i, dst, dOff + 2 * i, len - i);
-      }
-    } else if (stride == 1) {
-      addInto(src, sOff, dst, dOff, len);
-    } else {
-      for (int i = 0; i < len; i++) {
-        dst[dOff + i * stride] += src[sOff + i];
-      }
+    }
+  }
+
+  /** One row of a stride-2 {@link #addIntoStrided}. */
+  private static void addPairs(float[] src, int sOff, float[] dst, int dOff, int len) {
+    int i = 0;
+    // i + L < len: the vectors end at dst[dOff + 2*(i+L) - 1], before the last element added
+    for (; i + L < len; i += L) {
+      FloatVector v = FloatVector.fromArray(SPECIES, src, sOff + i);
+      int at = dOff + 2 * i;
+      FloatVector lo = FloatVector.fromArray(SPECIES, dst, at);
+      FloatVector hi = FloatVector.fromArray(SPECIES, dst, at + L);
+      lo.blend(lo.add(v.rearrange(SPREAD_LOW)), EVEN_LANES).intoArray(dst, at);
+      hi.blend(hi.add(v.rearrange(SPREAD_HIGH)), EVEN_LANES).intoArray(dst, at + L);
+    }
+    if (i < len) {
+      addPairsTail(src, sOff + i, dst, dOff + 2 * i, len - i);
     }
   }
 

@@ -23,14 +23,17 @@ final class ScalarArrayKernels implements ArrayKernels {
   }
 
   @Override
-  public void addIntoStrided(float[] src, int sOff, float[] dst, int dOff, int stride,
-      int len) {
-    if (stride == 1) { // a run: the loop C2 can vectorize, as col2im had before
-      addInto(src, sOff, dst, dOff, len);
-      return;
-    }
-    for (int i = 0; i < len; i++) {
-      dst[dOff + i * stride] += src[sOff + i];
+  public void addIntoStrided(float[] src, int sOff, int sPitch, float[] dst, int dOff,
+      int dPitch, int stride, int len, int rows) {
+    assert rows <= 1 || len == 0 || dPitch >= (len - 1) * stride + 1 : "rows overlap";
+    for (int r = 0; r < rows; r++, sOff += sPitch, dOff += dPitch) {
+      if (stride == 1) { // a run: the loop C2 can vectorize, as col2im had before
+        addInto(src, sOff, dst, dOff, len);
+        continue;
+      }
+      for (int i = 0; i < len; i++) {
+        dst[dOff + i * stride] += src[sOff + i];
+      }
     }
   }
 

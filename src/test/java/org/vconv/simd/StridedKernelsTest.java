@@ -97,6 +97,7 @@ class StridedKernelsTest {
     assertEquals(2 * 2 * 11 * 11, checked);
   }
 
+  /** Rows 1 and 3, with pitches just past a row and further: each element of each row once. */
   @Test
   void addIntoStridedAddsOncePerElementAndKeepsTheOthersBits() {
     int checked = 0;
@@ -107,12 +108,16 @@ class StridedKernelsTest {
         boolean check = round == 0 || round == ROUNDS - 1;
         for (int stride = 1; stride <= 4; stride++) {
           for (int len = 0; len <= 70; len++) {
+            int rows = len % 2 == 0 ? 1 : 3;
+            int span = Math.max(0, (len - 1) * stride + 1);
+            int sPitch = len + rnd.nextInt(3);
+            int dPitch = span + rnd.nextInt(3);
             int sOff = rnd.nextInt(4);
             int dOff = round % 2 == 0 ? 0 : rnd.nextInt(5);
-            float[] src = random(rnd, sOff + len);
-            float[] dst = random(rnd, dOff + Math.max(0, (len - 1) * stride + 1));
+            float[] src = random(rnd, sOff + (rows - 1) * sPitch + len);
+            float[] dst = random(rnd, dOff + (rows - 1) * dPitch + span);
             for (int at = 0; at < dst.length; at++) {
-              if ((at - dOff) % stride != 0 || at < dOff) {
+              if (!hit(at, dOff, dPitch, stride, len)) {
                 dst[at] = ODD[rnd.nextInt(ODD.length)];
               }
             }
@@ -121,14 +126,16 @@ class StridedKernelsTest {
               src[sOff] = 0f; // -0 + 0 is +0: the strided element must change its bits
             }
             float[] before = dst.clone();
-            k.addIntoStrided(src, sOff, dst, dOff, stride, len);
+            k.addIntoStrided(src, sOff, sPitch, dst, dOff, dPitch, stride, len, rows);
             if (!check) {
               continue;
             }
             for (int at = 0; at < dst.length; at++) {
-              int i = (at - dOff) / stride;
-              boolean hit = at >= dOff && (at - dOff) % stride == 0 && i < len;
-              float want = hit ? before[at] + src[sOff + i] : before[at];
+              float want = before[at];
+              if (hit(at, dOff, dPitch, stride, len)) {
+                int r = (at - dOff) / dPitch;
+                want += src[sOff + r * sPitch + (at - dOff - r * dPitch) / stride];
+              }
               assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(dst[at]),
                   vp.name() + " stride " + stride + " len " + len + " at " + at);
             }
@@ -138,5 +145,14 @@ class StridedKernelsTest {
       }
     }
     assertEquals(2 * 2 * 4 * 71, checked);
+  }
+
+  /** Whether {@code dst[at]} is one of the elements {@code addIntoStrided} adds to. */
+  private static boolean hit(int at, int dOff, int dPitch, int stride, int len) {
+    if (at < dOff || len == 0) {
+      return false;
+    }
+    int inRow = dPitch == 0 ? at - dOff : (at - dOff) % dPitch;
+    return inRow % stride == 0 && inRow / stride < len;
   }
 }
