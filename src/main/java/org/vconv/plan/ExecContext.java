@@ -1,8 +1,5 @@
 package org.vconv.plan;
 
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
@@ -64,7 +61,7 @@ public record ExecContext(int threads, long workspaceBytes, VectorProvider kerne
     }
     AtomicInteger next = new AtomicInteger();
     AtomicReference<Throwable> failure = new AtomicReference<>();
-    CountDownLatch helpers = new CountDownLatch(workers - 1);
+    Workers.Join helpers = new Workers.Join(workers - 1);
     Runnable drain = () -> {
       boolean outer = IN_POOL.get();
       IN_POOL.set(true);
@@ -79,21 +76,10 @@ public record ExecContext(int threads, long workspaceBytes, VectorProvider kerne
       }
     };
     for (int wkr = 1; wkr < workers; wkr++) {
-      POOL.execute(() -> {
-        try {
-          drain.run();
-        } finally {
-          helpers.countDown();
-        }
-      });
+      Workers.start(drain, helpers);
     }
     drain.run();
-    try {
-      helpers.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for vconv workers", e);
-    }
+    helpers.await();
     Throwable t = failure.get();
     if (t instanceof RuntimeException re) {
       throw re;
@@ -107,17 +93,4 @@ public record ExecContext(int threads, long workspaceBytes, VectorProvider kerne
   }
 
   private static final ThreadLocal<Boolean> IN_POOL = ThreadLocal.withInitial(() -> false);
-
-  // vconv's own workers: daemon threads, created on demand and reused, so that a call asking
-  // for more threads than cores still runs and idle workers cost nothing.
-  private static final ExecutorService POOL = Executors.newCachedThreadPool(new java.util.concurrent.ThreadFactory() {
-    private final AtomicInteger count = new AtomicInteger();
-
-    @Override
-    public Thread newThread(Runnable r) {
-      Thread t = new Thread(r, "vconv-worker-" + count.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    }
-  });
 }
