@@ -152,7 +152,7 @@ class StridedKernelsTest {
     if (at < dOff || len == 0) {
       return false;
     }
-    int inRow = dPitch == 0 ? at - dOff : (at - dOff) % dPitch;
+    int inRow = (at - dOff) % dPitch; // len > 0: dPitch >= a row's span >= 1
     return inRow % stride == 0 && inRow / stride < len;
   }
 }
