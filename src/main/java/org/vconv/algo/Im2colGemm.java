@@ -24,7 +24,9 @@ import org.vconv.plan.ExecContext;
  *   <li>input gradient: {@code dcols = W_g^T x dy_g} (NHWC {@code drows = dy_g x W_g^T}) per
  *       tile, then {@link Col2im#scatterAdd}. Tasks are (image, group) pairs, which own
  *       disjoint parts of {@code dx}; inside one, tiles run in row order, so {@code dx} is
- *       bitwise independent of threads (and, by Col2im's order, of the budget).
+ *       bitwise independent of threads (and, by Col2im's order, of the budget). NCHW with at
+ *       least one task per thread: each tile's GEMM and col2im run fused, a block of input
+ *       channels at a time ({@link ChannelBlockedInputGradient}), with the same bits.
  *   <li>weight gradient: {@code dW_g += dy_g x cols^T} (NHWC {@code rows^T x dy_g}) over the
  *       tiles in order: a reduction order fixed by the budget, never by the threads. Tasks are
  *       groups; with fewer groups than threads the caller runs them one by one and leaves the
@@ -215,6 +217,18 @@ public final class Im2colGemm implements ConvAlgorithm {
     TilePlan plan = TilePlan.of(g, false, ctx.workspaceFloats());
     int tasks = g.n() * g.groups();
     int workers = Tiling.workers(ctx, tasks, plan.tileFloats());
+    // fused into one thread's GEMM per tile: only when every thread has images of its own
+    ChannelBlockedInputGradient fused = g.layout() == Layout.NCHW && tasks >= ctx.threads()
+        ? ChannelBlockedInputGradient.of(g, plan, ctx.kernels().gemm()) : null;
+    ReusedArrays.Loan loan = null;
+    float[] packedW = null;
+    if (fused != null) { // the packed weights: about their own size outside the budget
+      int floats = Math.toIntExact(fused.weightFloats());
+      loan = ReusedArrays.borrow(ReusedArrays.Slot.WEIGHTS, floats);
+      packedW = loan != null ? loan.array() : new float[floats];
+      fused.packWeights(w, packedW, ctx);
+    }
+    float[] pw = packedW;
     try (Workspace ws = Workspace.reusing(workers, plan.tileFloats())) {
       Tiling.run(ctx, tasks, workers, task -> {
         int n = task / g.groups();
@@ -223,10 +237,19 @@ public final class Im2colGemm implements ConvAlgorithm {
         zeroInputBlock(g, dx, n, grp);
         for (int i = 0; i < plan.tilesPerImage(); i++) {
           int tile = n * plan.tilesPerImage() + i;
-          backwardDataTile(g, dy, w, dx, grp, plan.row0(tile), plan.row1(tile), dcols, ctx);
+          if (fused != null) {
+            fused.tile(dy, pw, dx, grp, plan.row0(tile), plan.row1(tile), dcols,
+                ctx.kernels().arrays());
+          } else {
+            backwardDataTile(g, dy, w, dx, grp, plan.row0(tile), plan.row1(tile), dcols, ctx);
+          }
         }
         ws.give(dcols);
       });
+    } finally {
+      if (loan != null) {
+        loan.release();
+      }
     }
   }
 

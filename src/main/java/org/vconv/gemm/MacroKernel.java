@@ -17,31 +17,31 @@ final class MacroKernel {
   private MacroKernel() {}
 
   /**
-   * {@code C[0..mc, 0..nc) (=|+=) Ap * Bp}, Ap at {@code ap[aOff]}, Bp at {@code bp[0]}, C at
+   * {@code C[0..mc, 0..nc) (=|+=) Ap * Bp}, Ap at {@code ap[aOff]}, Bp at {@code bp[bOff]}, C at
    * {@code c[cOff]} with row stride {@code ldc}.
    * {@code overwrite}: store the product (C is never read); otherwise add it to C.
    * {@code tile} holds at least {@code mr * nr} floats.
    */
   static void run(GemmKernels kernels, int mc, int nc, int kc, float[] ap, int aOff, float[] bp,
-      float[] c, int cOff, int ldc, boolean overwrite, float[] tile) {
+      int bOff, float[] c, int cOff, int ldc, boolean overwrite, float[] tile) {
     int mr = kernels.mr();
     int nr = kernels.nr();
     assert mc >= 1 && nc >= 1 && kc >= 1 && tile.length >= mr * nr;
     for (int jr = 0; jr < nc; jr += nr) {
       int cols = Math.min(nr, nc - jr);
-      int bOff = jr * kc; // panel jr/nr starts at (jr/nr) * nr * kc
+      int bt = bOff + jr * kc; // panel jr/nr starts at (jr/nr) * nr * kc
       for (int ir = 0; ir < mc; ir += mr) {
         int rows = Math.min(mr, mc - ir);
         int at = aOff + ir * kc; // panel ir/mr starts at (ir/mr) * mr * kc
         int ct = cOff + ir * ldc + jr;
         if (rows == mr && cols == nr) {
           if (overwrite) {
-            kernels.multiplyTile(kc, ap, at, bp, bOff, c, ct, ldc);
+            kernels.multiplyTile(kc, ap, at, bp, bt, c, ct, ldc);
           } else {
-            kernels.multiplyAddTile(kc, ap, at, bp, bOff, c, ct, ldc);
+            kernels.multiplyAddTile(kc, ap, at, bp, bt, c, ct, ldc);
           }
         } else {
-          kernels.multiplyTile(kc, ap, at, bp, bOff, tile, 0, nr);
+          kernels.multiplyTile(kc, ap, at, bp, bt, tile, 0, nr);
           storeEdge(tile, nr, rows, cols, c, ct, ldc, overwrite);
         }
       }

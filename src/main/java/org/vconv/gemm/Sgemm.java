@@ -196,7 +196,7 @@ public final class Sgemm {
           } else {
             aOff = pc * mPad + ic * kc;
           }
-          MacroKernel.run(kernels, mc, nc, kc, ap, aOff, bp, c, cOff + ic * ldc + jc, ldc,
+          MacroKernel.run(kernels, mc, nc, kc, ap, aOff, bp, 0, c, cOff + ic * ldc + jc, ldc,
               overwrite && pb == 0, tile);
         }
       }

@@ -27,14 +27,31 @@ public final class Col2im {
     assert 0 <= row0 && row0 < row1 && row1 <= g.n() * g.p() : "tile rows";
     assert sOff >= 0 && sOff + Im2col.tileFloats(g, row1 - row0) <= src.length : "src";
     if (g.layout() == Layout.NCHW) {
-      scatterAddNchw(g, src, sOff, group, row0, row1, dx, arrays);
+      scatterAddNchw(g, src, sOff, group, row0, row1, 0, g.cg(), dx, arrays);
     } else {
       scatterAddNhwc(g, src, sOff, group, row0, row1, dx, arrays);
     }
   }
 
+  /**
+   * {@link #scatterAdd} for channels {@code [c0, c1)} of the group alone (NCHW), whose rows
+   * {@code src} holds from {@code sOff}: channel {@code c0 + i}'s taps from row {@code i*R*S}.
+   * The channels' {@code dx} elements get the same adds in the same order as from a whole
+   * matrix, so a matrix scattered in channel blocks gives the same bits.
+   */
+  public static void scatterAddChannels(ConvGeometry g, float[] src, int sOff, int group,
+      int row0, int row1, int c0, int c1, float[] dx, ArrayKernels arrays) {
+    assert g.layout() == Layout.NCHW : "NCHW";
+    assert 0 <= group && group < g.groups() : "group";
+    assert 0 <= row0 && row0 < row1 && row1 <= g.n() * g.p() : "tile rows";
+    assert 0 <= c0 && c0 < c1 && c1 <= g.cg() : "channels";
+    assert sOff >= 0 && sOff + (long) (c1 - c0) * g.r() * g.s() * (row1 - row0) * g.q()
+        <= src.length : "src";
+    scatterAddNchw(g, src, sOff, group, row0, row1, c0, c1, dx, arrays);
+  }
+
   private static void scatterAddNchw(ConvGeometry g, float[] src, int sOff, int group,
-      int row0, int row1, float[] dx, ArrayKernels arrays) {
+      int row0, int row1, int c0, int c1, float[] dx, ArrayKernels arrays) {
     int q = g.q();
     int t = (row1 - row0) * q;
     int sw = g.strideW();
@@ -53,7 +70,7 @@ public final class Col2im {
     // each over the tile's rows of an image in one call: an element gets its adds from
     // (p, r) pairs with p*sh + r*dilH fixed, so kernel rows backwards are output rows
     // forwards, and the (p, r, s) order holds.
-    for (int ci = 0; ci < g.cg(); ci++) {
+    for (int ci = c0; ci < c1; ci++) {
       int c = group * g.cg() + ci;
       for (int gr0 = row0; gr0 < row1; ) { // the tile's rows of one image
         int n = gr0 / g.p();
@@ -69,7 +86,7 @@ public final class Col2im {
           }
           int ih = ValidRange.input(pLo, g.padTop(), tapH, g.strideH());
           int dxRow = g.xIndex(n, c, ih, 0);
-          int from = sOff + (gr0 - row0 + pLo - p0) * q + (ci * g.r() + ri) * g.s() * t;
+          int from = sOff + (gr0 - row0 + pLo - p0) * q + ((ci - c0) * g.r() + ri) * g.s() * t;
           for (int si = 0; si < g.s(); si++, from += t) {
             if (len[si] > 0) { // else all padding: the computed index may be out of bounds
               // this thread owns the rows
