@@ -67,32 +67,45 @@ public final class ImplicitGemm implements ConvAlgorithm {
   /** Slab copies split into about this many tasks. */
   private static final int FILL_TASKS = 8;
 
+  /**
+   * Whether the padded row pitch adds at most a fifth to the output width ({@code Wp <= 1.2
+   * Q}): every pixel tile computes the extra columns and drops them.
+   * On ResNet-50's 7x7 layer ({@code Wp = 9}, 29% waste) im2col's GEMM was faster (JMH p50,
+   * 2 threads): forward 13.7-13.9 ms against 14.8-15.1, input gradient 14.0-16.0 against
+   * 14.3-15.6, and with scalar kernels 98 against 135 and 85 against 111. At 14x14 (14% waste)
+   * the implicit forward won, 10.8 against 12.4-12.7 ms.
+   */
+  static boolean narrowPadding(ConvGeometry g) {
+    return PaddedWindows.rowPitch(g) * 5 <= g.q() * 6;
+  }
+
   /** Whether this algorithm runs {@code g}'s forward pass itself. */
   public static boolean supports(ConvGeometry g) {
     return PaddedWindows.supports(g) && !g.isPointwise();
   }
 
   /**
-   * Whether AUTO should take {@code pass} of {@code g} here. Forward: at stride 1; strided,
-   * when the kernel reads every phase plane of the slab (R, S at least the strides: else most
-   * of the copied input is never read) and the reduction is at least {@link
-   * #MIN_STRIDED_DEPTH} deep (shallower, each micro-tile's transposing store weighs more than
-   * im2col's gather). Measured with the strided copies on vector lanes, Zen 4, 2 threads:
-   * ResNet-50's stride-2 3x3 layer 11.6 ms against im2col's 12.3, its 7x7 stem (depth 147)
+   * Whether AUTO should take {@code pass} of {@code g} here. Forward: at stride 1 when the padding
+   * is narrow ({@link #narrowPadding}); strided, when the kernel reads every phase plane of the
+   * slab (R, S at least the strides: else most of the copied input is never read) and the reduction
+   * is at least {@link #MIN_STRIDED_DEPTH} deep (shallower, each micro-tile's transposing store
+   * weighs more than im2col's gather). Measured with the strided copies on vector lanes, Zen 4, 2
+   * threads: ResNet-50's stride-2 3x3 layer 11.6 ms against im2col's 12.3, its 7x7 stem (depth 147)
    * 18.3 against 15.0-15.9, its stride-2 1x1 layer 14.0-16.2 against 10.0. Input gradient: at
-   * stride 1 (it has no strided form here). Weight gradient, any stride: when an image gives
-   * at least {@link #MIN_WEIGHT_COLUMNS} columns; below that, each micro-tile of {@code dW}
-   * sums over short runs, and its loads and stores cost more than im2col's one long GEMM
-   * (ResNet-50's 7x7x512 layer: 10.8 ms against 7.1; its 14x14 layer ties, 28x28 and larger
-   * win 1.2-1.6x, the stride-2 3x3 layer 8.3 against 9.9, the 7x7 stride-2 stem 11.5 against
+   * stride 1 (it has no strided form here), its transpose's padding narrow. Weight gradient, any
+   * stride: when an image gives at least {@link #MIN_WEIGHT_COLUMNS} columns; below that, each
+   * micro-tile of {@code dW} sums over short runs, and its loads and stores cost more than im2col's
+   * one long GEMM (ResNet-50's 7x7x512 layer: 10.8 ms against 7.1; its 14x14 layer ties, 28x28 and
+   * larger win 1.2-1.6x, the stride-2 3x3 layer 8.3 against 9.9, the 7x7 stride-2 stem 11.5 against
    * 22.2, and against GroupedDirect's 13.0).
    */
   public static boolean preferred(ConvGeometry g, ConvAlgorithms.Pass pass) {
     boolean unitStride = g.strideH() == 1 && g.strideW() == 1;
     return supports(g) && switch (pass) {
-      case FORWARD -> unitStride || g.r() >= g.strideH() && g.s() >= g.strideW()
-          && g.crs() >= MIN_STRIDED_DEPTH;
-      case BACKWARD_DATA -> unitStride;
+      case FORWARD -> unitStride ? narrowPadding(g) : g.r() >= g.strideH()
+          && g.s() >= g.strideW() && g.crs() >= MIN_STRIDED_DEPTH;
+      case BACKWARD_DATA -> unitStride && (transposed(g) == null
+          || narrowPadding(transposed(g))); // without a transpose, it falls back itself
       case BACKWARD_WEIGHT -> PaddedWindows.columnsPerImage(g, g.p()) >= MIN_WEIGHT_COLUMNS;
     };
   }

@@ -13,7 +13,11 @@ class ConvAlgorithmsTest {
 
   @Test
   void everyChoiceMapsToItsImplementation() {
-    ConvGeometry g = ConvCase.of("any").x(1, 5, 6, 6).kernel(3, 3, 3).build().geometry();
+    // 16x16, valid: rows padded to 16 for 14 outputs, narrow enough for the implicit GEMM
+    ConvGeometry g = ConvCase.of("any").x(1, 5, 16, 16).kernel(3, 3, 3).build().geometry();
+    // 7x7, same: rows of 9 for 7 outputs, 29% waste: im2col (ImplicitGemm.narrowPadding)
+    ConvGeometry padded = ConvCase.of("7x7 same").x(1, 5, 7, 7).kernel(3, 3, 3)
+        .pad(org.vconv.Padding.of(1)).build().geometry();
     ConvGeometry large = ConvCase.of("32x32").x(1, 5, 32, 32).kernel(3, 3, 3).build()
         .geometry(); // ~1000 columns per image: enough for the weight gradient
     ConvGeometry stridedLarge = ConvCase.of("s2 64x64").x(1, 5, 64, 64).kernel(3, 3, 3)
@@ -32,8 +36,8 @@ class ConvAlgorithmsTest {
           ConvAlgorithms.select(Algorithm.KERNEL_OFFSET, g, pass));
       assertInstanceOf(ImplicitGemm.class,
           ConvAlgorithms.select(Algorithm.IMPLICIT_GEMM, g, pass));
-      // AUTO: implicit GEMM for stride-1 NCHW and strided weight gradients, but for the weight
-      // gradient of small images
+      // AUTO: implicit GEMM for stride-1 NCHW with narrow padding and strided weight gradients,
+      // but for the weight gradient of small images
       Class<?> auto = pass == Pass.BACKWARD_WEIGHT ? Im2colGemm.class : ImplicitGemm.class;
       assertEquals(auto, ConvAlgorithms.select(Algorithm.AUTO, g, pass).getClass());
       assertEquals(ImplicitGemm.class, ConvAlgorithms.select(Algorithm.AUTO, large, pass)
@@ -41,6 +45,7 @@ class ConvAlgorithmsTest {
       assertEquals(pass == Pass.BACKWARD_WEIGHT ? ImplicitGemm.class : Im2colGemm.class,
           ConvAlgorithms.select(Algorithm.AUTO, stridedLarge, pass).getClass());
       assertInstanceOf(Im2colGemm.class, ConvAlgorithms.select(Algorithm.AUTO, strided, pass));
+      assertInstanceOf(Im2colGemm.class, ConvAlgorithms.select(Algorithm.AUTO, padded, pass));
       assertInstanceOf(Im2colGemm.class, ConvAlgorithms.select(Algorithm.AUTO, nhwc, pass));
       assertInstanceOf(Im2colGemm.class, ConvAlgorithms.select(Algorithm.AUTO, pointwise, pass));
       checked++;

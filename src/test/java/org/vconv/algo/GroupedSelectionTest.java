@@ -18,7 +18,8 @@ import org.vconv.plan.ConvGeometry;
 class GroupedSelectionTest {
 
   static ConvGeometry grouped(int cg, int groups, int r, Layout layout) {
-    return ConvCase.of("g").x(1, cg * groups, 8, 8).kernel(2 * groups, r, r).groups(groups)
+    // 16 wide: SAME padding adds 2 columns, 12.5% (ImplicitGemm.narrowPadding)
+    return ConvCase.of("g").x(1, cg * groups, 16, 16).kernel(2 * groups, r, r).groups(groups)
         .pad(Padding.SAME).build().inLayout(layout).geometry();
   }
 
