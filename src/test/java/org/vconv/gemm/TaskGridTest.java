@@ -52,6 +52,12 @@ class TaskGridTest {
       assertEquals(0, conv.rowStart(t));
       assertEquals(128, conv.rowEnd(t));
     }
+    // A prepacked and larger than B (ResNet-50's 7x7 forward): column strips would each read
+    // all of the packed A, so the grid halves m and reads it twice, not eight times
+    TaskGrid deep = TaskGrid.plan(512, 392, 4608, 8, 32, two, true);
+    assertEquals(8, deep.tasks());
+    assertEquals(256, deep.rowEnd(0) - deep.rowStart(0));
+    assertEquals(conv.tasks(), TaskGrid.plan(128, 6272, 1152, 8, 48, two, true).tasks());
     // tasks cover C exactly once
     TaskGrid g = TaskGrid.plan(4000, 100, 500, 8, 48, new ExecContext(3,
         ExecContext.DEFAULT_WORKSPACE_BYTES, VectorProviders.get()), false);
