@@ -92,6 +92,15 @@ final class GemmCheck {
     return v;
   }
 
+  /** {@code n} floats uniform in [-1, 1). */
+  static float[] random(int n, Random rnd) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = rnd.nextFloat() * 2 - 1;
+    }
+    return v;
+  }
+
   static float[] nanArray(int n) {
     float[] a = new float[n];
     Arrays.fill(a, Float.NaN);

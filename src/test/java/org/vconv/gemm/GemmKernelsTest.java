@@ -21,14 +21,6 @@ import org.vconv.simd.VectorProvider;
  */
 class GemmKernelsTest {
 
-  private static float[] random(int n, Random rnd) {
-    float[] v = new float[n];
-    for (int i = 0; i < n; i++) {
-      v[i] = rnd.nextFloat() * 2 - 1;
-    }
-    return v;
-  }
-
   /** The tile the documented order gives: see {@link GemmKernels}. */
   private static float[] expectedTile(GemmKernels g, boolean fused, int kc, float[] a, int aOff,
       float[] b, int bOff, float[] c, int cOff, int ldc, boolean add) {
@@ -87,8 +79,8 @@ class GemmKernelsTest {
         for (boolean add : new boolean[] {false, true}) {
           int aOff = rnd.nextInt(5);
           int bOff = rnd.nextInt(5);
-          float[] a = random(aOff + kc * mr, rnd);
-          float[] b = random(bOff + kc * nr, rnd);
+          float[] a = GemmCheck.random(aOff + kc * mr, rnd);
+          float[] b = GemmCheck.random(bOff + kc * nr, rnd);
           int ldc = nr + rnd.nextInt(3);
           int cOff = 1 + rnd.nextInt(3);
           float[] c = GemmCheck.nanArray(cOff + mr * ldc + 2); // NaN: overwrite must not read
@@ -131,9 +123,9 @@ class GemmKernelsTest {
       int mr = g.mr();
       int nr = g.nr();
       int kc = 48;
-      float[] a = random(kc * mr, rnd);
-      float[] b = random(kc * nr, rnd);
-      float[] c0 = random(mr * nr, rnd);
+      float[] a = GemmCheck.random(kc * mr, rnd);
+      float[] b = GemmCheck.random(kc * nr, rnd);
+      float[] c0 = GemmCheck.random(mr * nr, rnd);
       float[] set = expectedTile(g, fused, kc, a, 0, b, 0, GemmCheck.nanArray(mr * nr), 0, nr,
           false);
       float[] add = expectedTile(g, fused, kc, a, 0, b, 0, c0, 0, nr, true);
@@ -151,8 +143,8 @@ class GemmKernelsTest {
       int m = mr + 3;
       int n = nr + 5;
       int k = Blocking.KC + 9;
-      StridedMatrix sa = StridedMatrix.rowMajor(random(m * k, rnd), 0, k);
-      StridedMatrix sb = StridedMatrix.rowMajor(random(k * n, rnd), 0, n);
+      StridedMatrix sa = StridedMatrix.rowMajor(GemmCheck.random(m * k, rnd), 0, k);
+      StridedMatrix sb = StridedMatrix.rowMajor(GemmCheck.random(k * n, rnd), 0, n);
       float[] expected = new float[m * n];
       for (int i = 0; i < m; i++) {
         for (int j = 0; j < n; j++) {
@@ -244,12 +236,12 @@ class GemmKernelsTest {
     }
     int bOff = 1 + rnd.nextInt(5);
     float[] b = GemmCheck.nanArray(bOff + kc * nr);
-    float[] packed = random(kc * nr, rnd);
+    float[] packed = GemmCheck.random(kc * nr, rnd);
     System.arraycopy(packed, 0, b, bOff, packed.length);
     int tOff = 1 + rnd.nextInt(5);
     float[] tile = GemmCheck.nanArray(tOff + mr * nr + 3);
     if (add) {
-      float[] c0 = random(mr * nr, rnd);
+      float[] c0 = GemmCheck.random(mr * nr, rnd);
       System.arraycopy(c0, 0, tile, tOff, c0.length);
     }
     float[] expected = expectedTile(g, GemmCheck.fused(p), kc, a, 0, b, bOff, tile, tOff, nr,
@@ -365,10 +357,10 @@ class GemmKernelsTest {
     }
     int bOff = 1 + rnd.nextInt(5);
     float[] b = GemmCheck.nanArray(bOff + kc * nr);
-    System.arraycopy(random(kc * nr, rnd), 0, b, bOff, kc * nr);
+    System.arraycopy(GemmCheck.random(kc * nr, rnd), 0, b, bOff, kc * nr);
     int tOff = 1 + rnd.nextInt(5);
     float[] tile = GemmCheck.nanArray(tOff + mr * nr + 3);
-    System.arraycopy(random(mr * nr, rnd), 0, tile, tOff, mr * nr);
+    System.arraycopy(GemmCheck.random(mr * nr, rnd), 0, tile, tOff, mr * nr);
     float[] expected = expectedTile(g, GemmCheck.fused(p), kc, a, 0, b, bOff, tile, tOff, nr,
         true);
     return new StreamCall(p.name() + " streamTileAdd kc " + kc + " " + rows, kc, src, srcOff,

@@ -44,8 +44,8 @@ class RowBlockGemmTest {
 
   private static void check(VectorProvider p, int m, int n, int k, int rowBlock, Random rnd) {
     GemmKernels kernels = p.gemm();
-    float[] a = random(m * k, rnd);
-    float[] b = random(k * n, rnd);
+    float[] a = GemmCheck.random(m * k, rnd);
+    float[] b = GemmCheck.random(k * n, rnd);
     StridedMatrix av = StridedMatrix.rowMajor(a, 0, k);
     StridedMatrix bv = StridedMatrix.rowMajor(b, 0, n);
     float[] want = new float[m * n];
@@ -73,13 +73,5 @@ class RowBlockGemmTest {
       assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]),
           () -> what + ": bits differ from Sgemm");
     }
-  }
-
-  private static float[] random(int len, Random rnd) {
-    float[] a = new float[len];
-    for (int i = 0; i < len; i++) {
-      a[i] = rnd.nextFloat() * 2 - 1;
-    }
-    return a;
   }
 }
