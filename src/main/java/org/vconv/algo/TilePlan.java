@@ -31,6 +31,15 @@ record TilePlan(ConvGeometry g, boolean spansImages, int rowsPerTile, int tilesP
    * one-row tiles, which never do: the minimum stays one output row's column matrix).
    */
   static TilePlan of(ConvGeometry g, boolean spansImages, int stagingPerRow, long budgetFloats) {
+    return of(g, spansImages, stagingPerRow, 1, budgetFloats);
+  }
+
+  /**
+   * As above, for a matrix packed into GEMM panels {@code panelWidth} columns wide: each tile's
+   * buffer holds its columns rounded up to whole panels (the sizing ignores that padding).
+   */
+  static TilePlan of(ConvGeometry g, boolean spansImages, int stagingPerRow, int panelWidth,
+      long budgetFloats) {
     int maxRows = spansImages ? g.n() * g.p() : g.p();
     int target = Math.ceilDiv(Tiling.TARGET_PIXELS, g.q());
     long perRow = Im2col.tileFloats(g, 1) + stagingPerRow;
@@ -39,7 +48,7 @@ record TilePlan(ConvGeometry g, boolean spansImages, int rowsPerTile, int tilesP
     int tiles = spansImages ? Math.ceilDiv(g.n() * g.p(), rows) : g.n() * perImage;
     long staging = rows > 1 ? (long) stagingPerRow * rows : 0;
     return new TilePlan(g, spansImages, rows, perImage, tiles,
-        Tiling.arrayLength(Im2col.tileFloats(g, rows) + staging));
+        Tiling.arrayLength(Im2col.packedTileFloats(g, rows, panelWidth) + staging));
   }
 
   /** First global output row of tile {@code t}. */

@@ -18,8 +18,10 @@ import org.vconv.simd.GemmKernels;
  * micro-panels and the micro-kernel of {@code ctx.kernels().gemm()}; see {@link Blocking}.
  * Threads split C into blocks ({@link TaskGrid}), never the reduction. When blocks of A would
  * be packed more than once (several tasks, or several column blocks) and the copy fits the
- * workspace budget, all of A is packed once up front and tasks pack only their own B. Packing buffers are per thread and reused ({@link
- * Workspace}); {@link #workspaceFloatsPerWorker} and {@link #workspaceFloats} say how big.
+ * workspace budget, all of A is packed once up front and tasks pack only their own B. A caller
+ * may also hand B over already packed ({@link PanelLayout}); then no task packs B. Packing
+ * buffers are per thread and reused ({@link Workspace}); {@link #workspaceFloatsPerWorker} and
+ * {@link #workspaceFloats} say how big.
  *
  * <p>Reduction order (fixed, so results are bitwise the same for any thread count, workspace
  * budget and operand layout): k is cut into {@code ceil(k / KC)} balanced depth blocks in
@@ -49,14 +51,44 @@ public final class Sgemm {
   public static void multiply(int m, int n, int k, PackSource a, PackSource bt,
       float[] c, int cOff, int ldc, ExecContext ctx) {
     checkCall(m, n, k, a, bt, c, cOff, ldc, ctx);
-    run(m, n, k, a, bt, c, cOff, ldc, ctx, true);
+    run(m, n, k, a, bt, null, 0, c, cOff, ldc, ctx, true);
   }
 
   /** {@code C += A * Bt^T} with A {@code m x k} and Bt {@code n x k}. */
   public static void multiplyAdd(int m, int n, int k, PackSource a, PackSource bt,
       float[] c, int cOff, int ldc, ExecContext ctx) {
     checkCall(m, n, k, a, bt, c, cOff, ldc, ctx);
-    run(m, n, k, a, bt, c, cOff, ldc, ctx, false);
+    run(m, n, k, a, bt, null, 0, c, cOff, ldc, ctx, false);
+  }
+
+  /**
+   * The layout in which a caller may hand this call's B already packed ({@link PanelLayout}):
+   * it depends on {@code n}, {@code k} and the kernels of {@code ctx}.
+   */
+  public static PanelLayout panelLayout(int n, int k, ExecContext ctx) {
+    if (n < 1 || k < 1) {
+      throw new IllegalArgumentException("packed B needs n, k >= 1: n=" + n + " k=" + k);
+    }
+    Blocking bl = blocking(ctx);
+    return new PanelLayout(n, k, bl.nr(), bl.depthBlockSize(k));
+  }
+
+  /**
+   * {@code C = A * B} with A {@code m x k} and B {@code k x n} already packed at
+   * {@code b[bOff...]} in {@code layout}, which must be {@link #panelLayout}{@code (n, k, ctx)}.
+   * The same sums as the other entries (packing only copies).
+   */
+  public static void multiply(int m, int n, int k, PackSource a, float[] b, int bOff,
+      PanelLayout layout, float[] c, int cOff, int ldc, ExecContext ctx) {
+    checkPacked(m, n, k, a, b, bOff, layout, c, cOff, ldc, ctx);
+    run(m, n, k, a, null, b, bOff, c, cOff, ldc, ctx, true);
+  }
+
+  /** {@code C += A * B}, B packed as for the {@code multiply} above. */
+  public static void multiplyAdd(int m, int n, int k, PackSource a, float[] b, int bOff,
+      PanelLayout layout, float[] c, int cOff, int ldc, ExecContext ctx) {
+    checkPacked(m, n, k, a, b, bOff, layout, c, cOff, ldc, ctx);
+    run(m, n, k, a, null, b, bOff, c, cOff, ldc, ctx, false);
   }
 
   /**
@@ -110,8 +142,9 @@ public final class Sgemm {
         && perWorkers + shared <= ctx.workspaceFloats();
   }
 
-  private static void run(int m, int n, int k, PackSource a, PackSource bt, float[] c,
-      int cOff, int ldc, ExecContext ctx, boolean overwrite) {
+  /** B comes as {@code bt} to pack, or (bt null) packed in {@link #panelLayout} at bp[bpOff]. */
+  private static void run(int m, int n, int k, PackSource a, PackSource bt, float[] bp,
+      int bpOff, float[] c, int cOff, int ldc, ExecContext ctx, boolean overwrite) {
     if (m == 0 || n == 0) {
       return;
     }
@@ -125,24 +158,25 @@ public final class Sgemm {
     }
     GemmKernels kernels = ctx.kernels().gemm();
     Blocking bl = blocking(ctx);
-    TaskGrid grid = TaskGrid.plan(m, n, k, bl.mr(), bl.nr(), ctx, false);
+    boolean bPacked = bt == null;
+    TaskGrid grid = TaskGrid.plan(m, n, k, bl.mr(), bl.nr(), ctx, false, bPacked);
     float[] ap = null;
     int mPad = 0;
     if (sharesA(m, n, k, bl, grid, ctx)) {
       ap = Workspace.get().sharedA((int) sharedAFloats(m, k, bl));
       mPad = packAll(a, m, k, bl, ap, ctx);
-      if (grid.tasks() > 1) { // only B is packed per task now: strips of all of m are best
-        grid = TaskGrid.plan(m, n, k, bl.mr(), bl.nr(), ctx, true);
+      if (grid.tasks() > 1) { // A is no longer packed per task: replan for the reads alone
+        grid = TaskGrid.plan(m, n, k, bl.mr(), bl.nr(), ctx, true, bPacked);
       }
     }
+    long nPad = (long) (n + bl.nr() - 1) / bl.nr() * bl.nr();
+    Operands ops = new Operands(a, bt, bp, bpOff, nPad, ap, mPad);
     if (grid.tasks() == 1) {
-      block(kernels, bl, k, a, bt, 0, m, 0, n, c, cOff, ldc, overwrite, ap, mPad);
+      block(kernels, bl, k, ops, 0, m, 0, n, c, cOff, ldc, overwrite);
     } else {
       TaskGrid g = grid;
-      float[] sharedA = ap;
-      int pad = mPad;
-      ctx.parallelFor(g.tasks(), t -> block(kernels, bl, k, a, bt, g.rowStart(t), g.rowEnd(t),
-          g.colStart(t), g.colEnd(t), c, cOff, ldc, overwrite, sharedA, pad));
+      ctx.parallelFor(g.tasks(), t -> block(kernels, bl, k, ops, g.rowStart(t), g.rowEnd(t),
+          g.colStart(t), g.colEnd(t), c, cOff, ldc, overwrite));
     }
   }
 
@@ -165,13 +199,21 @@ public final class Sgemm {
   }
 
   /**
-   * The BLIS loops over one block of C, rows {@code [r0, r1)} x columns {@code [c0, c1)},
-   * all of k, with this thread's packing buffers; A comes from {@code sharedA} (rows padded to
-   * {@code mPad}) when it was packed beforehand ({@link #packAll}), else it is packed here.
+   * A call's operands: A to pack ({@code a}) or packed beforehand ({@code sharedA}, rows padded
+   * to {@code mPad}, see {@link #packAll}); B to pack ({@code bt}) or packed by the caller
+   * ({@code bt} null: {@code packedB} from {@code bOff}, columns padded to {@code nPad}).
    */
-  private static void block(GemmKernels kernels, Blocking bl, int k, PackSource a,
-      PackSource bt, int r0, int r1, int c0, int c1, float[] c, int cOff, int ldc,
-      boolean overwrite, float[] sharedA, int mPad) {
+  private record Operands(PackSource a, PackSource bt, float[] packedB, int bOff, long nPad,
+      float[] sharedA, int mPad) {}
+
+  /**
+   * The BLIS loops over one block of C, rows {@code [r0, r1)} x columns {@code [c0, c1)},
+   * all of k, with this thread's packing buffers for whatever is not packed yet.
+   */
+  private static void block(GemmKernels kernels, Blocking bl, int k, Operands ops, int r0,
+      int r1, int c0, int c1, float[] c, int cOff, int ldc, boolean overwrite) {
+    float[] sharedA = ops.sharedA();
+    int mPad = ops.mPad();
     int mr = bl.mr();
     int nr = bl.nr();
     int kBlocks = bl.depthBlocks(k);
@@ -179,7 +221,7 @@ public final class Sgemm {
     int ncMax = Blocking.balanced(c1 - c0, bl.nc(), nr);
     int mcMax = Blocking.balanced(r1 - r0, bl.mc(), mr);
     Workspace ws = Workspace.get();
-    float[] bp = ws.b(ncMax * kcMax);
+    float[] bp = ops.bt() != null ? ws.b(ncMax * kcMax) : ops.packedB();
     float[] ap = sharedA != null ? sharedA : ws.a(mcMax * kcMax);
     float[] tile = ws.tile(mr * nr);
     for (int jc = c0; jc < c1; jc += ncMax) {
@@ -187,17 +229,22 @@ public final class Sgemm {
       for (int pb = 0; pb < kBlocks; pb++) { // depth blocks in order: the fixed reduction order
         int pc = pb * kcMax;
         int kc = Math.min(kcMax, k - pc);
-        Packing.pack(bt, jc, nc, pc, kc, nr, bp, 0);
+        int bOff = 0;
+        if (ops.bt() != null) {
+          Packing.pack(ops.bt(), jc, nc, pc, kc, nr, bp, 0);
+        } else {
+          bOff = Math.toIntExact(ops.bOff() + pc * ops.nPad() + (long) jc * kc);
+        }
         for (int ic = r0; ic < r1; ic += mcMax) {
           int mc = Math.min(mcMax, r1 - ic);
           int aOff = 0;
           if (sharedA == null) {
-            Packing.pack(a, ic, mc, pc, kc, mr, ap, 0);
+            Packing.pack(ops.a(), ic, mc, pc, kc, mr, ap, 0);
           } else {
             aOff = pc * mPad + ic * kc;
           }
-          MacroKernel.run(kernels, mc, nc, kc, ap, aOff, bp, 0, c, cOff + ic * ldc + jc, ldc,
-              overwrite && pb == 0, tile);
+          MacroKernel.run(kernels, mc, nc, kc, ap, aOff, bp, bOff, c, cOff + ic * ldc + jc,
+              ldc, overwrite && pb == 0, tile);
         }
       }
     }
@@ -218,6 +265,24 @@ public final class Sgemm {
     if (ldc < n || cOff < 0 || cOff + (long) (m - 1) * ldc + n > c.length) {
       throw new IllegalArgumentException("C (" + m + " x " + n + ", offset " + cOff + ", ldc "
           + ldc + ") does not fit in float[" + c.length + "] with ldc >= n");
+    }
+  }
+
+  private static void checkPacked(int m, int n, int k, PackSource a, float[] b, int bOff,
+      PanelLayout layout, float[] c, int cOff, int ldc, ExecContext ctx) {
+    Objects.requireNonNull(b, "b");
+    Objects.requireNonNull(layout, "layout");
+    checkCall(m, n, k, a, (row0, rows, k0, kc, width, dst, off) -> { }, c, cOff, ldc, ctx);
+    if (m == 0 || n == 0 || k == 0) {
+      return;
+    }
+    if (!layout.equals(panelLayout(n, k, ctx))) {
+      throw new IllegalArgumentException("B was packed as " + layout + ", this call needs "
+          + panelLayout(n, k, ctx));
+    }
+    if (bOff < 0 || bOff + layout.floats() > b.length) {
+      throw new IllegalArgumentException("packed B (" + layout.floats() + " floats from "
+          + bOff + ") does not fit in float[" + b.length + "]");
     }
   }
 

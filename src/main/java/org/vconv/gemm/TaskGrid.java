@@ -13,9 +13,9 @@ import org.vconv.plan.ExecContext;
  * once for all tasks beforehand, every column block packs A for its rows; a prepacked A is
  * still read once per column block. The grid minimizes the floats moved per depth step:
  * {@code 2 * rowBlocks * n} for B's packing (a read and a write) plus {@code 2 * colBlocks *
- * m} for A's, or {@code colBlocks * m} when A is prepacked. For the usual convolution shapes
- * (m = channels, n = pixels) that gives column strips with all of m, where B is packed exactly
- * once; where A is the large operand (ResNet-50's 7x7 forward: 512 x 4608 weights, 392 pixels)
+ * m} for A's, or {@code colBlocks * m} when A is prepacked ({@code rowBlocks * n} for B when
+ * the caller packed it). For the usual convolution shapes (m = channels, n = pixels) that gives
+ * column strips with all of m, where B is packed exactly once; where A is the large operand (ResNet-50's 7x7 forward: 512 x 4608 weights, 392 pixels)
  * it gives row blocks too, so that eight strips do not each read all of A (13.2-13.5 ms
  * against 13.5-14.1, JMH p50, 2 threads).
  *
@@ -44,6 +44,12 @@ final class TaskGrid {
    */
   static TaskGrid plan(int m, int n, int k, int mr, int nr, ExecContext ctx,
       boolean aPrepacked) {
+    return plan(m, n, k, mr, nr, ctx, aPrepacked, false);
+  }
+
+  /** As above; {@code bPrepacked}: the caller packed B, so B is only read per row block. */
+  static TaskGrid plan(int m, int n, int k, int mr, int nr, ExecContext ctx,
+      boolean aPrepacked, boolean bPrepacked) {
     int rowPanels = (m + mr - 1) / mr;
     int colPanels = (n + nr - 1) / nr;
     long flops = 2L * m * n * k;
@@ -60,7 +66,7 @@ final class TaskGrid {
       if (cols > colPanels) {
         continue;
       }
-      long cost = 2L * rows * n + (aPrepacked ? 1L : 2L) * cols * m;
+      long cost = (bPrepacked ? 1L : 2L) * rows * n + (aPrepacked ? 1L : 2L) * cols * m;
       if (cost < bestCost) {
         bestCost = cost;
         bestRows = rows;

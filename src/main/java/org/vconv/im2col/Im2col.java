@@ -2,6 +2,7 @@ package org.vconv.im2col;
 
 import java.util.Arrays;
 import org.vconv.Layout;
+import org.vconv.gemm.PanelLayout;
 import org.vconv.plan.ConvGeometry;
 import org.vconv.simd.ArrayKernels;
 
@@ -28,6 +29,11 @@ public final class Im2col {
   /** Floats of one group's matrix for a tile of {@code rows} output rows. */
   public static long tileFloats(ConvGeometry g, int rows) {
     return (long) g.crs() * g.q() * rows;
+  }
+
+  /** {@link #tileFloats} with the columns rounded up to whole panels {@code nr} wide. */
+  public static long packedTileFloats(ConvGeometry g, int rows, int nr) {
+    return (long) g.crs() * Math.ceilDiv(g.q() * rows, nr) * nr;
   }
 
   /** Overwrites the whole matrix of the tile at {@code dst[dOff...]}. */
@@ -64,40 +70,80 @@ public final class Im2col {
 
   private static void gatherNchw(ConvGeometry g, float[] x, int group, int row0, int row1,
       float[] dst, int dOff, int d0, int d1, ArrayKernels arrays) {
+    int t = (row1 - row0) * g.q();
+    for (int d = d0; d < d1; d++) {
+      gatherNchwRow(g, x, group, row0, row1, d, dst, dOff + d * t, arrays);
+    }
+  }
+
+  /** Matrix row {@code d} (a tap of one channel), its column 0 at {@code dst[rowOff]}. */
+  private static void gatherNchwRow(ConvGeometry g, float[] x, int group, int row0, int row1,
+      int d, float[] dst, int rowOff, ArrayKernels arrays) {
     int q = g.q();
-    int t = (row1 - row0) * q;
     int rs = g.r() * g.s();
     int sw = g.strideW();
     // unit strides and W == Q: a tap's rows are one run of x as well as of the matrix
     boolean runs = sw == 1 && g.strideH() == 1 && g.w() == q;
-    for (int d = d0; d < d1; d++) {
-      int c = group * g.cg() + d / rs;
-      int ri = d % rs / g.s();
-      int si = d % g.s();
-      int tapH = ri * g.dilH();
-      int tapW = si * g.dilW();
-      int qLo = ValidRange.first(g.padLeft(), tapW, sw, q);
-      int qHi = ValidRange.end(g.w(), g.padLeft(), tapW, sw, q);
-      if (runs && qLo < qHi) {
-        gatherRuns(g, x, c, tapH, tapW - g.padLeft(), qLo, qHi, row0, row1, dst,
-            dOff + d * t);
+    int c = group * g.cg() + d / rs;
+    int ri = d % rs / g.s();
+    int si = d % g.s();
+    int tapH = ri * g.dilH();
+    int tapW = si * g.dilW();
+    int qLo = ValidRange.first(g.padLeft(), tapW, sw, q);
+    int qHi = ValidRange.end(g.w(), g.padLeft(), tapW, sw, q);
+    if (runs && qLo < qHi) {
+      gatherRuns(g, x, c, tapH, tapW - g.padLeft(), qLo, qHi, row0, row1, dst, rowOff);
+      return;
+    }
+    for (int gr = row0; gr < row1; gr++) {
+      int n = gr / g.p();
+      int ih = ValidRange.input(gr - n * g.p(), g.padTop(), tapH, g.strideH());
+      int seg = rowOff + (gr - row0) * q;
+      if (ih < 0 || ih >= g.h()) {
+        Arrays.fill(dst, seg, seg + q, 0f);
         continue;
       }
-      for (int gr = row0; gr < row1; gr++) {
-        int n = gr / g.p();
-        int ih = ValidRange.input(gr - n * g.p(), g.padTop(), tapH, g.strideH());
-        int seg = dOff + d * t + (gr - row0) * q;
-        if (ih < 0 || ih >= g.h()) {
-          Arrays.fill(dst, seg, seg + q, 0f);
-          continue;
-        }
-        Arrays.fill(dst, seg, seg + qLo, 0f);
-        Arrays.fill(dst, seg + qHi, seg + q, 0f);
-        if (qLo == qHi) {
-          continue; // every tap of this kernel column is padding (its index may be negative)
-        }
-        int src = g.xIndex(n, c, ih, 0) + ValidRange.input(qLo, g.padLeft(), tapW, sw);
-        arrays.gatherStrided(x, src, sw, dst, seg + qLo, qHi - qLo);
+      Arrays.fill(dst, seg, seg + qLo, 0f);
+      Arrays.fill(dst, seg + qHi, seg + q, 0f);
+      if (qLo == qHi) {
+        continue; // every tap of this kernel column is padding (its index may be negative)
+      }
+      int src = g.xIndex(n, c, ih, 0) + ValidRange.input(qLo, g.padLeft(), tapW, sw);
+      arrays.gatherStrided(x, src, sw, dst, seg + qLo, qHi - qLo);
+    }
+  }
+
+  /**
+   * Gathers part {@code part} of {@code parts} of an NCHW tile's matrix (a block of its rows)
+   * straight into the GEMM's micro-panels: element {@code (d, t)} to
+   * {@code dst[dOff + layout.index(d, t)]}, the panel columns past T zeroed, the same values as
+   * {@link #gatherInto}. {@code layout} is {@code Sgemm.panelLayout(T, C/G*R*S, ...)}. The GEMM
+   * then packs no B: each value is written once instead of gathered, then read and written
+   * again by packing (twice, when two row blocks of the GEMM each pack it).
+   */
+  public static void gatherPacked(ConvGeometry g, float[] x, int group, int row0, int row1,
+      float[] dst, int dOff, PanelLayout layout, int part, int parts, ArrayKernels arrays) {
+    int t = (row1 - row0) * g.q();
+    assert g.layout() == Layout.NCHW : "NCHW only";
+    assert 0 <= group && group < g.groups() : "group";
+    assert 0 <= row0 && row0 < row1 && row1 <= g.n() * g.p() : "tile rows";
+    assert layout.n() == t && layout.k() == g.crs() : "layout";
+    assert 0 <= part && part < parts : "part";
+    assert dOff >= 0 && dOff + layout.floats() <= dst.length : "dst too small";
+    int nr = layout.nr();
+    int full = t / nr * nr;
+    float[] row = new float[t]; // one matrix row, then cut into the panels
+    for (int d = slice(g.crs(), part, parts); d < slice(g.crs(), part + 1, parts); d++) {
+      gatherNchwRow(g, x, group, row0, row1, d, row, 0, arrays);
+      int at = dOff + layout.rowStart(d);
+      int stride = layout.panelStride(d);
+      int j = 0;
+      for (; j < full; j += nr, at += stride) {
+        System.arraycopy(row, j, dst, at, nr);
+      }
+      if (j < t) {
+        System.arraycopy(row, j, dst, at, t - j);
+        Arrays.fill(dst, at + t - j, at + nr, 0f);
       }
     }
   }

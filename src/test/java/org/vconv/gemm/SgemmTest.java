@@ -102,6 +102,74 @@ class SgemmTest {
     assertEquals(expected, ran);
   }
 
+  /**
+   * B handed over already packed ({@link Sgemm#panelLayout}) gives the bits of B packed by the
+   * GEMM, overwriting (C full of NaN) and accumulating, on 1-3 threads, on shapes with tails in
+   * every dimension, several depth blocks and more columns than NC.
+   */
+  @Test
+  void prepackedBGivesTheBitsOfPackingIt() {
+    Random rnd = new Random(15);
+    int checked = 0;
+    for (VectorProvider p : GemmCheck.providers()) {
+      int mr = p.gemm().mr();
+      int nr = p.gemm().nr();
+      int[][] shapes = {{1, 1, 1}, {mr + 1, nr - 1, 13}, {3 * mr, nr + 1, Blocking.KC + 1},
+          {512, 392, 600}, {97, Blocking.NC + nr + 5, 2 * Blocking.KC + 3}, {2 * mr, 17, 7}};
+      for (int[] s : shapes) {
+        int m = s[0];
+        int n = s[1];
+        int k = s[2];
+        StridedMatrix a = GemmCheck.view(m, k, Layout.ROW_MAJOR, rnd);
+        StridedMatrix b = GemmCheck.view(k, n, Layout.values()[checked % Layout.values().length],
+            rnd);
+        for (int threads = 1; threads <= 3; threads++) {
+          ExecContext ctx = GemmCheck.ctx(p, threads);
+          PanelLayout panels = Sgemm.panelLayout(n, k, ctx);
+          int off = 3;
+          float[] packed = GemmCheck.nanArray(off + Math.toIntExact(panels.floats()));
+          for (int r = 0; r < k; r++) {
+            for (int j = 0; j < panels.nPad(); j++) {
+              packed[off + panels.index(r, j)] = j < n ? b.get(r, j) : 0f;
+            }
+          }
+          String what = p.name() + " " + m + "x" + n + "x" + k + " t" + threads;
+          float[] want = GemmCheck.nanArray(m * n);
+          float[] got = GemmCheck.nanArray(m * n);
+          Sgemm.multiply(m, n, k, a, b, want, 0, n, ctx);
+          Sgemm.multiply(m, n, k, a, packed, off, panels, got, 0, n, ctx);
+          GemmCheck.assertBitwise("multiply " + what, want, got);
+          float[] c0 = GemmCheck.random(m * n, rnd);
+          want = c0.clone();
+          got = c0.clone();
+          Sgemm.multiplyAdd(m, n, k, a, b, want, 0, n, ctx);
+          Sgemm.multiplyAdd(m, n, k, a, packed, off, panels, got, 0, n, ctx);
+          GemmCheck.assertBitwise("multiplyAdd " + what, want, got);
+          checked++;
+        }
+      }
+    }
+    assertEquals(GemmCheck.providers().size() * 6 * 3, checked);
+  }
+
+  @Test
+  void prepackedBIsCheckedAgainstTheCall() {
+    ExecContext ctx = ExecContext.sequential();
+    StridedMatrix a = StridedMatrix.rowMajor(new float[12], 0, 4); // 3 x 4
+    PanelLayout panels = Sgemm.panelLayout(5, 4, ctx);
+    float[] b = new float[Math.toIntExact(panels.floats())];
+    float[] c = new float[15];
+    Sgemm.multiply(3, 5, 4, a, b, 0, panels, c, 0, 5, ctx); // fits
+    assertThrows(IllegalArgumentException.class, // packed for other sizes
+        () -> Sgemm.multiply(3, 4, 4, a, b, 0, panels, c, 0, 5, ctx));
+    assertThrows(IllegalArgumentException.class, // another blocking
+        () -> Sgemm.multiply(3, 5, 4, a, b, 0, new PanelLayout(5, 4, panels.nr() + 1, 4), c, 0,
+            5, ctx));
+    assertThrows(IllegalArgumentException.class, // past the array's end
+        () -> Sgemm.multiply(3, 5, 4, a, b, 1, panels, c, 0, 5, ctx));
+    assertThrows(IllegalArgumentException.class, () -> Sgemm.panelLayout(0, 4, ctx));
+  }
+
   @Test
   void zeroSizes() {
     for (VectorProvider p : GemmCheck.providers()) {

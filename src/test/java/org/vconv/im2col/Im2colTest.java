@@ -9,6 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.vconv.Layout;
 import org.vconv.algo.ConvCase;
+import org.vconv.gemm.PanelLayout;
 import org.vconv.gemm.StridedMatrix;
 import org.vconv.plan.ConvGeometry;
 import org.vconv.simd.ArrayKernels;
@@ -94,6 +95,83 @@ class Im2colTest {
       }
     }
     return tiles;
+  }
+
+  /**
+   * {@link Im2col#gatherPacked}: the definition at the layout's index of every element, zeros
+   * in the panel columns past the tile, every slot written (the buffer starts as NaN) and
+   * nothing outside; NCHW geometries, tiles across images, several parts; narrow panels and
+   * short depth blocks so that rows straddle panels and depth blocks.
+   */
+  @Test
+  void gatherPackedWritesTheDefinitionIntoThePanels() {
+    int tiles = 0;
+    for (ArrayKernels arrays : List.of(VectorProviders.get().arrays(),
+        VectorProviders.scalar().arrays())) {
+      for (ConvGeometry g : geometries()) {
+        if (g.layout() != Layout.NCHW) {
+          continue;
+        }
+        float[] x = ConvCase.random(g.inputSize(), 7);
+        int rows = g.n() * g.p();
+        for (int perTile : new int[] {1, g.p() + 1, rows}) {
+          for (int row0 = 0; row0 < rows; row0 += perTile) {
+            int row1 = Math.min(rows, row0 + perTile);
+            int pixels = (row1 - row0) * g.q();
+            int grp = row0 % g.groups();
+            int nr = 1 + (row0 + tiles) % 9;
+            int kcMax = 1 + (row0 + tiles) % g.crs();
+            PanelLayout panels = new PanelLayout(pixels, g.crs(), nr, kcMax);
+            for (int parts : new int[] {1, 3}) {
+              float[] dst = new float[Math.toIntExact(panels.floats()) + 2 * GUARD];
+              Arrays.fill(dst, Float.NaN);
+              for (int part = 0; part < parts; part++) {
+                Im2col.gatherPacked(g, x, grp, row0, row1, dst, GUARD, panels, part, parts,
+                    arrays);
+              }
+              for (int d = 0; d < g.crs(); d++) {
+                for (int t = 0; t < panels.nPad(); t++) {
+                  float want = t < pixels ? definition(g, x, grp, row0, t, d) : 0f;
+                  assertEquals(want, dst[GUARD + panels.index(d, t)], g + " tile " + row0 + ".."
+                      + row1 + " " + panels + " pixel " + t + " depth " + d);
+                }
+              }
+              assertGuardsUntouched(dst);
+              tiles++;
+            }
+          }
+        }
+      }
+    }
+    assertTrue(tiles > 300, "checked " + tiles + " tiles");
+  }
+
+  /** Every slot of a packed operand belongs to exactly one (row, column) of the layout. */
+  @Test
+  void panelLayoutIndexesEverySlotOnce() {
+    int checked = 0;
+    for (int n : new int[] {1, 7, 32, 33, 392}) {
+      for (int k : new int[] {1, 5, 256, 300, 4608}) {
+        for (int nr : new int[] {1, 4, 32}) {
+          for (int kcMax : new int[] {1, 7, 256, k}) {
+            if (kcMax > k || (long) n * k > 200_000) {
+              continue;
+            }
+            PanelLayout l = new PanelLayout(n, k, nr, kcMax);
+            boolean[] seen = new boolean[Math.toIntExact(l.floats())];
+            for (int r = 0; r < k; r++) {
+              for (int j = 0; j < l.nPad(); j++) {
+                int i = l.index(r, j);
+                assertTrue(!seen[i], l + " slot " + i + " twice");
+                seen[i] = true;
+              }
+            }
+            checked++; // nPad * k slots, each seen once: all of them
+          }
+        }
+      }
+    }
+    assertTrue(checked > 100, "checked " + checked);
   }
 
   @Test
