@@ -2,6 +2,7 @@ package org.vconv.algo;
 
 import static org.vconv.gemm.StridedMatrix.rowMajor;
 
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.vconv.gemm.RowBlockGemm;
 import org.vconv.im2col.Col2im;
 import org.vconv.plan.ConvGeometry;
@@ -39,14 +40,37 @@ final class ChannelBlockedInputGradient {
    * would not fit in the column tile {@code plan} budgets for: then the unfused path runs.
    */
   static ChannelBlockedInputGradient of(ConvGeometry g, TilePlan plan, GemmKernels kernels) {
+    int rows = blockRows(g, kernels);
+    long t = (long) plan.rowsPerTile() * g.q();
+    long need = RowBlockGemm.bufferFloats(g.crs(), (int) t, g.kg(), rows, kernels);
+    return need <= plan.tileFloats() ? new ChannelBlockedInputGradient(g, kernels, rows) : null;
+  }
+
+  /**
+   * The fused pass over tiles that span images ({@link #spanningTile}), or null when the
+   * staged {@code dy}, its packing and one block do not fit in {@code plan}'s tile buffer.
+   */
+  static ChannelBlockedInputGradient spanning(ConvGeometry g, TilePlan plan,
+      GemmKernels kernels) {
+    ChannelBlockedInputGradient f = new ChannelBlockedInputGradient(g, kernels,
+        blockRows(g, kernels));
+    return plan.spansImages() && f.slots(plan) >= 1 ? f : null;
+  }
+
+  /** Rows of a block: whole channels, whole MR panels, about {@link #TARGET_ROWS}. */
+  private static int blockRows(ConvGeometry g, GemmKernels kernels) {
     int rs = g.r() * g.s();
     int mr = kernels.mr();
     int unit = mr / gcd(rs, mr); // channels per block come in units of whole MR panels
     int channels = unit * Math.max(1, TARGET_ROWS / (unit * rs));
-    int rows = channels >= g.cg() ? Math.ceilDiv(g.crs(), mr) * mr : channels * rs;
+    return channels >= g.cg() ? Math.ceilDiv(g.crs(), mr) * mr : channels * rs;
+  }
+
+  /** Block buffers a spanning tile's buffer holds after the staged and packed {@code dy}. */
+  private long slots(TilePlan plan) {
     long t = (long) plan.rowsPerTile() * g.q();
-    long need = RowBlockGemm.bufferFloats(g.crs(), (int) t, g.kg(), rows, kernels);
-    return need <= plan.tileFloats() ? new ChannelBlockedInputGradient(g, kernels, rows) : null;
+    long fixed = g.kg() * t + RowBlockGemm.packedBFloats((int) t, g.kg(), kernels);
+    return (plan.tileFloats() - fixed) / ((long) Math.min(rowBlock, g.crs()) * t);
   }
 
   private static int gcd(int a, int b) {
@@ -69,6 +93,43 @@ final class ChannelBlockedInputGradient {
       int row0 = t % chunks * chunk;
       RowBlockGemm.packA(crs, kg, rowMajor(w, grp * kg * crs, crs).transpose(), row0,
           Math.min(chunk, crs - row0), kernels, dst, (int) (grp * weightFloats));
+    });
+  }
+
+  /**
+   * {@code dx += col2im(W_g^T x dy_g)} over the global output rows {@code [row0, row1)}, which
+   * may span images (small images: one tile's GEMM is then wide enough to fill the
+   * micro-panels, where 49 pixels filled 49 of 64 columns). {@code dy}'s rows are staged and
+   * packed once; the blocks of channels then run in parallel on {@code ctx}, each scattering
+   * into its own channels' planes, so the bits do not depend on the threads. {@code buf} is
+   * the tile buffer of {@code plan} (see {@link #spanning}).
+   */
+  void spanningTile(float[] dy, float[] packedW, float[] dx, int grp, int row0, int row1,
+      TilePlan plan, float[] buf, ExecContext ctx) {
+    int t = (row1 - row0) * g.q();
+    int kg = g.kg();
+    int crs = g.crs();
+    int rs = g.r() * g.s();
+    int bAt = kg * t;
+    int cAt = Math.toIntExact(bAt + RowBlockGemm.packedBFloats(t, kg, kernels));
+    int cFloats = Math.min(rowBlock, crs) * t;
+    Im2colGemm.copyTileRows(g, grp, row0, row1, buf, 0, dy, true); // [K/G, T]
+    RowBlockGemm.packB(t, kg, rowMajor(buf, 0, t).transpose(), buf, bAt, kernels);
+    int blocks = Math.ceilDiv(crs, rowBlock);
+    int workers = (int) Math.min(ctx.workersFor(blocks), slots(plan));
+    ConcurrentLinkedQueue<Integer> free = new ConcurrentLinkedQueue<>();
+    for (int i = 0; i < workers; i++) {
+      free.add(cAt + i * cFloats);
+    }
+    ArrayKernels arrays = ctx.kernels().arrays();
+    new ExecContext(workers, ctx.workspaceBytes(), ctx.kernels()).parallelFor(blocks, b -> {
+      Integer cOff = free.poll(); // one per running task: never null
+      int i0 = b * rowBlock;
+      int i1 = Math.min(crs, i0 + rowBlock);
+      RowBlockGemm.multiplyRows(crs, t, kg, packedW, (int) (grp * weightFloats), buf, bAt, i0,
+          i1, buf, cOff, new float[kernels.mr() * kernels.nr()], kernels);
+      Col2im.scatterAddChannels(g, buf, cOff, grp, row0, row1, i0 / rs, i1 / rs, dx, arrays);
+      free.add(cOff);
     });
   }
 

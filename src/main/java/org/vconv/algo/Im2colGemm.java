@@ -30,7 +30,9 @@ import org.vconv.plan.ExecContext;
  *       disjoint parts of {@code dx}; inside one, tiles run in row order, so {@code dx} is
  *       bitwise independent of threads (and, by Col2im's order, of the budget). NCHW with at
  *       least one task per thread: each tile's GEMM and col2im run fused, a block of input
- *       channels at a time ({@link ChannelBlockedInputGradient}), with the same bits.
+ *       channels at a time ({@link ChannelBlockedInputGradient}), with the same bits. NCHW
+ *       small images: tiles span images, dy staged, and a tile's channel blocks run in
+ *       parallel, again with the same bits.
  *   <li>weight gradient: {@code dW_g += dy_g x cols^T} (NHWC {@code rows^T x dy_g}) over the
  *       tiles in order: a reduction order fixed by the budget, never by the threads. Tasks are
  *       groups; with fewer groups than threads the caller runs them one by one and leaves the
@@ -198,7 +200,7 @@ public final class Im2colGemm implements ConvAlgorithm {
    * rows [row0, row1) of group {@code grp}'s channels, which may span images, and a [K/G, T]
    * block of {@code buf} from {@code at}: into the block if {@code toBlock}, else out of it.
    */
-  private static void copyTileRows(ConvGeometry g, int grp, int row0, int row1, float[] buf,
+  static void copyTileRows(ConvGeometry g, int grp, int row0, int row1, float[] buf,
       int at, float[] nchw, boolean toBlock) {
     int t = (row1 - row0) * g.q();
     for (int kk = 0; kk < g.kg(); kk++) {
@@ -232,12 +234,27 @@ public final class Im2colGemm implements ConvAlgorithm {
 
   @Override
   public void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx, ExecContext ctx) {
+    backwardData(g, dy, w, dx, ctx, true);
+  }
+
+  /** {@code spanSmallImages}: false keeps tiles inside images (tests compare both paths). */
+  void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx, ExecContext ctx,
+      boolean spanSmallImages) {
     assert Outputs.sized(g, dx, w, dy) : "sizes";
     if (g.isPointwise()) {
       try (Workspace unused = Workspace.none()) {
         Pointwise.backwardData(g, dy, w, dx, ctx);
       }
       return;
+    }
+    if (spanSmallImages && g.layout() == Layout.NCHW && g.pq() <= SHORT_IMAGE_PIXELS) {
+      TilePlan spanning = TilePlan.of(g, true, g.kg() * g.q(), ctx.workspaceFloats());
+      ChannelBlockedInputGradient fused = ChannelBlockedInputGradient.spanning(g, spanning,
+          ctx.kernels().gemm());
+      if (fused != null) {
+        backwardDataSpanning(g, dy, w, dx, spanning, fused, ctx);
+        return;
+      }
     }
     TilePlan plan = TilePlan.of(g, false, ctx.workspaceFloats());
     int tasks = g.n() * g.groups();
@@ -271,6 +288,35 @@ public final class Im2colGemm implements ConvAlgorithm {
         }
         ws.give(dcols);
       });
+    } finally {
+      if (loan != null) {
+        loan.release();
+      }
+    }
+  }
+
+  /**
+   * The NCHW input gradient of small images: tiles span images (so the GEMM's columns fill its
+   * micro-panels) and run in order, each one's blocks of channels in parallel
+   * ({@link ChannelBlockedInputGradient#spanningTile}). Col2im's order makes the bits those of
+   * the per-image tiles.
+   */
+  private static void backwardDataSpanning(ConvGeometry g, float[] dy, float[] w, float[] dx,
+      TilePlan plan, ChannelBlockedInputGradient fused, ExecContext ctx) {
+    int floats = Math.toIntExact(fused.weightFloats());
+    ReusedArrays.Loan loan = ReusedArrays.borrow(ReusedArrays.Slot.WEIGHTS, floats);
+    try (Workspace ws = Workspace.reusing(1, plan.tileFloats())) {
+      float[] packedW = loan != null ? loan.array() : new float[floats];
+      fused.packWeights(w, packedW, ctx);
+      Arrays.fill(dx, 0f);
+      float[] buf = ws.take();
+      for (int tile = 0; tile < plan.tiles(); tile++) {
+        for (int grp = 0; grp < g.groups(); grp++) {
+          fused.spanningTile(dy, packedW, dx, grp, plan.row0(tile), plan.row1(tile), plan, buf,
+              ctx);
+        }
+      }
+      ws.give(buf);
     } finally {
       if (loan != null) {
         loan.release();

@@ -56,7 +56,43 @@ public final class RowBlockGemm {
 
   /** Floats of {@link #multiply}'s buffer: all of B packed and one block of C. */
   public static long bufferFloats(int m, int n, int k, int rowBlock, GemmKernels kernels) {
-    return (long) padded(n, kernels.nr()) * k + (long) Math.min(m, rowBlock) * n;
+    return packedBFloats(n, k, kernels) + (long) Math.min(m, rowBlock) * n;
+  }
+
+  /** Floats of a Bt ({@code n x k}) packed by {@link #packB}. */
+  public static long packedBFloats(int n, int k, GemmKernels kernels) {
+    return (long) padded(n, kernels.nr()) * k;
+  }
+
+  /** Packs all of Bt ({@code n x k}) into {@code buf[off...]} for {@link #multiplyRows}. */
+  public static void packB(int n, int k, PackSource bt, float[] buf, int off,
+      GemmKernels kernels) {
+    assert n >= 1 && k >= 1 && off >= 0 && off + packedBFloats(n, k, kernels) <= buf.length;
+    int nPad = padded(n, kernels.nr());
+    int kcMax = blocking(kernels).depthBlockSize(k);
+    for (int pc = 0; pc < k; pc += kcMax) { // B's depth block pc at pc * nPad
+      Packing.pack(bt, 0, n, pc, Math.min(kcMax, k - pc), kernels.nr(), buf, off + pc * nPad);
+    }
+  }
+
+  /**
+   * Rows {@code [i0, i1)} of {@code C = A * Bt^T} (A packed by {@link #packA} at
+   * {@code ap[apOff]}, Bt by {@link #packB} at {@code bp[bpOff]}) into {@code c[cOff...]}, row
+   * {@code i} at {@code cOff + (i - i0) * n}; {@code i0} a multiple of MR. Blocks of rows are
+   * independent: several threads may compute different ones from the same packed operands.
+   */
+  public static void multiplyRows(int m, int n, int k, float[] ap, int apOff, float[] bp,
+      int bpOff, int i0, int i1, float[] c, int cOff, float[] tile, GemmKernels kernels) {
+    int mr = kernels.mr();
+    assert 0 <= i0 && i0 < i1 && i1 <= m && i0 % mr == 0 && tile.length >= mr * kernels.nr();
+    int mPad = padded(m, mr);
+    int nPad = padded(n, kernels.nr());
+    int kcMax = blocking(kernels).depthBlockSize(k);
+    for (int pc = 0; pc < k; pc += kcMax) { // depth blocks in order: Sgemm's sums
+      int kc = Math.min(kcMax, k - pc);
+      MacroKernel.run(kernels, i1 - i0, n, kc, ap, apOff + pc * mPad + i0 * kc, bp,
+          bpOff + pc * nPad, c, cOff, n, pc == 0, tile);
+    }
   }
 
   /**
@@ -67,26 +103,15 @@ public final class RowBlockGemm {
   public static void multiply(int m, int n, int k, float[] ap, int apOff, PackSource bt,
       int rowBlock, float[] buf, int bufOff, Sink sink, GemmKernels kernels) {
     int mr = kernels.mr();
-    int nr = kernels.nr();
     assert m >= 1 && n >= 1 && k >= 1 && rowBlock >= mr && rowBlock % mr == 0;
     assert bufOff >= 0 && bufOff + bufferFloats(m, n, k, rowBlock, kernels) <= buf.length;
-    Blocking bl = blocking(kernels);
-    int mPad = padded(m, mr);
-    int nPad = padded(n, nr);
-    int kcMax = bl.depthBlockSize(k);
-    int cAt = bufOff + nPad * k;
-    float[] tile = new float[mr * nr];
-    for (int pc = 0; pc < k; pc += kcMax) { // B's depth block pc at pc * nPad
-      Packing.pack(bt, 0, n, pc, Math.min(kcMax, k - pc), nr, buf, bufOff + pc * nPad);
-    }
+    int cAt = Math.toIntExact(bufOff + packedBFloats(n, k, kernels));
+    float[] tile = new float[mr * kernels.nr()];
+    packB(n, k, bt, buf, bufOff, kernels);
     for (int i0 = 0; i0 < m; i0 += rowBlock) {
-      int mc = Math.min(rowBlock, m - i0);
-      for (int pc = 0; pc < k; pc += kcMax) { // depth blocks in order: Sgemm's sums
-        int kc = Math.min(kcMax, k - pc);
-        MacroKernel.run(kernels, mc, n, kc, ap, apOff + pc * mPad + i0 * kc, buf,
-            bufOff + pc * nPad, buf, cAt, n, pc == 0, tile);
-      }
-      sink.rows(i0, i0 + mc, buf, cAt);
+      int i1 = Math.min(m, i0 + rowBlock);
+      multiplyRows(m, n, k, ap, apOff, buf, bufOff, i0, i1, buf, cAt, tile, kernels);
+      sink.rows(i0, i1, buf, cAt);
     }
   }
 }

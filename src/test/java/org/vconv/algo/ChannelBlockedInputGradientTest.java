@@ -3,6 +3,7 @@ package org.vconv.algo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -20,6 +21,8 @@ import org.vconv.simd.VectorProviders;
  */
 class ChannelBlockedInputGradientTest {
   static final long BUDGET = 64L << 20;
+  /** The default, and budgets that cut spanning tiles inside images or leave no room. */
+  static final long[] BUDGETS = {BUDGET, 1L << 20, 512L << 10, 256L << 10, 128L << 10};
 
   static List<ConvCase> cases() {
     return List.of(
@@ -57,14 +60,59 @@ class ChannelBlockedInputGradientTest {
         assertNotNull(ChannelBlockedInputGradient.of(g, plan, p.gemm()),
             cs + ": the fused buffer fits the column tile");
         Im2colGemm algo = new Im2colGemm();
-        float[] fused = pb.backwardData(algo, new ExecContext(1, BUDGET, p));
-        float[] unfused = pb.backwardData(algo, new ExecContext(2, BUDGET, p));
+        float[] fused = perImage(pb, algo, new ExecContext(1, BUDGET, p));
+        float[] unfused = perImage(pb, algo, new ExecContext(2, BUDGET, p));
         Checks.assertBitwise(cs + " " + p.name() + ": fused vs unfused", unfused, fused);
         pb.checkBackwardData(cs + " " + p.name() + " fused", fused);
         checked++;
       }
     }
     assertEquals(cases().size() * providers().size(), checked);
+  }
+
+  /** The input gradient with tiles kept inside images (fused or not, by the thread count). */
+  private static float[] perImage(Problem pb, Im2colGemm algo, ExecContext ctx) {
+    float[] dx = new float[pb.g.inputSize()];
+    java.util.Arrays.fill(dx, Float.NaN);
+    algo.backwardData(pb.g, pb.dy, pb.w, dx, ctx, false);
+    return dx;
+  }
+
+  /**
+   * Small images (every case here has at most 128 output pixels): tiles span images and a
+   * tile's channel blocks run in parallel. The bits are the unfused per-image path's, on 1-3
+   * threads, with one tile for the batch or budgets that cut tiles inside images.
+   */
+  @Test
+  void spanningTilesMatchPerImageTilesBitwise() {
+    int checked = 0;
+    int cutInsideImages = 0;
+    for (VectorProvider p : providers()) {
+      for (ConvCase base : cases()) {
+        ConvCase cs = base.withBatch(3);
+        Problem pb = new Problem(cs, 7);
+        ConvGeometry g = pb.g;
+        assertTrue(g.pq() <= Im2colGemm.SHORT_IMAGE_PIXELS, cs + ": a small image");
+        float[] unfused = perImage(pb, new Im2colGemm(), new ExecContext(3, BUDGET, p));
+        pb.checkBackwardData(cs + " " + p.name() + " unfused", unfused);
+        for (long budget : BUDGETS) {
+          TilePlan plan = TilePlan.of(g, true, g.kg() * g.q(), budget / Float.BYTES);
+          boolean spans = ChannelBlockedInputGradient.spanning(g, plan, p.gemm()) != null;
+          assertTrue(spans || budget < BUDGET, cs + ": the spanning buffers fit the tile");
+          cutInsideImages += spans && plan.rowsPerTile() % g.p() != 0 ? 1 : 0;
+          for (int threads = 1; threads <= 3; threads++) {
+            float[] spanning = pb.backwardData(new Im2colGemm(),
+                new ExecContext(threads, budget, p));
+            Checks.assertBitwise(cs + " " + p.name() + " budget " + budget + " threads "
+                + threads + " (" + plan.tiles() + " tiles): spanning vs unfused", unfused,
+                spanning);
+            checked++;
+          }
+        }
+      }
+    }
+    assertEquals(cases().size() * providers().size() * BUDGETS.length * 3, checked);
+    assertTrue(cutInsideImages >= 3, "spanning tiles cut inside images: " + cutInsideImages);
   }
 
   /** Where B and a block of C would not fit in the budgeted column tile, the unfused path runs. */

@@ -51,6 +51,12 @@ public record ConvCase(String name, Layout layout, int n, int c, int h, int w, i
         groups, bias, threads, budget);
   }
 
+  /** The same problem on a batch of {@code images}. */
+  public ConvCase withBatch(int images) {
+    return new ConvCase(name, layout, images, c, h, w, k, r, s, strideH, strideW, padding, dilH,
+        dilW, groups, bias, threads, budget);
+  }
+
   /** The same problem run with {@code t} threads and a budget of {@code bytes}. */
   public ConvCase running(int t, long bytes) {
     return new ConvCase(name, layout, n, c, h, w, k, r, s, strideH, strideW, padding, dilH,
