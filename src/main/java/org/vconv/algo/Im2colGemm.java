@@ -3,6 +3,7 @@ package org.vconv.algo;
 import static org.vconv.gemm.StridedMatrix.rowMajor;
 
 import java.util.Arrays;
+import java.util.function.IntToLongFunction;
 import org.vconv.Layout;
 import org.vconv.gemm.PackSource;
 import org.vconv.gemm.PanelLayout;
@@ -34,15 +35,17 @@ import org.vconv.plan.ExecContext;
  *       small images: tiles span images, dy staged, and a tile's channel blocks run in
  *       parallel, again with the same bits.
  *   <li>weight gradient: {@code dW_g += dy_g x cols^T} (NHWC {@code rows^T x dy_g}) over the
- *       tiles in order: a reduction order fixed by the budget, never by the threads. Tasks are
+ *       tiles in order: a reduction order fixed by the budget, never by the threads. NCHW
+ *       gathers {@code cols^T} straight into the GEMM's B panels
+ *       ({@link Im2col#gatherPackedTransposed}). Tasks are
  *       groups; with fewer groups than threads the caller runs them one by one and leaves the
  *       threads to the gather and the GEMM.
  * </ul>
  *
  * Pointwise problems skip im2col entirely ({@link Pointwise}). Scratch: one column tile per
  * running worker, within the budget (see {@link Tiling}); the minimum tile is one output row
- * of one image ({@code C/G*R*S*Q} floats, Q rounded up to whole panels for the NCHW
- * forward), used even when it alone exceeds the budget.
+ * of one image ({@code C/G*R*S*Q} floats; NCHW rounds Q (forward) or C/G*R*S (weight
+ * gradient) up to whole panels), used even when it alone exceeds the budget.
  *
  * <p>Variants: the default gathers each tile into a buffer ({@link Im2col}); the
  * {@code packDirect} variant hands the forward GEMM an {@link Im2colPackSource} instead, so
@@ -74,16 +77,23 @@ public final class Im2colGemm implements ConvAlgorithm {
     boolean nhwc = g.layout() == Layout.NHWC;
     // small NCHW images: tiles span images, the GEMM writing to a staged [K/G, T] block
     boolean stage = !nhwc && !packDirect && g.pq() <= SHORT_IMAGE_PIXELS;
-    int panelWidth = nhwc || packDirect ? 1 : ctx.kernels().gemm().nr(); // NCHW: gatherPacked
-    TilePlan plan = TilePlan.of(g, nhwc || stage, stage ? g.kg() * g.q() : 0, panelWidth,
+    IntToLongFunction matrix = nhwc || packDirect ? rows -> Im2col.tileFloats(g, rows)
+        : rows -> Sgemm.panelLayout(rows * g.q(), g.crs(), ctx).floats(); // gatherPacked
+    TilePlan plan = TilePlan.of(g, nhwc || stage, stage ? g.kg() * g.q() : 0, matrix,
         ctx.workspaceFloats());
     int bufFloats = packDirect ? 0 : plan.tileFloats();
     int workers = Tiling.workers(ctx, plan.tiles(), bufFloats);
+    // B panels from the gather only where a tile's GEMM runs on the threads, so that several
+    // row blocks would each pack B; a one-thread GEMM packs B once, from the matrix in L3 to
+    // L2, which beat reading the panels from L3 (ResNet-50's conv1: 13.3-14.0 ms against
+    // 13.8-15.9, JMH p50)
+    boolean panels = !nhwc && workers == 1;
     try (Workspace ws = Workspace.reusing(workers, bufFloats)) {
       Tiling.run(ctx, plan.tiles(), workers, tile -> {
         float[] cols = packDirect ? null : ws.take();
         for (int grp = 0; grp < g.groups(); grp++) {
-          forwardTile(g, x, w, bias, y, grp, plan.row0(tile), plan.row1(tile), cols, ctx);
+          forwardTile(g, x, w, bias, y, grp, plan.row0(tile), plan.row1(tile), cols, panels,
+              ctx);
         }
         if (cols != null) {
           ws.give(cols);
@@ -92,8 +102,12 @@ public final class Im2colGemm implements ConvAlgorithm {
     }
   }
 
+  /**
+   * One tile of one group's forward; NCHW: {@code cols} null packs B from the image
+   * ({@code packDirect}), else {@code panels} says whether the gather writes B's panels.
+   */
   private void forwardTile(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y,
-      int grp, int row0, int row1, float[] cols, ExecContext ctx) {
+      int grp, int row0, int row1, float[] cols, boolean panels, ExecContext ctx) {
     int t = (row1 - row0) * g.q();
     int crs = g.crs();
     int kg = g.kg();
@@ -101,16 +115,15 @@ public final class Im2colGemm implements ConvAlgorithm {
     if (g.layout() == Layout.NCHW) {
       var wg = rowMajor(w, grp * kg * crs, crs); // [K/G, CRS]
       int n = row0 / g.p();
-      PanelLayout panels = cols == null ? null : Sgemm.panelLayout(t, crs, ctx);
+      PanelLayout layout = panels ? Sgemm.panelLayout(t, crs, ctx) : null;
       if (n != (row1 - 1) / g.p()) {
         // the tile spans images: bias, then the GEMM onto it, in a staged [K/G, T] block (the
         // same operations per element as in place), then each image's rows copied out
-        int at = Math.toIntExact(panels.floats());
+        int at = panels ? Math.toIntExact(layout.floats()) : crs * t;
         if (add) {
           Outputs.fillChannelRows(cols, at, t, kg, t, bias, grp * kg);
         }
-        gatherPacked(g, x, grp, row0, row1, cols, panels, ctx);
-        gemmPanels(add, kg, t, crs, wg, cols, panels, cols, at, t, ctx);
+        gatherB(g, x, grp, row0, row1, cols, layout, add, kg, t, crs, wg, cols, at, t, ctx);
         copyTileRows(g, grp, row0, row1, cols, at, y, false);
         return;
       }
@@ -122,8 +135,7 @@ public final class Im2colGemm implements ConvAlgorithm {
         PackSource colsT = new Im2colPackSource(g, x, grp, row0, row1);
         gemmPacked(add, kg, t, crs, wg, colsT, y, yOff, g.pq(), ctx);
       } else {
-        gatherPacked(g, x, grp, row0, row1, cols, panels, ctx);
-        gemmPanels(add, kg, t, crs, wg, cols, panels, y, yOff, g.pq(), ctx);
+        gatherB(g, x, grp, row0, row1, cols, layout, add, kg, t, crs, wg, y, yOff, g.pq(), ctx);
       }
     } else {
       int yOff = row0 * g.q() * g.k() + grp * kg;
@@ -161,6 +173,22 @@ public final class Im2colGemm implements ConvAlgorithm {
     }
   }
 
+  /**
+   * The NCHW forward's gather and GEMM {@code C (+)= W_g x cols}: cols gathered into
+   * {@code layout}'s panels at {@code cols[0]}, or (layout null) into a dense matrix there.
+   */
+  private static void gatherB(ConvGeometry g, float[] x, int grp, int row0, int row1,
+      float[] cols, PanelLayout layout, boolean add, int m, int n, int k, StridedMatrix a,
+      float[] c, int cOff, int ldc, ExecContext ctx) {
+    if (layout != null) {
+      gatherPacked(g, x, grp, row0, row1, cols, layout, ctx);
+      gemmPanels(add, m, n, k, a, cols, layout, c, cOff, ldc, ctx);
+    } else {
+      gather(g, x, grp, row0, row1, cols, ctx);
+      gemm(add, m, n, k, a, rowMajor(cols, 0, n), c, cOff, ldc, ctx);
+    }
+  }
+
   /** {@code C (+)= A * B}, B packed into {@code panels} at {@code b[0]}. */
   private static void gemmPanels(boolean add, int m, int n, int k, StridedMatrix a, float[] b,
       PanelLayout panels, float[] c, int cOff, int ldc, ExecContext ctx) {
@@ -177,6 +205,15 @@ public final class Im2colGemm implements ConvAlgorithm {
     int parts = ctx.workersFor(g.crs() * (row1 - row0)); // 1 when nested: copies are exact
     ctx.parallelFor(parts, part -> Im2col.gatherPacked(g, x, grp, row0, row1, dst, 0, panels,
         part, parts, ctx.kernels().arrays()));
+  }
+
+  /** {@link #gather}, into cols^T's GEMM panels ({@link Im2col#gatherPackedTransposed}). */
+  private static void gatherPackedTransposed(ConvGeometry g, float[] x, int grp, int row0,
+      int row1, float[] dst, ExecContext ctx) {
+    PanelLayout panels = Sgemm.panelLayout(g.crs(), (row1 - row0) * g.q(), ctx);
+    int parts = ctx.workersFor(panels.nPad() / panels.nr()); // 1 when nested
+    ctx.parallelFor(parts, part -> Im2col.gatherPackedTransposed(g, x, grp, row0, row1, dst, 0,
+        panels, part, parts, ctx.kernels().arrays()));
   }
 
   /**
@@ -371,9 +408,13 @@ public final class Im2colGemm implements ConvAlgorithm {
     // NCHW tiles otherwise end with an image: small images would then make one short
     // reduction (P*Q pixels) per image, each re-reading and re-writing all of dW. Their tiles
     // span images instead, dy's rows staged next to the column matrix.
-    boolean stage = g.layout() == Layout.NCHW && g.pq() <= SHORT_IMAGE_PIXELS;
-    TilePlan plan = TilePlan.of(g, g.layout() == Layout.NHWC || stage,
-        stage ? g.kg() * g.q() : 0, ctx.workspaceFloats());
+    boolean nchw = g.layout() == Layout.NCHW;
+    boolean stage = nchw && g.pq() <= SHORT_IMAGE_PIXELS;
+    IntToLongFunction matrix = nchw // NCHW: gatherPackedTransposed
+        ? rows -> Sgemm.panelLayout(g.crs(), rows * g.q(), ctx).floats()
+        : rows -> Im2col.tileFloats(g, rows);
+    TilePlan plan = TilePlan.of(g, !nchw || stage, stage ? g.kg() * g.q() : 0, matrix,
+        ctx.workspaceFloats());
     int workers = Tiling.workers(ctx, g.groups(), plan.tileFloats());
     try (Workspace ws = Workspace.reusing(workers, plan.tileFloats())) {
       Tiling.run(ctx, g.groups(), workers, grp -> {
@@ -381,7 +422,11 @@ public final class Im2colGemm implements ConvAlgorithm {
         for (int tile = 0; tile < plan.tiles(); tile++) { // in order: fixed reduction order
           int row0 = plan.row0(tile);
           int row1 = plan.row1(tile);
-          gather(g, x, grp, row0, row1, cols, ctx);
+          if (nchw) {
+            gatherPackedTransposed(g, x, grp, row0, row1, cols, ctx);
+          } else {
+            gather(g, x, grp, row0, row1, cols, ctx);
+          }
           backwardWeightTile(g, dy, dw, grp, row0, row1, cols, tile > 0, ctx);
         }
         ws.give(cols);
@@ -396,12 +441,12 @@ public final class Im2colGemm implements ConvAlgorithm {
     int kg = g.kg();
     if (g.layout() == Layout.NCHW) {
       int n = row0 / g.p();
+      PanelLayout panels = Sgemm.panelLayout(crs, t, ctx); // cols^T [T, CRS], packed
       var dyg = n == (row1 - 1) / g.p() // [K/G, T]: in place within an image, else staged
           ? rowMajor(dy, g.yIndex(n, grp * kg, row0 - n * g.p(), 0), g.pq())
-          : staged(g, dy, grp, row0, row1, cols, crs * t);
-      var colsT = rowMajor(cols, 0, t).transpose();                                // [T, CRS]
+          : staged(g, dy, grp, row0, row1, cols, Math.toIntExact(panels.floats()));
       int dwOff = grp * kg * crs; // OIHW: dW_g is rows [g*K/G, (g+1)*K/G) of [K, CRS]
-      gemm(accumulate, kg, crs, t, dyg, colsT, dw, dwOff, crs, ctx);
+      gemmPanels(accumulate, kg, crs, t, dyg, cols, panels, dw, dwOff, crs, ctx);
     } else {
       var rowsT = rowMajor(cols, 0, crs).transpose();                  // [RSC/G, T]
       var dyg = rowMajor(dy, row0 * g.q() * g.k() + grp * kg, g.k());  // [T, K/G]

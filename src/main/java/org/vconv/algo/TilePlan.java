@@ -1,5 +1,6 @@
 package org.vconv.algo;
 
+import java.util.function.IntToLongFunction;
 import org.vconv.im2col.Im2col;
 import org.vconv.plan.ConvGeometry;
 
@@ -31,15 +32,15 @@ record TilePlan(ConvGeometry g, boolean spansImages, int rowsPerTile, int tilesP
    * one-row tiles, which never do: the minimum stays one output row's column matrix).
    */
   static TilePlan of(ConvGeometry g, boolean spansImages, int stagingPerRow, long budgetFloats) {
-    return of(g, spansImages, stagingPerRow, 1, budgetFloats);
+    return of(g, spansImages, stagingPerRow, rows -> Im2col.tileFloats(g, rows), budgetFloats);
   }
 
   /**
-   * As above, for a matrix packed into GEMM panels {@code panelWidth} columns wide: each tile's
-   * buffer holds its columns rounded up to whole panels (the sizing ignores that padding).
+   * As above, for a matrix packed into GEMM panels: {@code matrixFloats} gives a tile's
+   * matrix floats, zero padding included, by its output rows (the sizing ignores the padding).
    */
-  static TilePlan of(ConvGeometry g, boolean spansImages, int stagingPerRow, int panelWidth,
-      long budgetFloats) {
+  static TilePlan of(ConvGeometry g, boolean spansImages, int stagingPerRow,
+      IntToLongFunction matrixFloats, long budgetFloats) {
     int maxRows = spansImages ? g.n() * g.p() : g.p();
     int target = Math.ceilDiv(Tiling.TARGET_PIXELS, g.q());
     long perRow = Im2col.tileFloats(g, 1) + stagingPerRow;
@@ -48,7 +49,7 @@ record TilePlan(ConvGeometry g, boolean spansImages, int rowsPerTile, int tilesP
     int tiles = spansImages ? Math.ceilDiv(g.n() * g.p(), rows) : g.n() * perImage;
     long staging = rows > 1 ? (long) stagingPerRow * rows : 0;
     return new TilePlan(g, spansImages, rows, perImage, tiles,
-        Tiling.arrayLength(Im2col.packedTileFloats(g, rows, panelWidth) + staging));
+        Tiling.arrayLength(matrixFloats.applyAsLong(rows) + staging));
   }
 
   /** First global output row of tile {@code t}. */

@@ -146,6 +146,55 @@ class Im2colTest {
     assertTrue(tiles > 300, "checked " + tiles + " tiles");
   }
 
+  /**
+   * {@link Im2col#gatherPackedTransposed}: the definition at {@code index(t, d)} of every
+   * element (the matrix transposed, as the weight gradient's B), zeros in the panel rows past
+   * the matrix, every slot written and nothing outside; both providers' transposes, narrow
+   * panels and short depth blocks, several parts.
+   */
+  @Test
+  void gatherPackedTransposedWritesTheTransposeIntoThePanels() {
+    int tiles = 0;
+    for (ArrayKernels arrays : List.of(VectorProviders.get().arrays(),
+        VectorProviders.scalar().arrays())) {
+      for (ConvGeometry g : geometries()) {
+        if (g.layout() != Layout.NCHW) {
+          continue;
+        }
+        float[] x = ConvCase.random(g.inputSize(), 8);
+        int rows = g.n() * g.p();
+        for (int perTile : new int[] {1, g.p() + 1, rows}) {
+          for (int row0 = 0; row0 < rows; row0 += perTile) {
+            int row1 = Math.min(rows, row0 + perTile);
+            int pixels = (row1 - row0) * g.q();
+            int grp = row0 % g.groups();
+            int nr = new int[] {1, 3, 8, 16, 32}[(row0 + tiles) % 5];
+            int kcMax = 1 + (row0 + tiles) % pixels;
+            PanelLayout panels = new PanelLayout(g.crs(), pixels, nr, kcMax);
+            for (int parts : new int[] {1, 3}) {
+              float[] dst = new float[Math.toIntExact(panels.floats()) + 2 * GUARD];
+              Arrays.fill(dst, Float.NaN);
+              for (int part = 0; part < parts; part++) {
+                Im2col.gatherPackedTransposed(g, x, grp, row0, row1, dst, GUARD, panels, part,
+                    parts, arrays);
+              }
+              for (int t = 0; t < pixels; t++) {
+                for (int d = 0; d < panels.nPad(); d++) {
+                  float want = d < g.crs() ? definition(g, x, grp, row0, t, d) : 0f;
+                  assertEquals(want, dst[GUARD + panels.index(t, d)], g + " tile " + row0 + ".."
+                      + row1 + " " + panels + " pixel " + t + " depth " + d);
+                }
+              }
+              assertGuardsUntouched(dst);
+              tiles++;
+            }
+          }
+        }
+      }
+    }
+    assertTrue(tiles > 300, "checked " + tiles + " tiles");
+  }
+
   /** Every slot of a packed operand belongs to exactly one (row, column) of the layout. */
   @Test
   void panelLayoutIndexesEverySlotOnce() {
