@@ -20,10 +20,11 @@ import org.vconv.plan.ExecContext;
  *
  * <ul>
  *   <li>forward: NCHW {@code y_g [K/G, T] = W_g [K/G, CRS] x cols [CRS, T]}; NHWC
- *       {@code y [T, K/G] = rows [T, RSC/G] x W_g}. The NCHW gather writes {@code cols}
- *       straight into the GEMM's B panels ({@link Im2col#gatherPacked}), so the GEMM packs
- *       no B (the GEMM's row blocks each packed it: ResNet-50's 7x7 forward 13.0-13.9 ms
- *       before, 12.0-12.3 after, JMH p50, 2 threads). Tiles are independent and run in
+ *       {@code y [T, K/G] = rows [T, RSC/G] x W_g}. Where tiles run one after another, each
+ *       on all threads, the NCHW gather writes {@code cols} straight into the GEMM's B
+ *       panels ({@link Im2col#gatherPacked}), so the GEMM packs no B (its row blocks each
+ *       packed it: ResNet-50's 7x7 forward 13.0-13.9 ms before, 12.0-12.3 after, JMH p50,
+ *       2 threads). Tiles are independent and run in
  *       parallel; the reduction over {@code C/G*R*S} is never split, so {@code y} is bitwise
  *       independent of threads and budget.
  *   <li>input gradient: {@code dcols = W_g^T x dy_g} (NHWC {@code drows = dy_g x W_g^T}) per
@@ -87,7 +88,7 @@ public final class Im2colGemm implements ConvAlgorithm {
     // row blocks would each pack B; a one-thread GEMM packs B once, from the matrix in L3 to
     // L2, which beat reading the panels from L3 (ResNet-50's conv1: 13.3-14.0 ms against
     // 13.8-15.9, JMH p50)
-    boolean panels = !nhwc && workers == 1;
+    boolean panels = !nhwc && !packDirect && workers == 1;
     try (Workspace ws = Workspace.reusing(workers, bufFloats)) {
       Tiling.run(ctx, plan.tiles(), workers, tile -> {
         float[] cols = packDirect ? null : ws.take();
