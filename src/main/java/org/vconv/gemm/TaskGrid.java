@@ -15,9 +15,9 @@ import org.vconv.plan.ExecContext;
  * {@code 2 * rowBlocks * n} for B's packing (a read and a write) plus {@code 2 * colBlocks *
  * m} for A's, or {@code colBlocks * m} when A is prepacked ({@code rowBlocks * n} for B when
  * the caller packed it). For the usual convolution shapes (m = channels, n = pixels) that gives
- * column strips with all of m, where B is packed exactly once; where A is the large operand (ResNet-50's 7x7 forward: 512 x 4608 weights, 392 pixels)
- * it gives row blocks too, so that eight strips do not each read all of A (13.2-13.5 ms
- * against 13.5-14.1, JMH p50, 2 threads).
+ * column strips with all of m, where B is packed exactly once; where A is the large operand
+ * (ResNet-50's 7x7 forward: 512 x 4608 weights, 392 pixels) it gives row blocks too, so that
+ * eight strips do not each read all of A (13.2-13.5 ms against 13.5-14.1, JMH p50, 2 threads).
  *
  * <p>Column blocks shrink linearly from first to last (guided scheduling) and tasks are
  * numbered column block first, so the big blocks (long runs over one packed A block) are

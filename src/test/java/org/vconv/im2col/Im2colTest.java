@@ -98,13 +98,22 @@ class Im2colTest {
   }
 
   /**
-   * {@link Im2col#gatherPacked}: the definition at the layout's index of every element, zeros
-   * in the panel columns past the tile, every slot written (the buffer starts as NaN) and
-   * nothing outside; NCHW geometries, tiles across images, several parts; narrow panels and
-   * short depth blocks so that rows straddle panels and depth blocks.
+   * {@link Im2col#gatherPacked} (the forward's B: element {@code (d, t)} at
+   * {@code index(d, t)}, zero columns past the tile) and {@link Im2col#gatherPackedTransposed}
+   * (the weight gradient's B, the matrix transposed: at {@code index(t, d)}, zero rows past the
+   * matrix): the definition in every slot, every slot written (the buffer starts as NaN) and
+   * nothing outside; NCHW geometries, tiles across images, several parts, both providers'
+   * kernels; narrow panels and short depth blocks, so that runs straddle panels and blocks.
    */
   @Test
   void gatherPackedWritesTheDefinitionIntoThePanels() {
+    for (boolean transposed : new boolean[] {false, true}) {
+      int tiles = checkPanels(transposed);
+      assertTrue(tiles > 300, "transposed " + transposed + ": checked " + tiles + " tiles");
+    }
+  }
+
+  private static int checkPanels(boolean transposed) {
     int tiles = 0;
     for (ArrayKernels arrays : List.of(VectorProviders.get().arrays(),
         VectorProviders.scalar().arrays())) {
@@ -119,20 +128,29 @@ class Im2colTest {
             int row1 = Math.min(rows, row0 + perTile);
             int pixels = (row1 - row0) * g.q();
             int grp = row0 % g.groups();
-            int nr = 1 + (row0 + tiles) % 9;
-            int kcMax = 1 + (row0 + tiles) % g.crs();
-            PanelLayout panels = new PanelLayout(pixels, g.crs(), nr, kcMax);
+            int nr = new int[] {1, 3, 8, 9, 16, 32}[(row0 + tiles) % 6];
+            // B is [depth, pixels] for the forward, [pixels, depth] for the weight gradient
+            int bRows = transposed ? pixels : g.crs();
+            int bCols = transposed ? g.crs() : pixels;
+            PanelLayout panels = new PanelLayout(bCols, bRows, nr, 1 + (row0 + tiles) % bRows);
             for (int parts : new int[] {1, 3}) {
               float[] dst = new float[Math.toIntExact(panels.floats()) + 2 * GUARD];
               Arrays.fill(dst, Float.NaN);
               for (int part = 0; part < parts; part++) {
-                Im2col.gatherPacked(g, x, grp, row0, row1, dst, GUARD, panels, part, parts,
-                    arrays);
+                if (transposed) {
+                  Im2col.gatherPackedTransposed(g, x, grp, row0, row1, dst, GUARD, panels, part,
+                      parts, arrays);
+                } else {
+                  Im2col.gatherPacked(g, x, grp, row0, row1, dst, GUARD, panels, part, parts,
+                      arrays);
+                }
               }
-              for (int d = 0; d < g.crs(); d++) {
-                for (int t = 0; t < panels.nPad(); t++) {
-                  float want = t < pixels ? definition(g, x, grp, row0, t, d) : 0f;
-                  assertEquals(want, dst[GUARD + panels.index(d, t)], g + " tile " + row0 + ".."
+              for (int i = 0; i < bRows; i++) {
+                for (int j = 0; j < panels.nPad(); j++) {
+                  int t = transposed ? i : j;
+                  int d = transposed ? j : i;
+                  float want = t < pixels && d < g.crs() ? definition(g, x, grp, row0, t, d) : 0f;
+                  assertEquals(want, dst[GUARD + panels.index(i, j)], g + " tile " + row0 + ".."
                       + row1 + " " + panels + " pixel " + t + " depth " + d);
                 }
               }
@@ -143,56 +161,7 @@ class Im2colTest {
         }
       }
     }
-    assertTrue(tiles > 300, "checked " + tiles + " tiles");
-  }
-
-  /**
-   * {@link Im2col#gatherPackedTransposed}: the definition at {@code index(t, d)} of every
-   * element (the matrix transposed, as the weight gradient's B), zeros in the panel rows past
-   * the matrix, every slot written and nothing outside; both providers' transposes, narrow
-   * panels and short depth blocks, several parts.
-   */
-  @Test
-  void gatherPackedTransposedWritesTheTransposeIntoThePanels() {
-    int tiles = 0;
-    for (ArrayKernels arrays : List.of(VectorProviders.get().arrays(),
-        VectorProviders.scalar().arrays())) {
-      for (ConvGeometry g : geometries()) {
-        if (g.layout() != Layout.NCHW) {
-          continue;
-        }
-        float[] x = ConvCase.random(g.inputSize(), 8);
-        int rows = g.n() * g.p();
-        for (int perTile : new int[] {1, g.p() + 1, rows}) {
-          for (int row0 = 0; row0 < rows; row0 += perTile) {
-            int row1 = Math.min(rows, row0 + perTile);
-            int pixels = (row1 - row0) * g.q();
-            int grp = row0 % g.groups();
-            int nr = new int[] {1, 3, 8, 16, 32}[(row0 + tiles) % 5];
-            int kcMax = 1 + (row0 + tiles) % pixels;
-            PanelLayout panels = new PanelLayout(g.crs(), pixels, nr, kcMax);
-            for (int parts : new int[] {1, 3}) {
-              float[] dst = new float[Math.toIntExact(panels.floats()) + 2 * GUARD];
-              Arrays.fill(dst, Float.NaN);
-              for (int part = 0; part < parts; part++) {
-                Im2col.gatherPackedTransposed(g, x, grp, row0, row1, dst, GUARD, panels, part,
-                    parts, arrays);
-              }
-              for (int t = 0; t < pixels; t++) {
-                for (int d = 0; d < panels.nPad(); d++) {
-                  float want = d < g.crs() ? definition(g, x, grp, row0, t, d) : 0f;
-                  assertEquals(want, dst[GUARD + panels.index(t, d)], g + " tile " + row0 + ".."
-                      + row1 + " " + panels + " pixel " + t + " depth " + d);
-                }
-              }
-              assertGuardsUntouched(dst);
-              tiles++;
-            }
-          }
-        }
-      }
-    }
-    assertTrue(tiles > 300, "checked " + tiles + " tiles");
+    return tiles;
   }
 
   /** Every slot of a packed operand belongs to exactly one (row, column) of the layout. */
