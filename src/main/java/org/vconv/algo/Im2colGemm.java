@@ -3,6 +3,7 @@ package org.vconv.algo;
 import static org.vconv.gemm.StridedMatrix.rowMajor;
 
 import java.util.Arrays;
+import java.util.function.Consumer;
 import java.util.function.IntToLongFunction;
 import org.vconv.Layout;
 import org.vconv.gemm.PackSource;
@@ -204,8 +205,21 @@ public final class Im2colGemm implements ConvAlgorithm {
   private static void gatherPacked(ConvGeometry g, float[] x, int grp, int row0, int row1,
       float[] dst, PanelLayout panels, ExecContext ctx) {
     int parts = ctx.workersFor(g.crs() * (row1 - row0)); // 1 when nested: copies are exact
-    ctx.parallelFor(parts, part -> Im2col.gatherPacked(g, x, grp, row0, row1, dst, 0, panels,
-        part, parts, ctx.kernels().arrays()));
+    int t = (row1 - row0) * g.q();
+    ctx.parallelFor(parts, part -> withGatherScratch(t, scratch -> Im2col.gatherPacked(g, x,
+        grp, row0, row1, dst, 0, panels, part, parts, scratch, ctx.kernels().arrays())));
+  }
+
+  /** Runs {@code body} with this thread's kept gather scratch of at least {@code floats}. */
+  private static void withGatherScratch(int floats, Consumer<float[]> body) {
+    ReusedArrays.Loan loan = ReusedArrays.borrow(ReusedArrays.Slot.GATHER, floats);
+    try {
+      body.accept(loan != null ? loan.array() : new float[floats]);
+    } finally {
+      if (loan != null) {
+        loan.release();
+      }
+    }
   }
 
   /** {@link #gather}, into cols^T's GEMM panels ({@link Im2col#gatherPackedTransposed}). */
@@ -213,8 +227,10 @@ public final class Im2colGemm implements ConvAlgorithm {
       int row1, float[] dst, ExecContext ctx) {
     PanelLayout panels = Sgemm.panelLayout(g.crs(), (row1 - row0) * g.q(), ctx);
     int parts = ctx.workersFor(panels.nPad() / panels.nr()); // 1 when nested
-    ctx.parallelFor(parts, part -> Im2col.gatherPackedTransposed(g, x, grp, row0, row1, dst, 0,
-        panels, part, parts, ctx.kernels().arrays()));
+    int floats = panels.nr() * panels.k();
+    ctx.parallelFor(parts, part -> withGatherScratch(floats, scratch ->
+        Im2col.gatherPackedTransposed(g, x, grp, row0, row1, dst, 0, panels, part, parts,
+            scratch, ctx.kernels().arrays())));
   }
 
   /**

@@ -14,8 +14,11 @@ final class ReusedArrays {
   /** What one slot may keep between calls: 16 MiB, the default budget's share of a tile. */
   static final int MAX_KEPT_FLOATS = 4 << 20;
 
-  /** The kinds of array a call may hold at once, one kept array each per thread. */
-  enum Slot { SCRATCH, WEIGHTS }
+  /**
+   * The kinds of array a call may hold at once, one kept array each per thread: tile scratch,
+   * packed weights, and a gather's row or panel of rows ({@code Im2col.gatherPacked}).
+   */
+  enum Slot { SCRATCH, WEIGHTS, GATHER }
 
   /** A thread's kept array of one slot, and whether it is lent out. */
   static final class Loan {

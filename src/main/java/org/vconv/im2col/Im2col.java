@@ -114,10 +114,12 @@ public final class Im2col {
    * {@code dst[dOff + layout.index(d, t)]}, the panel columns past T zeroed, the same values as
    * {@link #gatherInto}. {@code layout} is {@code Sgemm.panelLayout(T, C/G*R*S, ...)}. The GEMM
    * then packs no B: each value is written once instead of gathered, then read and written
-   * again by packing (twice, when two row blocks of the GEMM each pack it).
+   * again by packing (twice, when two row blocks of the GEMM each pack it). {@code scratch}
+   * holds at least T floats, contents arbitrary.
    */
   public static void gatherPacked(ConvGeometry g, float[] x, int group, int row0, int row1,
-      float[] dst, int dOff, PanelLayout layout, int part, int parts, ArrayKernels arrays) {
+      float[] dst, int dOff, PanelLayout layout, int part, int parts, float[] scratch,
+      ArrayKernels arrays) {
     int t = (row1 - row0) * g.q();
     assert g.layout() == Layout.NCHW : "NCHW only";
     assert 0 <= group && group < g.groups() : "group";
@@ -125,9 +127,10 @@ public final class Im2col {
     assert layout.n() == t && layout.k() == g.crs() : "layout";
     assert 0 <= part && part < parts : "part";
     assert dOff >= 0 && dOff + layout.floats() <= dst.length : "dst too small";
+    assert scratch.length >= t : "scratch";
     int nr = layout.nr();
     int full = t / nr * nr;
-    float[] row = new float[t]; // one matrix row, then cut into the panels
+    float[] row = scratch; // one matrix row, then cut into the panels
     for (int d = slice(g.crs(), part, parts); d < slice(g.crs(), part + 1, parts); d++) {
       gatherNchwRow(g, x, group, row0, row1, d, row, 0, arrays);
       int at = dOff + layout.rowStart(d);
@@ -151,10 +154,11 @@ public final class Im2col {
    * values as {@link #gatherInto}. {@code layout} is {@code Sgemm.panelLayout(C/G*R*S, T, ...)}.
    * A panel's rows are gathered into a scratch block, then transposed into each depth block:
    * the GEMM's own packing of {@code cols^T} copied element by element (10% of ResNet-50's
-   * 7x7 weight gradient).
+   * 7x7 weight gradient). {@code scratch} holds at least {@code nr * T} floats, contents
+   * arbitrary.
    */
   public static void gatherPackedTransposed(ConvGeometry g, float[] x, int group, int row0,
-      int row1, float[] dst, int dOff, PanelLayout layout, int part, int parts,
+      int row1, float[] dst, int dOff, PanelLayout layout, int part, int parts, float[] scratch,
       ArrayKernels arrays) {
     int t = (row1 - row0) * g.q();
     int crs = g.crs();
@@ -165,8 +169,9 @@ public final class Im2col {
     assert 0 <= part && part < parts : "part";
     assert dOff >= 0 && dOff + layout.floats() <= dst.length : "dst too small";
     int nr = layout.nr();
+    assert scratch.length >= nr * t : "scratch";
     int panels = layout.nPad() / nr;
-    float[] block = new float[nr * t]; // one panel's matrix rows
+    float[] block = scratch; // one panel's matrix rows
     for (int panel = slice(panels, part, parts); panel < slice(panels, part + 1, parts);
         panel++) {
       int d0 = panel * nr;

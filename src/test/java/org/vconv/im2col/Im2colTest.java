@@ -137,12 +137,14 @@ class Im2colTest {
               float[] dst = new float[Math.toIntExact(panels.floats()) + 2 * GUARD];
               Arrays.fill(dst, Float.NaN);
               for (int part = 0; part < parts; part++) {
+                float[] scratch = new float[nr * pixels + part]; // garbage: written before read
+                Arrays.fill(scratch, Float.NaN);
                 if (transposed) {
                   Im2col.gatherPackedTransposed(g, x, grp, row0, row1, dst, GUARD, panels, part,
-                      parts, arrays);
+                      parts, scratch, arrays);
                 } else {
                   Im2col.gatherPacked(g, x, grp, row0, row1, dst, GUARD, panels, part, parts,
-                      arrays);
+                      scratch, arrays);
                 }
               }
               for (int i = 0; i < bRows; i++) {
