@@ -212,13 +212,8 @@ public final class Im2colGemm implements ConvAlgorithm {
 
   /** Runs {@code body} with this thread's kept gather scratch of at least {@code floats}. */
   private static void withGatherScratch(int floats, Consumer<float[]> body) {
-    ReusedArrays.Loan loan = ReusedArrays.borrow(ReusedArrays.Slot.GATHER, floats);
-    try {
-      body.accept(loan != null ? loan.array() : new float[floats]);
-    } finally {
-      if (loan != null) {
-        loan.release();
-      }
+    try (ReusedArrays.Lease lease = ReusedArrays.lease(ReusedArrays.Slot.GATHER, floats)) {
+      body.accept(lease.array());
     }
   }
 
@@ -316,16 +311,10 @@ public final class Im2colGemm implements ConvAlgorithm {
     // fused into one thread's GEMM per tile: only when every thread has images of its own
     ChannelBlockedInputGradient fused = g.layout() == Layout.NCHW && tasks >= ctx.threads()
         ? ChannelBlockedInputGradient.of(g, plan, ctx.kernels().gemm()) : null;
-    ReusedArrays.Loan loan = null;
-    float[] packedW = null;
-    if (fused != null) { // the packed weights: about their own size outside the budget
-      int floats = Math.toIntExact(fused.weightFloats());
-      loan = ReusedArrays.borrow(ReusedArrays.Slot.WEIGHTS, floats);
-      packedW = loan != null ? loan.array() : new float[floats];
-      fused.packWeights(w, packedW, ctx);
-    }
-    float[] pw = packedW;
-    try (Workspace ws = Workspace.reusing(workers, plan.tileFloats())) {
+    // the packed weights: about their own size outside the budget
+    try (ReusedArrays.Lease lease = fused == null ? null : packedWeights(fused, w, ctx);
+        Workspace ws = Workspace.reusing(workers, plan.tileFloats())) {
+      float[] pw = lease == null ? null : lease.array();
       Tiling.run(ctx, tasks, workers, task -> {
         int n = task / g.groups();
         int grp = task % g.groups();
@@ -342,11 +331,16 @@ public final class Im2colGemm implements ConvAlgorithm {
         }
         ws.give(dcols);
       });
-    } finally {
-      if (loan != null) {
-        loan.release();
-      }
     }
+  }
+
+  /** {@code fused}'s packed weights, in this thread's kept array when it is free. */
+  private static ReusedArrays.Lease packedWeights(ChannelBlockedInputGradient fused, float[] w,
+      ExecContext ctx) {
+    ReusedArrays.Lease lease = ReusedArrays.lease(ReusedArrays.Slot.WEIGHTS,
+        Math.toIntExact(fused.weightFloats()));
+    fused.packWeights(w, lease.array(), ctx);
+    return lease;
   }
 
   /**
@@ -357,11 +351,9 @@ public final class Im2colGemm implements ConvAlgorithm {
    */
   private static void backwardDataSpanning(ConvGeometry g, float[] dy, float[] w, float[] dx,
       TilePlan plan, ChannelBlockedInputGradient fused, ExecContext ctx) {
-    int floats = Math.toIntExact(fused.weightFloats());
-    ReusedArrays.Loan loan = ReusedArrays.borrow(ReusedArrays.Slot.WEIGHTS, floats);
-    try (Workspace ws = Workspace.reusing(1, plan.tileFloats())) {
-      float[] packedW = loan != null ? loan.array() : new float[floats];
-      fused.packWeights(w, packedW, ctx);
+    try (ReusedArrays.Lease lease = packedWeights(fused, w, ctx);
+        Workspace ws = Workspace.reusing(1, plan.tileFloats())) {
+      float[] packedW = lease.array();
       Arrays.fill(dx, 0f);
       float[] buf = ws.take();
       for (int tile = 0; tile < plan.tiles(); tile++) {
@@ -371,10 +363,6 @@ public final class Im2colGemm implements ConvAlgorithm {
         }
       }
       ws.give(buf);
-    } finally {
-      if (loan != null) {
-        loan.release();
-      }
     }
   }
 

@@ -134,11 +134,11 @@ public final class ImplicitGemm implements ConvAlgorithm {
     int panels = Math.ceilDiv(g.kg(), kernels.nr());
     int panelFloats = kernels.nr() * g.crs();
     int packedFloats = g.groups() * panels * panelFloats;
-    ReusedArrays.Loan loan = ReusedArrays.borrow(ReusedArrays.Slot.WEIGHTS, packedFloats);
-    float[] packed = loan != null ? loan.array() : new float[packedFloats];
-    ctx.parallelFor(g.groups() * panels, t -> packPanel(g, w, flipped, t / panels, t % panels,
-        kernels.nr(), packed, t * panelFloats));
-    try (Workspace ws = Workspace.reusing(1, Tiling.arrayLength(plan.tileFloats()))) {
+    try (ReusedArrays.Lease lease = ReusedArrays.lease(ReusedArrays.Slot.WEIGHTS, packedFloats);
+        Workspace ws = Workspace.reusing(1, Tiling.arrayLength(plan.tileFloats()))) {
+      float[] packed = lease.array();
+      ctx.parallelFor(g.groups() * panels, t -> packPanel(g, w, flipped, t / panels, t % panels,
+          kernels.nr(), packed, t * panelFloats));
       float[] slab = ws.take();
       windows.clearSlack(plan.images(), slab);
       for (int tile = 0; tile < plan.tiles(); tile++) {
@@ -146,10 +146,6 @@ public final class ImplicitGemm implements ConvAlgorithm {
           forwardTile(g, plan, windows, tile, grp, x, packed, grp * panels * panelFloats, bias,
               y, slab, ctx);
         }
-      }
-    } finally {
-      if (loan != null) {
-        loan.release();
       }
     }
   }

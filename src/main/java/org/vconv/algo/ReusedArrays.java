@@ -48,6 +48,36 @@ final class ReusedArrays {
   });
 
   /**
+   * An array of at least the floats asked for, for the length of a try-with-resources block:
+   * the thread's kept array of a slot when {@link #borrow} lends it, else a fresh one.
+   */
+  static final class Lease implements AutoCloseable {
+    private final Loan loan;
+    private final float[] array;
+
+    private Lease(Loan loan, int floats) {
+      this.loan = loan;
+      this.array = loan != null ? loan.array() : new float[floats];
+    }
+
+    float[] array() {
+      return array;
+    }
+
+    @Override
+    public void close() {
+      if (loan != null) {
+        loan.release();
+      }
+    }
+  }
+
+  /** {@link #borrow}, falling back to a fresh array: never null. */
+  static Lease lease(Slot slot, int floats) {
+    return new Lease(borrow(slot, floats), floats);
+  }
+
+  /**
    * Lends this thread's array of {@code slot}, grown to at least {@code floats}; null when it
    * is already out or {@code floats} is above {@link #MAX_KEPT_FLOATS}: allocate instead.
    */

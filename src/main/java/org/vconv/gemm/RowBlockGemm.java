@@ -7,7 +7,9 @@ import org.vconv.simd.GemmKernels;
  * still in cache: the input gradient's col2im reads its column matrix that way (scattered from
  * L2 instead of L3). A is packed once for many calls ({@link #packA}); each call packs all of
  * B once, then per block of rows runs the macro-kernel over every column and depth block into
- * one block-sized C. One thread; the caller parallelizes across calls.
+ * one block-sized C, on one thread. For several threads a caller packs B once
+ * ({@link #packB}) and hands out blocks of rows ({@link #multiplyRows}), which are
+ * independent.
  *
  * <p>The sums are {@link Sgemm}'s: the same balanced depth blocks of {@link Blocking#KC}, each
  * accumulated from zero by the micro-kernel and stored (first) or added, so every element of C
