@@ -22,5 +22,13 @@ public enum Algorithm {
    * and the weight gradient with a non-finite input: the copy's padding would turn them into NaN
    * where the definition has no product.
    */
-  IMPLICIT_GEMM
+  IMPLICIT_GEMM,
+  /**
+   * NCHW, not 1x1 (other shapes run as {@link #IM2COL_GEMM}): implicit GEMM whose micro-tile
+   * rows are images of the batch at one output pixel, with the taps that fall in the padding
+   * skipped; made for batches of small images. The input gradient at stride 1 is the same
+   * forward on {@code dy}; the weight gradient, other strides, and batches that would leave
+   * many lanes of a micro-tile empty run as {@link #IM2COL_GEMM}.
+   */
+  IMAGE_BLOCKED_GEMM
 }

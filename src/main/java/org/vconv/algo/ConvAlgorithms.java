@@ -15,6 +15,7 @@ public final class ConvAlgorithms {
   private static final ConvAlgorithm KERNEL_OFFSET = new KernelOffsetLoop();
   private static final ConvAlgorithm GROUPED = new GroupedDirect();
   private static final ConvAlgorithm IMPLICIT_GEMM = new ImplicitGemm();
+  private static final ConvAlgorithm IMAGE_BLOCKED_GEMM = new ImageBlockedGemm();
 
   /** The implementation of {@code choice} for {@code pass} on {@code g}. */
   public static ConvAlgorithm select(Algorithm choice, ConvGeometry g, Pass pass) {
@@ -23,16 +24,21 @@ public final class ConvAlgorithms {
       case IM2COL_GEMM -> IM2COL_GEMM;
       case KERNEL_OFFSET -> KERNEL_OFFSET;
       case IMPLICIT_GEMM -> IMPLICIT_GEMM;
+      case IMAGE_BLOCKED_GEMM -> IMAGE_BLOCKED_GEMM;
       // Grouped with few channels per group (depthwise included): K/G x C/G*R*S GEMMs that
       // packing cannot amortize, so direct (bounds measured per pass: GroupedDirect). NCHW
       // where ImplicitGemm.preferred says: implicit GEMM, which skips the im2col pass and
       // col2im (1.2-1.9x faster on the suite's 3x3 and 5x5 layers). Otherwise im2col + GEMM:
       // its GEMMs are as large as the budget allows, while the kernel-offset loop runs one
       // small GEMM per output row and offset. Pointwise shapes take the same class, which runs
-      // them as plain GEMMs on the input, no copy.
+      // them as plain GEMMs on the input, no copy. Batches of small NCHW images, forward and
+      // input gradient: image-blocked implicit GEMM, which skips padded taps.
       case AUTO -> {
         if (GroupedDirect.preferred(g, pass)) {
           yield GROUPED;
+        }
+        if (ImageBlockedGemm.preferred(g, pass)) {
+          yield IMAGE_BLOCKED_GEMM;
         }
         yield ImplicitGemm.preferred(g, pass) ? IMPLICIT_GEMM : IM2COL_GEMM;
       }
