@@ -23,8 +23,8 @@ import org.vconv.simd.VectorProviders;
  * 16, 17 (mr = 3, 4, 8: blocks with empty lanes and full ones), filters per group of the
  * forward and of the transposed convolution 1, 3..5, 7, 15..17, 23..25, 31..33 (nr = 4, 24,
  * 32, +-1); channels of one tap in one and in two depth blocks; one, two and three blocks of
- * pixels; stride, dilation, asymmetric padding, pixels that no tap reaches, groups. Results must be bitwise the same for 1, 2 and 3
- * threads.
+ * pixels; stride, dilation, asymmetric padding, pixels that no tap reaches, groups. Results
+ * must be bitwise the same for 1, 2 and 3 threads.
  */
 class ImageBlockedGemmTest {
   private static final ImageBlockedGemm ALGO = new ImageBlockedGemm();
