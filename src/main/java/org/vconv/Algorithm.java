@@ -26,9 +26,9 @@ public enum Algorithm {
   /**
    * NCHW, not 1x1 (other shapes run as {@link #IM2COL_GEMM}): implicit GEMM whose micro-tile
    * rows are images of the batch at one output pixel, with the taps that fall in the padding
-   * skipped; made for batches of small images. The input gradient at stride 1 is the same
-   * forward on {@code dy}; the weight gradient, other strides, and batches that would leave
-   * many lanes of a micro-tile empty run as {@link #IM2COL_GEMM}.
+   * skipped; made for batches of small images. The input gradient is computed the same way
+   * from {@code dy} (a gather: exactly col2im's products, at any stride). The weight gradient,
+   * and passes whose scratch exceeds the budget, run as {@link #IM2COL_GEMM}.
    */
   IMAGE_BLOCKED_GEMM
 }

@@ -20,10 +20,12 @@ import org.vconv.simd.GemmKernels;
  * 32 to 94%). Any stride, padding and dilation; the facade's {@link PaddingSemantics} restores
  * PyTorch's NaN where a non-finite weight meets padding.
  *
- * <p>The input gradient of a stride-1 convolution is the same forward on {@code dy} with the
- * weights flipped and their channel axes swapped ({@link ImplicitGemm#transposed}); since
- * padded taps are skipped, that computes exactly col2im's products, non-finite weights
- * included. The weight gradient runs as {@link Im2colGemm}.
+ * <p>The input gradient is computed the same way, as a gather rather than col2im's scatter:
+ * its micro-tile rows are {@code mr} images at one input pixel, its slab holds {@code dy}, and
+ * tap (r, s) of input pixel (ih, iw) reads output pixel {@code ((ih + padTop - r*dilH) /
+ * strideH, ...)} where that divides exactly and lies inside: exactly col2im's products, so a
+ * stride-2 pixel sums a quarter of the taps and non-finite weights need no care. The weight
+ * gradient runs as {@link Im2colGemm}.
  *
  * <p>Each output sums its valid taps in (r, s) order and each tap's channels in fixed blocks
  * of at most {@link #DEPTH_BLOCK}, so it is bitwise independent of the thread count. Jobs are
@@ -66,14 +68,16 @@ public final class ImageBlockedGemm implements ConvAlgorithm {
    * against 11.9-12.4; 14x14x256 8.4-8.8 against 10.7 and 8.4 against 10.8-10.9; the dilated
    * 28x28x256 layer 34-35 against 41 both; LeNet's 28x28 5x5 layer 30 against 32 and 25-28
    * against 30. Slower: the 28x28x128 layer (7% waste in ImplicitGemm: 10.6 against 10.0),
-   * 56x56 (11.4 against 10.4) and the stride-2 forward (13.0 against 11.0). The weight
-   * gradient stays on im2col.
+   * 56x56 (11.4 against 10.4), the stride-2 forward (13.0 against 11.0) and input gradient
+   * (11.4-11.5 against 11.2-11.3: no padded taps to skip there). The weight gradient stays on
+   * im2col.
    */
   public static boolean preferred(ConvGeometry g, ConvAlgorithms.Pass pass) {
     boolean batches = g.layout() == Layout.NCHW && !g.isPointwise() && g.n() % 8 == 0;
     return batches && switch (pass) {
       case FORWARD -> smallPaddedPlanes(g);
-      case BACKWARD_DATA -> transposed(g) != null && smallPaddedPlanes(transposed(g));
+      case BACKWARD_DATA -> g.strideH() == 1 && g.strideW() == 1
+          && ImplicitGemm.transposed(g) != null && smallPaddedPlanes(ImplicitGemm.transposed(g));
       case BACKWARD_WEIGHT -> false;
     };
   }
@@ -88,22 +92,23 @@ public final class ImageBlockedGemm implements ConvAlgorithm {
   public void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y,
       ExecContext ctx) {
     assert Outputs.sized(g, x, w, y) && (bias == null || bias.length == g.k()) : "sizes";
-    if (!runs(g, ctx)) {
+    Roles roles = new Roles(g, false);
+    if (!runs(roles, ctx)) {
       FALLBACK.forward(g, x, w, bias, y, ctx);
       return;
     }
-    run(g, x, w, false, bias, y, ctx);
+    run(roles, x, w, bias, y, ctx);
   }
 
   @Override
   public void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx, ExecContext ctx) {
     assert Outputs.sized(g, dx, w, dy) : "sizes";
-    ConvGeometry t = transposed(g);
-    if (t == null || !runs(t, ctx)) {
+    Roles roles = new Roles(g, true);
+    if (!runs(roles, ctx)) {
       FALLBACK.backwardData(g, dy, w, dx, ctx);
       return;
     }
-    run(t, dy, w, true, null, dx, ctx);
+    run(roles, dy, w, null, dx, ctx);
   }
 
   @Override
@@ -112,96 +117,157 @@ public final class ImageBlockedGemm implements ConvAlgorithm {
     FALLBACK.backwardWeight(g, dy, x, dw, ctx);
   }
 
-  /** The stride-1 NCHW convolution whose forward is {@code g}'s input gradient, or null. */
-  private static ConvGeometry transposed(ConvGeometry g) {
-    boolean unitStride = g.strideH() == 1 && g.strideW() == 1;
-    return g.layout() == Layout.NCHW && unitStride && !g.isPointwise()
-        ? ImplicitGemm.transposed(g) : null;
+  /**
+   * A pass as a gather: its outputs ({@code y}, or {@code dx} for the input gradient) by
+   * channel and pixel, read from a source ({@code x}, or {@code dy}) through the taps.
+   */
+  record Roles(ConvGeometry g, boolean inputGradient) {
+
+    /** Output channels per group: the micro-tile columns. */
+    int outChannels() {
+      return inputGradient ? g.cg() : g.kg();
+    }
+
+    /** Source channels per group: the reduction of one tap. */
+    int srcChannels() {
+      return inputGradient ? g.kg() : g.cg();
+    }
+
+    int outPixels() {
+      return inputGradient ? g.hw() : g.pq();
+    }
+
+    int outWidth() {
+      return inputGradient ? g.w() : g.q();
+    }
+
+    int srcHeight() {
+      return inputGradient ? g.p() : g.h();
+    }
+
+    int srcWidth() {
+      return inputGradient ? g.q() : g.w();
+    }
+
+    /** Index of channel {@code ch} (of all groups) of image {@code n} in the source. */
+    int srcIndex(int n, int ch) {
+      return inputGradient ? g.yIndex(n, ch, 0, 0) : g.xIndex(n, ch, 0, 0);
+    }
+
+    /** Index of channel {@code ch} (of all groups) of image {@code n} in the output. */
+    int outIndex(int n, int ch) {
+      return inputGradient ? g.xIndex(n, ch, 0, 0) : g.yIndex(n, ch, 0, 0);
+    }
+
+    /** The source row that kernel row {@code r} of output row {@code o} reads, or -1. */
+    int srcRow(int o, int r) {
+      return source(o, r, g.strideH(), g.padTop(), g.dilH(), srcHeight());
+    }
+
+    /** The source column that kernel column {@code s} of output column {@code o} reads, or -1. */
+    int srcCol(int o, int s) {
+      return source(o, s, g.strideW(), g.padLeft(), g.dilW(), srcWidth());
+    }
+
+    private int source(int o, int tap, int stride, int pad, int dil, int extent) {
+      int at;
+      if (inputGradient) { // y[p] reads x[p*stride - pad + tap*dil]: invert for x's index o
+        int t = o + pad - tap * dil;
+        if (t < 0 || t % stride != 0) {
+          return -1;
+        }
+        at = t / stride;
+      } else {
+        at = o * stride - pad + tap * dil;
+      }
+      return at >= 0 && at < extent ? at : -1;
+    }
   }
 
-  /** Whether {@code g}'s forward runs here: NCHW, not 1x1, scratch within the budget. */
-  static boolean runs(ConvGeometry g, ExecContext ctx) {
+  /** Whether the pass runs here: NCHW, not 1x1, scratch within the budget. */
+  static boolean runs(Roles roles, ExecContext ctx) {
+    ConvGeometry g = roles.g();
     if (g.layout() != Layout.NCHW || g.isPointwise()) {
       return false;
     }
     GemmKernels kernels = ctx.kernels().gemm();
-    int tasks = tasks(g, kernels.nr(), ctx);
-    return scratchFloats(g, kernels.mr(), kernels.nr(), tasks) <= ctx.workspaceFloats();
+    int tasks = tasks(roles, kernels.nr(), ctx);
+    return scratchFloats(roles, kernels.mr(), kernels.nr(), tasks) <= ctx.workspaceFloats();
   }
 
-  /** Jobs: filter panels x blocks of pixels; tasks: runs of jobs. */
-  private static int tasks(ConvGeometry g, int nr, ExecContext ctx) {
-    long jobs = (long) Math.ceilDiv(g.kg(), nr) * pixelBlocks(g);
+  /** Jobs: panels of output channels x blocks of pixels; tasks: runs of jobs. */
+  private static int tasks(Roles roles, int nr, ExecContext ctx) {
+    long jobs = (long) Math.ceilDiv(roles.outChannels(), nr) * pixelBlocks(roles);
     return (int) Math.min(jobs, TASKS_PER_THREAD * ctx.threads());
   }
 
-  private static int pixelBlocks(ConvGeometry g) {
-    return Math.ceilDiv(g.pq(), PIXEL_BLOCK);
+  private static int pixelBlocks(Roles roles) {
+    return Math.ceilDiv(roles.outPixels(), PIXEL_BLOCK);
   }
 
   /** Pixels per block (the last may have fewer): balanced, fixed by the geometry alone. */
-  private static int blockPixels(ConvGeometry g) {
-    return Math.ceilDiv(g.pq(), pixelBlocks(g));
+  private static int blockPixels(Roles roles) {
+    return Math.ceilDiv(roles.outPixels(), pixelBlocks(roles));
   }
 
   /** The slab, then one block of micro-tiles per task. */
-  private static long scratchFloats(ConvGeometry g, int mr, int nr, int tasks) {
-    return slabFloats(g, mr) + (long) tasks * blockPixels(g) * mr * nr;
+  private static long scratchFloats(Roles roles, int mr, int nr, int tasks) {
+    return slabFloats(roles, mr) + (long) tasks * blockPixels(roles) * mr * nr;
   }
 
-  private static long slabFloats(ConvGeometry g, int mr) {
-    return (long) g.cg() * g.hw() * mr;
+  private static long slabFloats(Roles roles, int mr) {
+    return (long) roles.srcChannels() * roles.srcHeight() * roles.srcWidth() * mr;
   }
 
-  /**
-   * The forward of {@code g} from {@code src} into {@code out}; {@code flipped}: {@code w}
-   * holds the weights of the convolution {@code g} is the transpose of.
-   */
-  private static void run(ConvGeometry g, float[] src, float[] w, boolean flipped,
-      float[] bias, float[] out, ExecContext ctx) {
+  /** The pass of {@code roles} from {@code src} into {@code out}, bias added if not null. */
+  private static void run(Roles roles, float[] src, float[] w, float[] bias, float[] out,
+      ExecContext ctx) {
+    ConvGeometry g = roles.g();
     GemmKernels kernels = ctx.kernels().gemm();
     int mr = kernels.mr();
     int nr = kernels.nr();
-    int panels = Math.ceilDiv(g.kg(), nr);
-    int panelFloats = nr * g.crs();
-    int tasks = tasks(g, nr, ctx);
-    int slabFloats = Math.toIntExact(slabFloats(g, mr));
-    int blockPixels = blockPixels(g);
-    int pixelBlocks = pixelBlocks(g);
+    int outChannels = roles.outChannels();
+    int panels = Math.ceilDiv(outChannels, nr);
+    int panelFloats = nr * roles.srcChannels() * g.r() * g.s(); // a row per tap, channel
+    int tasks = tasks(roles, nr, ctx);
+    int slabFloats = Math.toIntExact(slabFloats(roles, mr));
+    int blockPixels = blockPixels(roles);
+    int pixelBlocks = pixelBlocks(roles);
     int jobs = panels * pixelBlocks; // panel-major: a task's jobs share a panel
     int tileFloats = blockPixels * mr * nr;
-    int cBlocks = Math.ceilDiv(g.cg(), DEPTH_BLOCK);
-    int kcMax = Math.ceilDiv(g.cg(), cBlocks); // balanced, fixed by the geometry alone
-    int[] delta = new int[kcMax]; // channel c of a tap: c planes of the slab further on
+    int depth = roles.srcChannels();
+    int kcMax = Math.ceilDiv(depth, Math.ceilDiv(depth, DEPTH_BLOCK)); // balanced, fixed
+    int plane = roles.srcHeight() * roles.srcWidth() * mr;
+    int[] delta = new int[kcMax]; // source channel c of a tap: c planes of the slab further on
     for (int c = 0; c < kcMax; c++) {
-      delta[c] = c * g.hw() * mr;
+      delta[c] = c * plane;
     }
     int packedFloats = g.groups() * panels * panelFloats;
-    int bufFloats = Math.toIntExact(scratchFloats(g, mr, nr, tasks));
+    int bufFloats = Math.toIntExact(scratchFloats(roles, mr, nr, tasks));
     try (ReusedArrays.Lease lease = ReusedArrays.lease(ReusedArrays.Slot.WEIGHTS, packedFloats);
         Workspace ws = Workspace.reusing(1, bufFloats)) {
       float[] packed = lease.array();
-      ctx.parallelFor(g.groups() * panels, t -> packPanel(g, w, flipped, t / panels,
-          t % panels, nr, packed, t * panelFloats));
+      ctx.parallelFor(g.groups() * panels, t -> packPanel(roles, w, t / panels, t % panels, nr,
+          packed, t * panelFloats));
       float[] buf = ws.take();
       for (int n0 = 0; n0 < g.n(); n0 += mr) {
         int images = Math.min(mr, g.n() - n0);
         for (int grp = 0; grp < g.groups(); grp++) {
           int grp0 = grp;
           int block0 = n0;
-          fillSlab(g, src, grp, n0, images, mr, buf, ctx);
+          fillSlab(roles, src, grp, n0, images, mr, buf, ctx);
           ctx.parallelFor(tasks, task -> {
             int tOff = slabFloats + task * tileFloats;
             boolean[] summed = new boolean[blockPixels];
             for (int job = jobs * task / tasks; job < jobs * (task + 1) / tasks; job++) {
               int panel = job / pixelBlocks;
               int px0 = job % pixelBlocks * blockPixels;
-              int px1 = Math.min(g.pq(), px0 + blockPixels);
+              int px1 = Math.min(roles.outPixels(), px0 + blockPixels);
               int bOff = (grp0 * panels + panel) * panelFloats;
-              sumTaps(g, kernels, kcMax, buf, delta, packed, bOff, px0, px1, tOff, summed);
+              sumTaps(roles, kernels, kcMax, buf, delta, packed, bOff, px0, px1, tOff, summed);
               int f0 = panel * nr;
-              store(g, buf, tOff, mr, nr, summed, px0, px1, block0, images, grp0 * g.kg() + f0,
-                  Math.min(nr, g.kg() - f0), bias, out);
+              store(roles, buf, tOff, mr, nr, summed, px0, px1, block0, images,
+                  grp0 * outChannels + f0, Math.min(nr, outChannels - f0), bias, out);
             }
           });
         }
@@ -210,31 +276,35 @@ public final class ImageBlockedGemm implements ConvAlgorithm {
   }
 
   /**
-   * One filter panel's micro-tiles for pixels {@code [px0, px1)}, pixel {@code px0 + i} at
-   * {@code buf[tOff + i*mr*nr]}: each valid tap's channels in blocks of {@code kcMax}, the first
-   * overwriting the tile, the rest adding to it. {@code summed[i]}: whether any tap was valid
-   * (else the tile is stale).
+   * One panel's micro-tiles for output pixels {@code [px0, px1)}, pixel {@code px0 + i} at
+   * {@code buf[tOff + i*mr*nr]}: each valid tap's source channels in blocks of {@code kcMax},
+   * the first overwriting the tile, the rest adding to it. {@code summed[i]}: whether any tap
+   * was valid (else the tile is stale).
    */
-  private static void sumTaps(ConvGeometry g, GemmKernels kernels, int kcMax, float[] buf,
+  private static void sumTaps(Roles roles, GemmKernels kernels, int kcMax, float[] buf,
       int[] delta, float[] packed, int bOff, int px0, int px1, int tOff, boolean[] summed) {
+    ConvGeometry g = roles.g();
     int mr = kernels.mr();
     int nr = kernels.nr();
-    int cg = g.cg();
+    int depth = roles.srcChannels();
+    int width = roles.outWidth();
+    int srcH = roles.srcHeight();
+    int srcW = roles.srcWidth();
     Arrays.fill(summed, false);
     for (int r = 0; r < g.r(); r++) {
       for (int s = 0; s < g.s(); s++) {
         int tap = r * g.s() + s;
-        for (int c0 = 0; c0 < cg; c0 += kcMax) {
-          int kc = Math.min(kcMax, cg - c0);
-          int b = bOff + (tap * cg + c0) * nr;
+        for (int c0 = 0; c0 < depth; c0 += kcMax) {
+          int kc = Math.min(kcMax, depth - c0);
+          int b = bOff + (tap * depth + c0) * nr;
           for (int pixel = px0; pixel < px1; pixel++) {
-            int ih = pixel / g.q() * g.strideH() - g.padTop() + r * g.dilH();
-            int iw = pixel % g.q() * g.strideW() - g.padLeft() + s * g.dilW();
-            if (ih < 0 || ih >= g.h() || iw < 0 || iw >= g.w()) {
-              continue; // a tap in the padding: no product
+            int row = roles.srcRow(pixel / width, r);
+            int col = roles.srcCol(pixel % width, s);
+            if (row < 0 || col < 0) {
+              continue; // no product: padding, or a stride step the tap skips
             }
             int i = pixel - px0;
-            kernels.windowTile(kc, buf, ((c0 * g.h() + ih) * g.w() + iw) * mr, delta, 0,
+            kernels.windowTile(kc, buf, ((c0 * srcH + row) * srcW + col) * mr, delta, 0,
                 packed, b, buf, tOff + i * mr * nr, summed[i]);
             summed[i] = true;
           }
@@ -244,18 +314,18 @@ public final class ImageBlockedGemm implements ConvAlgorithm {
   }
 
   /**
-   * Pixels {@code [px0, px1)} of filters {@code [f0, f0 + live)} of images
-   * {@code [n0, n0 + images)}, from the micro-tiles at
-   * {@code t[tOff + (pixel-px0)*mr*nr + image*nr + filter]}, with the bias added; a pixel no
-   * tap reached gets the bias alone.
+   * Pixels {@code [px0, px1)} of output channels {@code [f0, f0 + live)} (of all groups) of
+   * images {@code [n0, n0 + images)}, from the micro-tiles at
+   * {@code t[tOff + (pixel-px0)*mr*nr + image*nr + channel]}, with the bias added; a pixel no
+   * tap reached gets the bias alone (or zero).
    */
-  private static void store(ConvGeometry g, float[] t, int tOff, int mr, int nr,
+  private static void store(Roles roles, float[] t, int tOff, int mr, int nr,
       boolean[] summed, int px0, int px1, int n0, int images, int f0, int live, float[] bias,
       float[] out) {
     for (int i = 0; i < images; i++) {
       for (int j = 0; j < live; j++) {
         float b = bias == null ? -0f : bias[f0 + j]; // v + -0 == v for every v, -0 included
-        int dst = g.yIndex(n0 + i, f0 + j, 0, 0);
+        int dst = roles.outIndex(n0 + i, f0 + j);
         for (int px = px0, at = tOff + i * nr + j; px < px1; px++, at += mr * nr) {
           out[dst + px] = (summed[px - px0] ? t[at] : 0f) + b;
         }
@@ -264,20 +334,20 @@ public final class ImageBlockedGemm implements ConvAlgorithm {
   }
 
   /**
-   * Copies images {@code [n0, n0 + images)} of group {@code grp} into the slab, lane i of
-   * {@code mr} holding image {@code n0 + i}; lanes past the batch are zeros.
+   * Copies images {@code [n0, n0 + images)} of group {@code grp} of the source into the slab,
+   * lane i of {@code mr} holding image {@code n0 + i}; lanes past the batch are zeros.
    */
-  private static void fillSlab(ConvGeometry g, float[] src, int grp, int n0, int images,
-      int mr, float[] slab, ExecContext ctx) {
-    int cg = g.cg();
-    int hw = g.hw();
-    int chunks = Math.min(cg, TASKS_PER_THREAD * ctx.threads());
+  private static void fillSlab(Roles roles, float[] src, int grp, int n0, int images, int mr,
+      float[] slab, ExecContext ctx) {
+    int depth = roles.srcChannels();
+    int hw = roles.srcHeight() * roles.srcWidth();
+    int chunks = Math.min(depth, TASKS_PER_THREAD * ctx.threads());
     ctx.parallelFor(chunks, part -> {
-      for (int c = cg * part / chunks; c < cg * (part + 1) / chunks; c++) {
+      for (int c = depth * part / chunks; c < depth * (part + 1) / chunks; c++) {
         int plane = c * hw * mr;
         for (int i = 0; i < mr; i++) {
           if (i < images) {
-            int from = g.xIndex(n0 + i, grp * cg + c, 0, 0);
+            int from = roles.srcIndex(n0 + i, grp * depth + c);
             for (int e = 0, at = plane + i; e < hw; e++, at += mr) {
               slab[at] = src[from + e];
             }
@@ -292,45 +362,47 @@ public final class ImageBlockedGemm implements ConvAlgorithm {
   }
 
   /**
-   * Packs filters {@code [panel*nr, panel*nr + nr)} of group {@code grp} tap-major:
-   * {@code dst[off + (tap*C/G + c)*nr + j] = w_g[panel*nr + j][c][tap]}, zeros past the last
-   * filter. {@code flipped}: {@code w} is the OIHW weight of the convolution {@code g} is the
-   * transpose of, so {@code w_g[f][c][tap] = w[grp*C/G + c][f][R*S-1-tap]} (here {@code g}'s
-   * C/G is the original K/G and its K/G the original C/G).
+   * Packs output channels {@code [panel*nr, panel*nr + nr)} of group {@code grp} tap-major:
+   * {@code dst[off + (tap*D + d)*nr + j]} is the weight from source channel d to output channel
+   * {@code panel*nr + j} at that tap (D source channels per group), zeros past the last output
+   * channel: {@code w[grp*K/G + j'][d][tap]} for the forward, {@code w[grp*K/G + d][j'][tap]}
+   * for the input gradient.
    */
-  private static void packPanel(ConvGeometry g, float[] w, boolean flipped, int grp,
-      int panel, int nr, float[] dst, int off) {
-    int cg = g.cg();
-    int kg = g.kg();
+  private static void packPanel(Roles roles, float[] w, int grp, int panel, int nr,
+      float[] dst, int off) {
+    ConvGeometry g = roles.g();
+    int depth = roles.srcChannels();
     int rs = g.r() * g.s();
-    int live = Math.min(nr, kg - panel * nr);
+    int live = Math.min(nr, roles.outChannels() - panel * nr);
     if (live < nr) {
-      for (int d = 0; d < cg * rs; d++) {
+      for (int d = 0; d < depth * rs; d++) {
         Arrays.fill(dst, off + d * nr + live, off + d * nr + nr, 0f);
       }
     }
-    // A block of channels at a time: its runs of w copied into tmp, then written tap by tap,
-    // each write a run of a panel row. Read or written in place, the runs that one tap gathers
-    // lie 18 KiB apart, and the rows one channel writes 64 KiB apart (C/G = 512): a few L1 sets
-    // held them all and evicted them at every step (15% of a 7x7 forward).
+    // A block of source channels at a time: its runs of w copied into tmp, then written tap
+    // by tap, each write a run of a panel row. Read or written in place, the runs that one
+    // tap gathers lie 18 KiB apart and the rows one channel writes 64 KiB apart (512
+    // channels), and the loop took 15% of a 7x7 forward.
     float[] tmp = new float[PACK_BLOCK * live * rs];
-    for (int c0 = 0; c0 < cg; c0 += PACK_BLOCK) {
-      int blk = Math.min(PACK_BLOCK, cg - c0);
-      for (int i = 0; i < (flipped ? blk : live); i++) {
-        if (flipped) { // channel c0+i: w[grp*C/G + c0+i][panel*nr + j][u], a run over (j, u)
-          System.arraycopy(w, ((grp * cg + c0 + i) * kg + panel * nr) * rs, tmp, i * live * rs,
+    int kg = g.kg();
+    int cg = g.cg();
+    for (int d0 = 0; d0 < depth; d0 += PACK_BLOCK) {
+      int blk = Math.min(PACK_BLOCK, depth - d0);
+      for (int i = 0; i < (roles.inputGradient() ? blk : live); i++) {
+        if (roles.inputGradient()) { // filter d0+i: w[grp*K/G + d0+i][panel*nr + j][tap]
+          System.arraycopy(w, ((grp * kg + d0 + i) * cg + panel * nr) * rs, tmp, i * live * rs,
               live * rs);
-        } else { // filter j = i: w[grp*K/G + panel*nr + j][c0 + cc][tap], a run over (cc, tap)
-          System.arraycopy(w, ((grp * kg + panel * nr + i) * cg + c0) * rs, tmp, i * blk * rs,
+        } else { // filter j = i: w[grp*K/G + panel*nr + j][d0 + dd][tap]
+          System.arraycopy(w, ((grp * kg + panel * nr + i) * cg + d0) * rs, tmp, i * blk * rs,
               blk * rs);
         }
       }
       for (int tap = 0; tap < rs; tap++) {
-        for (int cc = 0; cc < blk; cc++) {
-          int at = off + (tap * cg + c0 + cc) * nr;
+        for (int dd = 0; dd < blk; dd++) {
+          int at = off + (tap * depth + d0 + dd) * nr;
           for (int j = 0; j < live; j++) {
-            dst[at + j] = flipped ? tmp[(cc * live + j) * rs + rs - 1 - tap]
-                : tmp[(j * blk + cc) * rs + tap];
+            dst[at + j] = roles.inputGradient() ? tmp[(dd * live + j) * rs + tap]
+                : tmp[(j * blk + dd) * rs + tap];
           }
         }
       }

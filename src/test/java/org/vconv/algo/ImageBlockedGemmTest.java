@@ -20,17 +20,15 @@ import org.vconv.simd.VectorProviders;
 /**
  * {@link ImageBlockedGemm}'s forward pass and input gradient against {@link DirectReference}
  * on shapes that hit every micro-tile tail of every provider: batches 1, 2, 3, 4, 5, 7, 8, 9,
- * 16, 17 (mr = 3, 4, 8: blocks with empty lanes and full ones), filters per group of the
- * forward and of the transposed convolution 1, 3..5, 7, 15..17, 23..25, 31..33 (nr = 4, 24,
- * 32, +-1); channels of one tap in one and in two depth blocks; one, two and three blocks of
- * pixels; stride, dilation, asymmetric padding, pixels that no tap reaches, groups. Results
- * must be bitwise the same for 1, 2 and 3 threads.
+ * 16, 17 (mr = 3, 4, 8: blocks with empty lanes and full ones), output channels per group
+ * (K/G of the forward, C/G of the input gradient) 1, 3..5, 7, 15..17, 23..25, 31..33 (nr = 4,
+ * 24, 32, +-1); source channels of one tap in one and in two depth blocks; one, two and three
+ * blocks of pixels; strides 2 and 3 (input pixels that some taps skip), dilation, asymmetric
+ * padding, pads beyond the kernel (pixels that no tap reaches), groups. Results must be bitwise
+ * the same for 1, 2 and 3 threads.
  */
 class ImageBlockedGemmTest {
   private static final ImageBlockedGemm ALGO = new ImageBlockedGemm();
-
-  /** Pads beyond (R-1)*dil: no transposed convolution, the input gradient falls back. */
-  private static final Set<String> FALLBACKS = Set.of("pad beyond kernel", "stride 2");
 
   static List<ConvCase> cases() {
     return List.of(
@@ -57,6 +55,8 @@ class ImageBlockedGemmTest {
             .pad(Padding.of(3, 0, 1, 4)).bias().build(),
         ConvCase.of("stride 2").x(8, 6, 7, 7).kernel(9, 3, 3).stride(2, 2).pad(Padding.of(1))
             .bias().build(),
+        ConvCase.of("strides 3,2 dilation 2").x(3, 5, 11, 9).kernel(8, 3, 2).stride(3, 2)
+            .dilation(2, 1).pad(Padding.of(2, 1, 0, 1)).build(),
         ConvCase.of("groups 2").x(8, 66, 4, 5).kernel(34, 3, 3).groups(2).pad(Padding.of(1))
             .build(),
         ConvCase.of("groups 3").x(5, 12, 3, 4).kernel(99, 3, 3).groups(3).pad(Padding.of(1))
@@ -75,20 +75,18 @@ class ImageBlockedGemmTest {
     Set<Integer> depthBlocks = new TreeSet<>();
     Set<Integer> pixelBlocks = new TreeSet<>();
     boolean unreached = false;
+    boolean strided = false;
     for (ConvCase cs : cases()) {
       ConvGeometry g = cs.geometry();
       batches.add(g.n());
       filters.add(g.kg());
+      filters.add(g.cg());
       depthBlocks.add(Math.ceilDiv(g.cg(), ImageBlockedGemm.DEPTH_BLOCK));
+      depthBlocks.add(Math.ceilDiv(g.kg(), ImageBlockedGemm.DEPTH_BLOCK));
       pixelBlocks.add(Math.ceilDiv(g.pq(), ImageBlockedGemm.PIXEL_BLOCK));
+      pixelBlocks.add(Math.ceilDiv(g.hw(), ImageBlockedGemm.PIXEL_BLOCK));
       unreached |= g.padTop() > (g.r() - 1) * g.dilH();
-      boolean unitStride = g.strideH() == 1 && g.strideW() == 1;
-      ConvGeometry t = unitStride ? ImplicitGemm.transposed(g) : null;
-      assertEquals(FALLBACKS.contains(cs.name()), t == null, cs + ": input gradient fallback");
-      if (t != null) {
-        filters.add(t.kg());
-        depthBlocks.add(Math.ceilDiv(t.cg(), ImageBlockedGemm.DEPTH_BLOCK));
-      }
+      strided |= g.strideH() == 3 && g.strideW() == 2;
     }
     assertTrue(batches.containsAll(List.of(1, 2, 3, 4, 5, 7, 8, 9, 16, 17)), "n " + batches);
     assertTrue(filters.containsAll(List.of(1, 3, 4, 5, 7, 15, 16, 17, 23, 24, 25, 31, 32, 33)),
@@ -96,6 +94,7 @@ class ImageBlockedGemmTest {
     assertEquals(Set.of(1, 2), depthBlocks);
     assertEquals(Set.of(1, 2, 3), pixelBlocks);
     assertTrue(unreached, "a case has output pixels no tap reaches");
+    assertTrue(strided, "a case has strides 3 and 2");
     for (VectorProvider p : List.of(VectorProviders.get(), VectorProviders.scalar())) {
       int nr = p.gemm().nr();
       assertTrue(filters.containsAll(List.of(nr - 1, nr, nr + 1)), p.name() + " nr " + nr);
@@ -117,7 +116,10 @@ class ImageBlockedGemmTest {
         for (int threads = 1; threads <= 3; threads++) {
           ExecContext ctx = new ExecContext(threads, 64L << 20, kp);
           String what = cs.running(threads, 64L << 20) + " on " + kp.name();
-          assertTrue(ImageBlockedGemm.runs(cs.geometry(), ctx), what + " runs here");
+          for (boolean inputGradient : new boolean[] {false, true}) {
+            assertTrue(ImageBlockedGemm.runs(new ImageBlockedGemm.Roles(pb.g, inputGradient),
+                ctx), what + " runs here");
+          }
           float[] gotY = pb.forward(ALGO, ctx);
           assertEquals(scratchBytes(pb.g, kp, threads), Workspace.lastCallBytes(),
               what + ": the slab and the tiles");
@@ -159,7 +161,8 @@ class ImageBlockedGemmTest {
     for (VectorProvider kp : List.of(VectorProviders.get(), VectorProviders.scalar())) {
       long budget = 8L << 10;
       ExecContext ctx = new ExecContext(2, budget, kp);
-      assertTrue(!ImageBlockedGemm.runs(pb.g, ctx), "8 KiB is below the slab");
+      assertTrue(!ImageBlockedGemm.runs(new ImageBlockedGemm.Roles(pb.g, false), ctx),
+          "8 KiB is below the slab");
       pb.checkForward("8 KiB on " + kp.name(), pb.forward(ALGO, ctx));
       assertNotEquals(scratchBytes(pb.g, kp, 2), Workspace.lastCallBytes(), "im2col's tiles");
       pb.checkBackwardData("8 KiB on " + kp.name(), pb.backwardData(ALGO, ctx));
