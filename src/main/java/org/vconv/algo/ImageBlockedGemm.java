@@ -29,9 +29,9 @@ import org.vconv.simd.GemmKernels;
  *
  * <p>Each output sums its valid taps in (r, s) order and each tap's channels in fixed blocks
  * of at most {@link #DEPTH_BLOCK}, so it is bitwise independent of the thread count. Jobs are
- * (filter panel, block of at most {@link #PIXEL_BLOCK} pixels), tasks runs of jobs. Scratch
- * within the budget: the slab and one block of micro-tiles per task; outside it, the packed
- * weights (one weight's size, as in {@link ImplicitGemm}).
+ * (panel of output channels, block of at most {@link #PIXEL_BLOCK} pixels), tasks runs of
+ * jobs. Scratch within the budget: the slab and one block of micro-tiles per task; outside it,
+ * the packed weights (one weight's size, as in {@link ImplicitGemm}).
  */
 public final class ImageBlockedGemm implements ConvAlgorithm {
   private static final ConvAlgorithm FALLBACK = new Im2colGemm();
