@@ -4,9 +4,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.util.List;
+import java.util.Set;
+import org.vconv.simd.VectorProvider;
+import org.vconv.simd.VectorProviders;
+
 /** Comparisons with the reference. */
 final class Checks {
   private Checks() {}
+
+  /**
+   * {@code counts} (filters per group of some cases) holds nr - 1, nr and nr + 1 for the
+   * micro-kernels of both providers: a full panel, one short of it, and one spilling over.
+   */
+  static void assertHitsEveryPanelTail(Set<Integer> counts) {
+    for (VectorProvider p : List.of(VectorProviders.get(), VectorProviders.scalar())) {
+      int nr = p.gemm().nr();
+      assertTrue(counts.containsAll(List.of(nr - 1, nr, nr + 1)),
+          p.name() + " nr " + nr + ": " + counts);
+    }
+  }
 
   /**
    * Element-wise {@code |got - ref| <= 1e-5 * sqrt(terms) * absSum}, with {@code absSum} the
