@@ -58,12 +58,12 @@ public final class ImageBlockedGemm implements ConvAlgorithm {
   static final int MAX_INPUT_PIXELS = 1024;
 
   /**
-   * Whether AUTO should take {@code pass} of {@code g} here: NCHW at stride 1 (the input
-   * gradient: its transpose) in batches of a multiple of 8 (the AVX-512 kernels' {@code mr};
+   * Whether AUTO should take {@code pass} of {@code g} here (the input gradient: judged on its
+   * transpose): NCHW at stride 1 in batches of a multiple of 8 (the AVX-512 kernels' {@code mr};
    * others leave lanes of the last block empty), planes of at most {@link #MAX_INPUT_PIXELS}
    * input pixels, where {@link ImplicitGemm}'s padded rows would waste more than a tenth of
    * its columns (im2col's forward of a 7x7 image also wastes a twelfth: 392 columns fill 13
-   * panels of 32 to 94%). Measured, JMH-style medians, 2 threads, Zen 4, against AUTO before:
+   * panels of 32 to 94%). Measured, in-process medians, 2 threads, Zen 4, against AUTO before:
    * ResNet-50's 7x7x512 layer forward 9.0-9.2 ms against 12.9-13.5, input gradient 8.4-8.6
    * against 11.9-12.4; 14x14x256 8.4-8.8 against 10.7 and 8.4 against 10.8-10.9; the dilated
    * 28x28x256 layer 34-35 against 41 both; LeNet's 28x28 5x5 layer 30 against 32 and 25-28
