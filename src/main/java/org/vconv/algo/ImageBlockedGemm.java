@@ -379,10 +379,10 @@ public final class ImageBlockedGemm implements ConvAlgorithm {
         Arrays.fill(dst, off + d * nr + live, off + d * nr + nr, 0f);
       }
     }
-    // A block of source channels at a time: its runs of w copied into tmp, then written tap
-    // by tap, each write a run of a panel row. Read or written in place, the runs that one
-    // tap gathers lie 18 KiB apart and the rows one channel writes 64 KiB apart (512
-    // channels), and the loop took 15% of a 7x7 forward.
+    // A block of source channels at a time: its runs of w copied into tmp (read in address
+    // order), then written tap by tap, each write a run of a panel row. The pass is bound by
+    // memory: about 15% of a 7x7x512 forward whether done this way, in place channel by
+    // channel, or with vector gathers (9.4 MB read, 9.4 MB written).
     float[] tmp = new float[PACK_BLOCK * live * rs];
     int kg = g.kg();
     int cg = g.cg();
