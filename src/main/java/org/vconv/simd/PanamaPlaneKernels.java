@@ -343,14 +343,19 @@ final class PanamaPlaneKernels {
   static void dots(float[] a, int aOff, float[] src, int sOff, PlaneTaps pt, float[] acc,
       int accOff) {
     int width = pt.dstW();
-    int pA = 0; // rows [pA, pB) done by the 3x3 bulk
-    int pB = 0;
     if (slides3x3(pt)) {
-      pA = pt.fullRowFrom();
-      pB = pt.fullRowTo();
+      int pA = pt.fullRowFrom(); // rows [pA, pB): the bulk
+      int pB = pt.fullRowTo();
       if (pA < pB && !dots3x3(a, aOff, src, sOff, pt, pA * width, pB * width, acc, accOff)) {
         pB = pA; // not finite: the rows go the exact way below
       }
+      for (int i = 0; i < 3; i++) { // the other rows each kernel row reaches
+        int p0 = pt.rowFrom(i);
+        int p1 = pt.rowTo(i);
+        dotRow3(a, aOff, src, sOff, pt, i, p0 * width, Math.min(p1, pA) * width, acc, accOff);
+        dotRow3(a, aOff, src, sOff, pt, i, Math.max(p0, pB) * width, p1 * width, acc, accOff);
+      }
+      return;
     }
     for (int i = 0; i < pt.r(); i++) {
       int p0 = pt.rowFrom(i);
@@ -363,12 +368,8 @@ final class PanamaPlaneKernels {
         }
         int o = sOff + pt.tapOffset(i, j);
         int at = accOff + (i * pt.s() + j) * VL;
-        if (pt.sameWidth()) { // the rows [pA, pB) are done
-          int mOff = j * pt.maskStride();
-          dotFlat(a, aOff, src, o, pt, mOff, p0 * width,
-              Math.min(p1, pA) * width, acc, at);
-          dotFlat(a, aOff, src, o, pt, mOff, Math.max(p0, pB) * width,
-              p1 * width, acc, at);
+        if (pt.sameWidth()) {
+          dotFlat(a, aOff, src, o, pt, j * pt.maskStride(), p0 * width, p1 * width, acc, at);
           continue;
         }
         for (int q = lo / VL * VL; q < hi; q += VL) {
@@ -398,12 +399,52 @@ final class PanamaPlaneKernels {
       int at = accOff + t * VL;
       FloatVector.fromArray(SPECIES, acc, at).add(FloatVector.fromArray(SPECIES, part, t * VL))
           .intoArray(acc, at);
-      int o = sOff + pt.tapOffset(t / 3, t % 3);
-      int mOff = t % 3 * pt.maskStride();
-      dotFlat(a, aOff, src, o, pt, mOff, f0, b0, acc, at);
-      dotFlat(a, aOff, src, o, pt, mOff, b1, f1, acc, at);
+    }
+    for (int i = 0; i < 3; i++) {
+      dotRow3(a, aOff, src, sOff, pt, i, f0, b0, acc, accOff);
+      dotRow3(a, aOff, src, sOff, pt, i, b1, f1, acc, accOff);
     }
     return true;
+  }
+
+  /**
+   * Kernel row {@code i} of a {@link #slides3x3} plane over results [f0, f1), its three taps
+   * at once: each dy vector loaded once and selected per kernel column, every load masked
+   * (the exact path for edge rows and a run's end vectors; one tap at a time, each vector
+   * paid a mask build and a division, and took a quarter of the MobileNet weight gradient).
+   */
+  private static void dotRow3(float[] a, int aOff, float[] src, int sOff, PlaneTaps pt, int i,
+      int f0, int f1, float[] acc, int accOff) {
+    if (f0 >= f1) {
+      return;
+    }
+    boolean[] cm = pt.columnMask();
+    int ms = pt.maskStride();
+    int period = pt.maskPeriod();
+    int o0 = sOff + pt.tapOffset(i, 0);
+    int o1 = sOff + pt.tapOffset(i, 1);
+    int o2 = sOff + pt.tapOffset(i, 2);
+    int at = accOff + 3 * i * VL;
+    FloatVector zero = FloatVector.zero(SPECIES);
+    FloatVector s0 = FloatVector.fromArray(SPECIES, acc, at);
+    FloatVector s1 = FloatVector.fromArray(SPECIES, acc, at + VL);
+    FloatVector s2 = FloatVector.fromArray(SPECIES, acc, at + 2 * VL);
+    for (int c0 = f0; c0 < f1; c0 += PlaneTaps.MASK_RUN) { // mask index: q + f, affine in f
+      int q = c0 % period - c0;
+      for (int f = c0; f < Math.min(f1, c0 + PlaneTaps.MASK_RUN); f += VL) {
+        VectorMask<Float> in = first(f1 - f);
+        VectorMask<Float> m0 = VectorMask.fromArray(SPECIES, cm, q + f).and(in);
+        VectorMask<Float> m1 = VectorMask.fromArray(SPECIES, cm, ms + q + f).and(in);
+        VectorMask<Float> m2 = VectorMask.fromArray(SPECIES, cm, 2 * ms + q + f).and(in);
+        FloatVector d = FloatVector.fromArray(SPECIES, a, aOff + f, in);
+        s0 = zero.blend(d, m0).fma(FloatVector.fromArray(SPECIES, src, o0 + f, m0), s0);
+        s1 = zero.blend(d, m1).fma(FloatVector.fromArray(SPECIES, src, o1 + f, m1), s1);
+        s2 = zero.blend(d, m2).fma(FloatVector.fromArray(SPECIES, src, o2 + f, m2), s2);
+      }
+    }
+    s0.intoArray(acc, at);
+    s1.intoArray(acc, at + VL);
+    s2.intoArray(acc, at + 2 * VL);
   }
 
   /**
