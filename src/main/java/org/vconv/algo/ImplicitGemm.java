@@ -24,7 +24,8 @@ import org.vconv.simd.GemmKernels;
  * transposed pad would be negative) or when a weight is not finite (the transposed
  * convolution would multiply it by {@code dy}'s padding, where col2im computes no product:
  * 0 x Inf = NaN) it leaves the pass to {@link Im2colGemm}. The weight gradient ({@link
- * #backwardWeight}) reads the slab the same way, with {@code dy} as the packed operand.
+ * #backwardWeight}) reads the slab the same way, with {@code dy} as the packed operand; for
+ * shallow filters, {@link WindowDots} reads both in place instead.
  *
  * <p>Tiles are runs of whole images when an image is small (so small layers still give every
  * thread work) or runs of output rows of one image, sized like {@link TilePlan}; they run one
@@ -256,7 +257,7 @@ public final class ImplicitGemm implements ConvAlgorithm {
   }
 
   /** Channel ranges per image of a slab fill: about {@link #FILL_TASKS} tasks in all. */
-  private static int fillChunks(ConvGeometry g, int images) {
+  static int fillChunks(ConvGeometry g, int images) {
     return Math.min(g.cg(), Math.ceilDiv(FILL_TASKS, images));
   }
 
@@ -264,7 +265,7 @@ public final class ImplicitGemm implements ConvAlgorithm {
    * Part {@code part} of {@code chunks} of image slot {@code i}'s slab fill; with
    * {@code testFinite}, whether its input values were all finite (else true).
    */
-  private static boolean fillPart(ConvGeometry g, PaddedWindows windows, float[] x, int grp,
+  static boolean fillPart(ConvGeometry g, PaddedWindows windows, float[] x, int grp,
       int n0, int p0, int rows, int i, int part, int chunks, float[] slab, boolean testFinite,
       ArrayKernels arrays) {
     int cg = g.cg();
@@ -325,7 +326,9 @@ public final class ImplicitGemm implements ConvAlgorithm {
   public void backwardWeight(ConvGeometry g, float[] dy, float[] x, float[] dw,
       ExecContext ctx) {
     assert Outputs.sized(g, x, dw, dy) : "sizes";
-    if (!supports(g) || !weightPass(g, dy, x, dw, ctx)) {
+    if (WindowDots.preferred(g)) {
+      WindowDots.backwardWeight(g, dy, x, dw, ctx);
+    } else if (!supports(g) || !weightPass(g, dy, x, dw, ctx)) {
       FALLBACK.backwardWeight(g, dy, x, dw, ctx);
     }
   }
@@ -515,6 +518,11 @@ public final class ImplicitGemm implements ConvAlgorithm {
      */
     static Plan weight(ConvGeometry g, long budgetFloats) {
       return of(g, budgetFloats, g.kg() + MAX_NR - 1, WEIGHT_TARGET);
+    }
+
+    /** {@link WindowDots}' plan: the weight pass's tiles, with room for the slab only. */
+    static Plan dots(ConvGeometry g, long budgetFloats) {
+      return of(g, budgetFloats, 0, WEIGHT_TARGET);
     }
 
     /** Columns per tile the weight pass aims at. */

@@ -60,4 +60,31 @@ public interface GemmKernels {
    */
   void streamTileAdd(int kc, float[] src, int srcOff, int[] base, int baseOff, float[] b,
       int bOff, float[] c, int cOff);
+
+  /** Rows of A in a {@link #dotTileAdd} tile. */
+  int dotMr();
+
+  /** Rows of B in a {@link #dotTileAdd} tile. */
+  int dotNr();
+
+  /** Partial sums per entry of a {@link #dotTileAdd} tile. */
+  int dotLanes();
+
+  /** Which of an entry's partials column {@code q} of a row of {@code len} goes to. */
+  int dotLane(int q, int len);
+
+  /**
+   * A tile of dot products of row runs, kept as partial sums: for {@code i < dotMr()} and
+   * {@code j < dotNr()}, rows {@code p < rows} in turn and {@code q < len} in turn, adds
+   * {@code a[aOff + aRows[aRow + i] + p*aPitch + q] * b[bOff + bRows[bRow + j] + p*bPitch + q]}
+   * to {@code acc[accOff + (i*dotNr() + j)*dotLanes() + dotLane(q, len)]}, fused where the
+   * kernels fuse: each partial is one chain of roundings from its value before the call, so
+   * splitting the rows over several calls gives the same bits. Reads nothing past
+   * {@code q = len - 1} of a row. For a
+   * convolution's weight gradient, a row of A is one input channel and tap of a slab, a row of
+   * B one filter of {@code dy}, and p and q run over the output pixels (see
+   * {@code org.vconv.algo.WindowDots}).
+   */
+  void dotTileAdd(int rows, int len, float[] a, int aOff, int aPitch, int[] aRows, int aRow,
+      float[] b, int bOff, int bPitch, int[] bRows, int bRow, float[] acc, int accOff);
 }

@@ -1,6 +1,7 @@
 package org.vconv.simd;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -383,5 +384,179 @@ final class PanamaGemmKernels implements GemmKernels {
     c20.add(FloatVector.fromArray(S, c, o + 6 * L)).intoArray(c, o + 6 * L);
     c21.add(FloatVector.fromArray(S, c, o + 7 * L)).intoArray(c, o + 7 * L);
     c22.add(FloatVector.fromArray(S, c, o + 8 * L)).intoArray(c, o + 8 * L);
+  }
+
+  // Dot tiles: 4 x 4 at 512 bits (16 accumulators, 4 B vectors, one A vector: 21 registers),
+  // 3 x 3 at 256 and 128 bits (13 of 16 registers, as tile3x3). Each entry keeps two sets of
+  // L partials: lane l of the first takes the columns q = l mod L of the rows' whole vectors,
+  // lane l of the second column full + l of the rows' last, partial vector, whose other lanes
+  // add 0 x 0 to a partial no column reaches (so +0 stays +0). The partial vectors run entry by
+  // entry in a method of their own: C1 gives up on the tile methods with masked loads in them
+  // (out of virtual registers), and C2 then compiles them without profiles, inlining none of
+  // the vector calls (a hundred times slower).
+  private static final int DOT_MR = WIDE ? 4 : 3;
+
+  @Override
+  public int dotMr() {
+    return DOT_MR;
+  }
+
+  @Override
+  public int dotNr() {
+    return DOT_MR;
+  }
+
+  @Override
+  public int dotLanes() {
+    return 2 * L;
+  }
+
+  @Override
+  public int dotLane(int q, int len) {
+    int full = len / L * L;
+    return q < full ? q % L : L + q - full;
+  }
+
+  @Override
+  public void dotTileAdd(int rows, int len, float[] a, int aOff, int aPitch, int[] aRows,
+      int aRow, float[] b, int bOff, int bPitch, int[] bRows, int bRow, float[] acc,
+      int accOff) {
+    assert rows >= 0 && len >= 0 && aRow + DOT_MR <= aRows.length
+        && bRow + DOT_MR <= bRows.length && accOff >= 0
+        && accOff + DOT_MR * DOT_MR * 2 * L <= acc.length;
+    int full = len / L * L;
+    if (WIDE) {
+      dot4x4(rows, full, a, aOff, aPitch, aRows, aRow, b, bOff, bPitch, bRows, bRow, acc,
+          accOff);
+    } else {
+      dot3x3(rows, full, a, aOff, aPitch, aRows, aRow, b, bOff, bPitch, bRows, bRow, acc,
+          accOff);
+    }
+    if (full < len) {
+      for (int i = 0; i < DOT_MR; i++) {
+        for (int j = 0; j < DOT_MR; j++) {
+          dotTail(rows, full, len - full, a, aOff + aRows[aRow + i], aPitch, b,
+              bOff + bRows[bRow + j], bPitch, acc, accOff + (i * DOT_MR + j) * 2 * L + L);
+        }
+      }
+    }
+  }
+
+  /** Columns {@code [q, q + n)}, n < L, of rows [0, rows): one partial vector per row. */
+  private static void dotTail(int rows, int q, int n, float[] a, int a0, int aPitch, float[] b,
+      int b0, int bPitch, float[] acc, int at) {
+    VectorMask<Float> m = PanamaMasks.first(n);
+    FloatVector c = FloatVector.fromArray(S, acc, at);
+    for (int p = 0; p < rows; p++) {
+      c = FloatVector.fromArray(S, a, a0 + p * aPitch + q, m)
+          .fma(FloatVector.fromArray(S, b, b0 + p * bPitch + q, m), c);
+    }
+    c.intoArray(acc, at);
+  }
+
+  /**
+   * The whole vectors, columns [0, full), of rows [0, rows) of a {@link #dotTileAdd} tile at
+   * 512 bits, into the first set of partials, {@code acc[o + (i*4 + j)*2L]}.
+   */
+  private static void dot4x4(int rows, int full, float[] a, int aOff, int aPitch, int[] aRows,
+      int aRow, float[] b, int bOff, int bPitch, int[] bRows, int bRow, float[] acc, int o) {
+    FloatVector c00 = FloatVector.fromArray(S, acc, o);
+    FloatVector c01 = FloatVector.fromArray(S, acc, o + 2 * L);
+    FloatVector c02 = FloatVector.fromArray(S, acc, o + 4 * L);
+    FloatVector c03 = FloatVector.fromArray(S, acc, o + 6 * L);
+    FloatVector c10 = FloatVector.fromArray(S, acc, o + 8 * L);
+    FloatVector c11 = FloatVector.fromArray(S, acc, o + 10 * L);
+    FloatVector c12 = FloatVector.fromArray(S, acc, o + 12 * L);
+    FloatVector c13 = FloatVector.fromArray(S, acc, o + 14 * L);
+    FloatVector c20 = FloatVector.fromArray(S, acc, o + 16 * L);
+    FloatVector c21 = FloatVector.fromArray(S, acc, o + 18 * L);
+    FloatVector c22 = FloatVector.fromArray(S, acc, o + 20 * L);
+    FloatVector c23 = FloatVector.fromArray(S, acc, o + 22 * L);
+    FloatVector c30 = FloatVector.fromArray(S, acc, o + 24 * L);
+    FloatVector c31 = FloatVector.fromArray(S, acc, o + 26 * L);
+    FloatVector c32 = FloatVector.fromArray(S, acc, o + 28 * L);
+    FloatVector c33 = FloatVector.fromArray(S, acc, o + 30 * L);
+    for (int p = 0; p < rows; p++) {
+      int a0 = aOff + aRows[aRow] + p * aPitch;
+      int a1 = aOff + aRows[aRow + 1] + p * aPitch;
+      int a2 = aOff + aRows[aRow + 2] + p * aPitch;
+      int a3 = aOff + aRows[aRow + 3] + p * aPitch;
+      int b0 = bOff + bRows[bRow] + p * bPitch;
+      int b1 = bOff + bRows[bRow + 1] + p * bPitch;
+      int b2 = bOff + bRows[bRow + 2] + p * bPitch;
+      int b3 = bOff + bRows[bRow + 3] + p * bPitch;
+      for (int q = 0; q < full; q += L) {
+        FloatVector y0 = FloatVector.fromArray(S, b, b0 + q);
+        FloatVector y1 = FloatVector.fromArray(S, b, b1 + q);
+        FloatVector y2 = FloatVector.fromArray(S, b, b2 + q);
+        FloatVector y3 = FloatVector.fromArray(S, b, b3 + q);
+        FloatVector x = FloatVector.fromArray(S, a, a0 + q);
+        c00 = x.fma(y0, c00); c01 = x.fma(y1, c01); c02 = x.fma(y2, c02); c03 = x.fma(y3, c03);
+        x = FloatVector.fromArray(S, a, a1 + q);
+        c10 = x.fma(y0, c10); c11 = x.fma(y1, c11); c12 = x.fma(y2, c12); c13 = x.fma(y3, c13);
+        x = FloatVector.fromArray(S, a, a2 + q);
+        c20 = x.fma(y0, c20); c21 = x.fma(y1, c21); c22 = x.fma(y2, c22); c23 = x.fma(y3, c23);
+        x = FloatVector.fromArray(S, a, a3 + q);
+        c30 = x.fma(y0, c30); c31 = x.fma(y1, c31); c32 = x.fma(y2, c32); c33 = x.fma(y3, c33);
+      }
+    }
+    c00.intoArray(acc, o);
+    c01.intoArray(acc, o + 2 * L);
+    c02.intoArray(acc, o + 4 * L);
+    c03.intoArray(acc, o + 6 * L);
+    c10.intoArray(acc, o + 8 * L);
+    c11.intoArray(acc, o + 10 * L);
+    c12.intoArray(acc, o + 12 * L);
+    c13.intoArray(acc, o + 14 * L);
+    c20.intoArray(acc, o + 16 * L);
+    c21.intoArray(acc, o + 18 * L);
+    c22.intoArray(acc, o + 20 * L);
+    c23.intoArray(acc, o + 22 * L);
+    c30.intoArray(acc, o + 24 * L);
+    c31.intoArray(acc, o + 26 * L);
+    c32.intoArray(acc, o + 28 * L);
+    c33.intoArray(acc, o + 30 * L);
+  }
+
+  /** {@link #dot4x4} at 256 and 128 bits, 3 x 3. */
+  private static void dot3x3(int rows, int full, float[] a, int aOff, int aPitch, int[] aRows,
+      int aRow, float[] b, int bOff, int bPitch, int[] bRows, int bRow, float[] acc, int o) {
+    FloatVector c00 = FloatVector.fromArray(S, acc, o);
+    FloatVector c01 = FloatVector.fromArray(S, acc, o + 2 * L);
+    FloatVector c02 = FloatVector.fromArray(S, acc, o + 4 * L);
+    FloatVector c10 = FloatVector.fromArray(S, acc, o + 6 * L);
+    FloatVector c11 = FloatVector.fromArray(S, acc, o + 8 * L);
+    FloatVector c12 = FloatVector.fromArray(S, acc, o + 10 * L);
+    FloatVector c20 = FloatVector.fromArray(S, acc, o + 12 * L);
+    FloatVector c21 = FloatVector.fromArray(S, acc, o + 14 * L);
+    FloatVector c22 = FloatVector.fromArray(S, acc, o + 16 * L);
+    for (int p = 0; p < rows; p++) {
+      int a0 = aOff + aRows[aRow] + p * aPitch;
+      int a1 = aOff + aRows[aRow + 1] + p * aPitch;
+      int a2 = aOff + aRows[aRow + 2] + p * aPitch;
+      int b0 = bOff + bRows[bRow] + p * bPitch;
+      int b1 = bOff + bRows[bRow + 1] + p * bPitch;
+      int b2 = bOff + bRows[bRow + 2] + p * bPitch;
+      for (int q = 0; q < full; q += L) {
+        FloatVector y0 = FloatVector.fromArray(S, b, b0 + q);
+        FloatVector y1 = FloatVector.fromArray(S, b, b1 + q);
+        FloatVector y2 = FloatVector.fromArray(S, b, b2 + q);
+        FloatVector x = FloatVector.fromArray(S, a, a0 + q);
+        c00 = x.fma(y0, c00); c01 = x.fma(y1, c01); c02 = x.fma(y2, c02);
+        x = FloatVector.fromArray(S, a, a1 + q);
+        c10 = x.fma(y0, c10); c11 = x.fma(y1, c11); c12 = x.fma(y2, c12);
+        x = FloatVector.fromArray(S, a, a2 + q);
+        c20 = x.fma(y0, c20); c21 = x.fma(y1, c21); c22 = x.fma(y2, c22);
+      }
+    }
+    c00.intoArray(acc, o);
+    c01.intoArray(acc, o + 2 * L);
+    c02.intoArray(acc, o + 4 * L);
+    c10.intoArray(acc, o + 6 * L);
+    c11.intoArray(acc, o + 8 * L);
+    c12.intoArray(acc, o + 10 * L);
+    c20.intoArray(acc, o + 12 * L);
+    c21.intoArray(acc, o + 14 * L);
+    c22.intoArray(acc, o + 16 * L);
   }
 }

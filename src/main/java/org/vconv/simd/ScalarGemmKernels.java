@@ -135,4 +135,62 @@ final class ScalarGemmKernels implements GemmKernels {
     c[o + 8] += c20; c[o + 9] += c21; c[o + 10] += c22; c[o + 11] += c23;
     c[o + 12] += c30; c[o + 13] += c31; c[o + 14] += c32; c[o + 15] += c33;
   }
+
+  @Override
+  public int dotMr() {
+    return MR;
+  }
+
+  @Override
+  public int dotNr() {
+    return NR;
+  }
+
+  @Override
+  public int dotLanes() {
+    return 1;
+  }
+
+  @Override
+  public int dotLane(int q, int len) {
+    return 0;
+  }
+
+  @Override
+  public void dotTileAdd(int rows, int len, float[] a, int aOff, int aPitch, int[] aRows,
+      int aRow, float[] b, int bOff, int bPitch, int[] bRows, int bRow, float[] acc,
+      int accOff) {
+    assert rows >= 0 && len >= 0 && aRow + MR <= aRows.length && bRow + NR <= bRows.length
+        && accOff >= 0 && accOff + MR * NR <= acc.length;
+    int o = accOff;
+    float c00 = acc[o], c01 = acc[o + 1], c02 = acc[o + 2], c03 = acc[o + 3];
+    float c10 = acc[o + 4], c11 = acc[o + 5], c12 = acc[o + 6], c13 = acc[o + 7];
+    float c20 = acc[o + 8], c21 = acc[o + 9], c22 = acc[o + 10], c23 = acc[o + 11];
+    float c30 = acc[o + 12], c31 = acc[o + 13], c32 = acc[o + 14], c33 = acc[o + 15];
+    for (int p = 0; p < rows; p++) {
+      int a0 = aOff + aRows[aRow] + p * aPitch;
+      int a1 = aOff + aRows[aRow + 1] + p * aPitch;
+      int a2 = aOff + aRows[aRow + 2] + p * aPitch;
+      int a3 = aOff + aRows[aRow + 3] + p * aPitch;
+      int b0 = bOff + bRows[bRow] + p * bPitch;
+      int b1 = bOff + bRows[bRow + 1] + p * bPitch;
+      int b2 = bOff + bRows[bRow + 2] + p * bPitch;
+      int b3 = bOff + bRows[bRow + 3] + p * bPitch;
+      for (int q = 0; q < len; q++) {
+        float y0 = b[b0 + q], y1 = b[b1 + q], y2 = b[b2 + q], y3 = b[b3 + q];
+        float ai = a[a0 + q];
+        c00 += ai * y0; c01 += ai * y1; c02 += ai * y2; c03 += ai * y3;
+        ai = a[a1 + q];
+        c10 += ai * y0; c11 += ai * y1; c12 += ai * y2; c13 += ai * y3;
+        ai = a[a2 + q];
+        c20 += ai * y0; c21 += ai * y1; c22 += ai * y2; c23 += ai * y3;
+        ai = a[a3 + q];
+        c30 += ai * y0; c31 += ai * y1; c32 += ai * y2; c33 += ai * y3;
+      }
+    }
+    acc[o] = c00; acc[o + 1] = c01; acc[o + 2] = c02; acc[o + 3] = c03;
+    acc[o + 4] = c10; acc[o + 5] = c11; acc[o + 6] = c12; acc[o + 7] = c13;
+    acc[o + 8] = c20; acc[o + 9] = c21; acc[o + 10] = c22; acc[o + 11] = c23;
+    acc[o + 12] = c30; acc[o + 13] = c31; acc[o + 14] = c32; acc[o + 15] = c33;
+  }
 }

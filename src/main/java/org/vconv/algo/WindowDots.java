@@ -1,0 +1,142 @@
+package org.vconv.algo;
+
+import org.vconv.im2col.PaddedWindows;
+import org.vconv.plan.ConvGeometry;
+import org.vconv.plan.ExecContext;
+import org.vconv.simd.ArrayKernels;
+import org.vconv.simd.GemmKernels;
+
+/**
+ * {@link ImplicitGemm}'s weight gradient for shallow filters ({@code C/G*R*S} at most {@link
+ * #MAX_DEPTH}, as the RGB stem's 3*7*7): dot products along the output pixels,
+ * {@code dW[k][d] = sum over n, p, q of dy[n][k][p][q] * slab[n][delta[d] + p*pitch + q]}, both
+ * operands read in place along q ({@link GemmKernels#dotTileAdd}): rows of A from the
+ * padded-window slab ({@link PaddedWindows}), rows of B straight from {@code dy}.
+ *
+ * <p>The outer-product weight pass transposes all of {@code dy} into filter panels; with few
+ * taps per filter there are few products per transposed value, and at the stem that copy of
+ * 25.7 MB took ~18% of the pass. The dot kernel runs ~8% below the outer-product one (4 x 4
+ * tiles of 16-lane partials, Zen 4, data in cache). In-process medians, 2 threads: the stem
+ * (147 taps) 14.0 ms against 15.1; VGG's 224x224 layer (576 taps) ties, 177 against 174; so
+ * {@link #MAX_DEPTH} stays well under 576.
+ *
+ * <p>Every entry of {@code dW} keeps {@code dotLanes()} partial sums, each one chain of roundings
+ * over (image, row, column) in order whatever the tiles and the threads, added in lane order at
+ * the end: bitwise independent of the thread count and of the budget. The padded columns
+ * ({@code q >= Q}) are never read, so a non-finite input needs no fallback. Scratch within the
+ * budget: the slab ({@link ImplicitGemm.Plan#dots}); outside it, the partials (K/G x C/G*R*S x
+ * lanes floats per group, rounded up to whole tiles).
+ */
+final class WindowDots {
+  private WindowDots() {}
+
+  /** The deepest filters ({@code C/G*R*S}) this pass takes. */
+  static final int MAX_DEPTH = 256;
+
+  /**
+   * Output pixels per kernel call: long enough that a call's loads and stores of its partials
+   * are a few percent of it (the stem: 9 rows; 4 rows or 2 were 20% slower, 18 no faster).
+   */
+  private static final int CALL_PIXELS = 1024;
+
+  private static final int TASKS_PER_THREAD = 4;
+
+  /** Output rows this pass takes are whole runs of this many floats (any kernels' lanes). */
+  static final int ROW_MULTIPLE = 16;
+
+  /**
+   * Whether {@link ImplicitGemm#backwardWeight} runs {@code g} here: NCHW, at most {@link
+   * #MAX_DEPTH} taps per filter, and output rows of whole 16-float vectors. A partial vector
+   * per row runs entry by entry, one dependent FMA per row: LeNet's weight gradient, 28-wide
+   * rows, took 478 ms here against the outer-product pass's 32 (Zen 4, 2 threads). The rule depends on the shape
+   * only, so every provider takes the same pass.
+   */
+  static boolean preferred(ConvGeometry g) {
+    return PaddedWindows.supports(g) && g.crs() <= MAX_DEPTH && g.q() % ROW_MULTIPLE == 0;
+  }
+
+  static void backwardWeight(ConvGeometry g, float[] dy, float[] x, float[] dw,
+      ExecContext ctx) {
+    assert PaddedWindows.supports(g);
+    GemmKernels kernels = ctx.kernels().gemm();
+    int mr = kernels.dotMr();
+    int nr = kernels.dotNr();
+    int lanes = kernels.dotLanes();
+    int dTiles = Math.ceilDiv(g.crs(), mr);
+    int kTiles = Math.ceilDiv(g.kg(), nr);
+    int tileFloats = mr * nr * lanes;
+    int groupFloats = kTiles * dTiles * tileFloats;
+    ImplicitGemm.Plan plan = ImplicitGemm.Plan.dots(g, ctx.workspaceFloats());
+    PaddedWindows windows = new PaddedWindows(g, plan.rows());
+    int[] aRows = new int[dTiles * mr]; // rows past the last tap or filter repeat it (discarded)
+    for (int d = 0; d < aRows.length; d++) {
+      aRows[d] = windows.delta()[Math.min(d, g.crs() - 1)];
+    }
+    int[] bRows = new int[kTiles * nr];
+    for (int k = 0; k < bRows.length; k++) {
+      bRows[k] = Math.min(k, g.kg() - 1) * g.pq();
+    }
+    float[] acc = new float[g.groups() * groupFloats]; // zeros: the partials start
+    try (Workspace ws = Workspace.reusing(1, Tiling.arrayLength(plan.tileFloats()))) {
+      float[] slab = ws.take();
+      for (int tile = 0; tile < plan.tiles(); tile++) {
+        for (int grp = 0; grp < g.groups(); grp++) {
+          sumTile(g, plan, windows, tile, grp, x, dy, slab, aRows, bRows, acc,
+              grp * groupFloats, ctx);
+        }
+      }
+    }
+    for (int grp = 0; grp < g.groups(); grp++) {
+      for (int k = 0; k < g.kg(); k++) {
+        for (int d = 0; d < g.crs(); d++) {
+          int at = grp * groupFloats + (k / nr * dTiles + d / mr) * tileFloats
+              + (d % mr * nr + k % nr) * lanes;
+          float sum = acc[at];
+          for (int l = 1; l < lanes; l++) {
+            sum += acc[at + l];
+          }
+          dw[(grp * g.kg() + k) * g.crs() + d] = sum;
+        }
+      }
+    }
+  }
+
+  /** Adds one tile's products, group {@code grp}, to the partials at {@code acc[accAt]}. */
+  private static void sumTile(ConvGeometry g, ImplicitGemm.Plan plan, PaddedWindows windows,
+      int tile, int grp, float[] x, float[] dy, float[] slab, int[] aRows, int[] bRows,
+      float[] acc, int accAt, ExecContext ctx) {
+    int n0 = plan.firstImage(tile);
+    int images = plan.imagesIn(tile);
+    int p0 = plan.firstRow(tile);
+    int rows = plan.rowsIn(tile);
+    GemmKernels kernels = ctx.kernels().gemm();
+    ArrayKernels arrays = ctx.kernels().arrays();
+    int chunks = ImplicitGemm.fillChunks(g, images);
+    ctx.parallelFor(images * chunks, t -> ImplicitGemm.fillPart(g, windows, x, grp, n0, p0,
+        rows, t / chunks, t % chunks, chunks, slab, false, arrays));
+    int mr = kernels.dotMr();
+    int nr = kernels.dotNr();
+    int tileFloats = mr * nr * kernels.dotLanes();
+    int dTiles = aRows.length / mr;
+    int outTiles = bRows.length / nr * dTiles; // filter tiles major: a call's dy rows serve many
+    int tasks = Math.min(outTiles, TASKS_PER_THREAD * ctx.threads());
+    int pitch = PaddedWindows.rowPitch(g);
+    int q = g.q();
+    int callRows = Math.max(1, CALL_PIXELS / q);
+    ctx.parallelFor(tasks, task -> {
+      int first = (int) ((long) outTiles * task / tasks);
+      int end = (int) ((long) outTiles * (task + 1) / tasks);
+      for (int i = 0; i < images; i++) {
+        for (int r0 = 0; r0 < rows; r0 += callRows) {
+          int rc = Math.min(callRows, rows - r0);
+          int aOff = i * windows.imageFloats() + r0 * pitch;
+          int bOff = g.yIndex(n0 + i, grp * g.kg(), p0 + r0, 0);
+          for (int o = first; o < end; o++) {
+            kernels.dotTileAdd(rc, q, slab, aOff, pitch, aRows, o % dTiles * mr, dy, bOff, q,
+                bRows, o / dTiles * nr, acc, accAt + o * tileFloats);
+          }
+        }
+      }
+    });
+  }
+}
