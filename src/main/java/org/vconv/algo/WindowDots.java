@@ -118,7 +118,7 @@ final class WindowDots {
     int nr = kernels.dotNr();
     int tileFloats = mr * nr * kernels.dotLanes();
     int dTiles = aRows.length / mr;
-    int outTiles = bRows.length / nr * dTiles; // filter tiles major: a call's dy rows serve many
+    int outTiles = bRows.length / nr * dTiles; // filter tiles major: dy rows serve runs of taps
     int tasks = Math.min(outTiles, TASKS_PER_THREAD * ctx.threads());
     int pitch = PaddedWindows.rowPitch(g);
     int q = g.q();
