@@ -343,10 +343,7 @@ public final class ImplicitGemm implements ConvAlgorithm {
     int dTiles = Math.ceilDiv(g.crs(), mr);
     Plan plan = Plan.weight(g, ctx.workspaceFloats());
     PaddedWindows windows = new PaddedWindows(g, plan.rows());
-    int[] rowBase = new int[dTiles * mr]; // rows past C/G*R*S repeat the last one (discarded)
-    for (int d = 0; d < rowBase.length; d++) {
-      rowBase[d] = windows.delta()[Math.min(d, g.crs() - 1)];
-    }
+    int[] rowBase = windows.deltaPadded(dTiles * mr);
     int tileFloats = mr * nr;
     float[] acc = new float[g.groups() * kPanels * dTiles * tileFloats]; // zeros: sums start
     try (Workspace ws = Workspace.reusing(1, Tiling.arrayLength(plan.tileFloats()))) {

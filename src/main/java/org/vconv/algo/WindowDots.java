@@ -68,11 +68,8 @@ final class WindowDots {
     int groupFloats = kTiles * dTiles * tileFloats;
     ImplicitGemm.Plan plan = ImplicitGemm.Plan.dots(g, ctx.workspaceFloats());
     PaddedWindows windows = new PaddedWindows(g, plan.rows());
-    int[] aRows = new int[dTiles * mr]; // rows past the last tap or filter repeat it (discarded)
-    for (int d = 0; d < aRows.length; d++) {
-      aRows[d] = windows.delta()[Math.min(d, g.crs() - 1)];
-    }
-    int[] bRows = new int[kTiles * nr];
+    int[] aRows = windows.deltaPadded(dTiles * mr);
+    int[] bRows = new int[kTiles * nr]; // filters past the last repeat it (discarded)
     for (int k = 0; k < bRows.length; k++) {
       bRows[k] = Math.min(k, g.kg() - 1) * g.pq();
     }

@@ -113,6 +113,17 @@ public final class PaddedWindows {
   }
 
   /**
+   * {@link #delta} as a new array of {@code length} entries, those past the last row repeating
+   * it: row offsets for micro-tiles that round the rows up (their extra rows are discarded).
+   */
+  public int[] deltaPadded(int length) {
+    assert length >= delta.length;
+    int[] out = Arrays.copyOf(delta, length);
+    Arrays.fill(out, delta.length, length, delta[delta.length - 1]);
+    return out;
+  }
+
+  /**
    * Copies channels {@code [c0, c1)} of group {@code grp} of image {@code n}, the padded rows
    * that output rows {@code [p0, p0 + rows)} read, phase by phase, into slot {@code slot} of
    * {@code slab}: zeros where rows or columns are padding. Disjoint slots or channels may be
