@@ -450,7 +450,7 @@ public final class ImplicitGemm implements ConvAlgorithm {
     // run of filters; in scalar loops it took 11% of the 56x56 3x3 layer's weight gradient)
     for (int pp = 0; pp < rows; pp++) {
       int rowAt = off + pp * wp * nr;
-      arrays.transpose(dy, src0 + pp * q, g.pq(), live, q, dst, rowAt, nr);
+      arrays.transpose(dy, src0 + pp * q, g.pq(), 1, live, q, dst, rowAt, nr);
       int end = pp == rows - 1 ? q : wp; // the last row stops at Q: columnsPerImage
       for (int qq = 0; qq < end; qq++) { // padded columns and filters past the end: zeros
         int at = rowAt + qq * nr;

@@ -182,7 +182,7 @@ public final class Im2col {
       Arrays.fill(block, live * t, nr * t, 0f);
       for (int pc = 0; pc < t; pc += layout.kcMax()) {
         int kc = Math.min(layout.kcMax(), t - pc);
-        arrays.transpose(block, pc, t, nr, kc, dst, dOff + layout.index(pc, d0), nr);
+        arrays.transpose(block, pc, t, 1, nr, kc, dst, dOff + layout.index(pc, d0), nr);
       }
     }
   }

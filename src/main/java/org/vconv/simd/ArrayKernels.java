@@ -27,12 +27,13 @@ public interface ArrayKernels {
       int stride, int len, int rows);
 
   /**
-   * {@code dst[dOff + c*dStride + r] = src[sOff + r*sStride + c]} for {@code r < rows},
+   * {@code dst[dOff + c*dStride + r] = src[sOff + r*sStride + c*cStep]} for {@code r < rows},
    * {@code c < cols}: a block transposed (packing {@code dy} for the implicit GEMM's weight
-   * pass). Source and destination must not overlap.
+   * pass; with {@code cStep} > 1, one tap of OIHW filters for a weight panel). Source and
+   * destination must not overlap.
    */
-  void transpose(float[] src, int sOff, int sStride, int rows, int cols, float[] dst, int dOff,
-      int dStride);
+  void transpose(float[] src, int sOff, int sStride, int cStep, int rows, int cols, float[] dst,
+      int dOff, int dStride);
 
   /** {@code y[yOff + i] += a * x[xOff + i]} for {@code i < len}. */
   void axpy(float a, float[] x, int xOff, float[] y, int yOff, int len);

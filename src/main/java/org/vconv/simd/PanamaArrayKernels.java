@@ -131,9 +131,9 @@ final class PanamaArrayKernels implements ArrayKernels {
   }
 
   @Override
-  public void transpose(float[] src, int sOff, int sStride, int rows, int cols, float[] dst,
-      int dOff, int dStride) {
-    PanamaTranspose.transpose(src, sOff, sStride, rows, cols, dst, dOff, dStride);
+  public void transpose(float[] src, int sOff, int sStride, int cStep, int rows, int cols,
+      float[] dst, int dOff, int dStride) {
+    PanamaTranspose.transpose(src, sOff, sStride, cStep, rows, cols, dst, dOff, dStride);
   }
 
   @Override

@@ -16,8 +16,8 @@ final class PanamaTranspose {
   private static final VectorSpecies<Float> SPECIES = PanamaProvider.SPECIES;
   private static final int L = SPECIES.length();
 
-  static void transpose(float[] src, int sOff, int sStride, int rows, int cols, float[] dst,
-      int dOff, int dStride) {
+  static void transpose(float[] src, int sOff, int sStride, int cStep, int rows, int cols,
+      float[] dst, int dOff, int dStride) {
     int r = 0;
     if (rows >= L) {
       int[] rowAt = new int[L];
@@ -26,11 +26,12 @@ final class PanamaTranspose {
       }
       for (; r + L <= rows; r += L) {
         int from = sOff + r * sStride;
-        for (int c = 0, to = dOff + r; c < cols; c++, to += dStride) {
-          FloatVector.fromArray(SPECIES, src, from + c, rowAt, 0).intoArray(dst, to);
+        for (int c = 0, to = dOff + r; c < cols; c++, from += cStep, to += dStride) {
+          FloatVector.fromArray(SPECIES, src, from, rowAt, 0).intoArray(dst, to);
         }
       }
     }
-    ScalarArrayKernels.transposeRows(src, sOff, sStride, r, rows, cols, dst, dOff, dStride);
+    ScalarArrayKernels.transposeRows(src, sOff, sStride, cStep, r, rows, cols, dst, dOff,
+        dStride);
   }
 }

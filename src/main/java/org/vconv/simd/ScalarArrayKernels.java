@@ -38,17 +38,17 @@ final class ScalarArrayKernels implements ArrayKernels {
   }
 
   @Override
-  public void transpose(float[] src, int sOff, int sStride, int rows, int cols, float[] dst,
-      int dOff, int dStride) {
-    transposeRows(src, sOff, sStride, 0, rows, cols, dst, dOff, dStride);
+  public void transpose(float[] src, int sOff, int sStride, int cStep, int rows, int cols,
+      float[] dst, int dOff, int dStride) {
+    transposeRows(src, sOff, sStride, cStep, 0, rows, cols, dst, dOff, dStride);
   }
 
   /** {@link #transpose} of the source rows {@code [r0, rows)} only. */
-  static void transposeRows(float[] src, int sOff, int sStride, int r0, int rows, int cols,
-      float[] dst, int dOff, int dStride) {
+  static void transposeRows(float[] src, int sOff, int sStride, int cStep, int r0, int rows,
+      int cols, float[] dst, int dOff, int dStride) {
     for (int r = r0; r < rows; r++) {
       for (int c = 0; c < cols; c++) {
-        dst[dOff + c * dStride + r] = src[sOff + r * sStride + c];
+        dst[dOff + c * dStride + r] = src[sOff + r * sStride + c * cStep];
       }
     }
   }
