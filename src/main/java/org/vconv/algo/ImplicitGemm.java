@@ -196,7 +196,7 @@ public final class ImplicitGemm implements ConvAlgorithm {
           int bEnd = Math.min(runEnd, b + STORE_TILES);
           int col1 = Math.min(perImage, (bEnd - 1) % pixelTiles * mr + mr);
           store(g, slab, accAt + b * mr * nr, nr, n0 + i, p0, b % pixelTiles * mr, col1, k0,
-              kLive, bias, y);
+              kLive, bias, y, ctx.kernels().arrays());
         }
         run = runEnd;
       }
@@ -278,26 +278,33 @@ public final class ImplicitGemm implements ConvAlgorithm {
    * tile), held tile after tile from {@code t[tOff]} (so column {@code col0 + i}, filter j at
    * {@code t[tOff + i*nr + j]}), into filters
    * {@code [k0, k0 + kLive)} of {@code y} with the bias added; the padded columns {@code q >= Q}
-   * are dropped. Filter by filter, so each filter's plane is written in address order.
+   * are dropped. A row's run is one {@link ArrayKernels#transpose} (lane gathers down the
+   * tiles on the SIMD provider, each filter's plane written in address order on the scalar
+   * one), then the bias is added: the same one rounding of t + b as adding it while storing.
    */
   private static void store(ConvGeometry g, float[] t, int tOff, int nr, int n, int p0,
-      int col0, int col1, int k0, int kLive, float[] bias, float[] y) {
+      int col0, int col1, int k0, int kLive, float[] bias, float[] y, ArrayKernels arrays) {
     int wp = PaddedWindows.rowPitch(g);
     int q = g.q();
-    for (int j = 0; j < kLive; j++) {
-      float b = bias == null ? -0f : bias[k0 + j]; // v + -0 == v for every v, -0 included
-      int plane = g.yIndex(n, k0 + j, p0, 0);
-      for (int pp = col0 / wp; pp * wp < col1; pp++) { // one output row's run per step
-        int from = Math.max(col0, pp * wp);
-        int to = Math.min(col1, pp * wp + q);
-        int dst = plane + pp * q - pp * wp;
-        for (int col = from, at = tOff + (from - col0) * nr + j; col < to; col++, at += nr) {
-          y[dst + col] = t[at] + b;
+    int planes = g.yIndex(n, k0, p0, 0);
+    for (int pp = col0 / wp; pp * wp < col1; pp++) { // one output row's run per step
+      int from = Math.max(col0, pp * wp);
+      int to = Math.min(col1, pp * wp + q);
+      if (from >= to) {
+        continue; // the block starts in this row's padded columns
+      }
+      int dst = planes + pp * q - pp * wp + from;
+      arrays.transpose(t, tOff + (from - col0) * nr, nr, 1, to - from, kLive, y, dst, g.pq());
+      if (bias != null) {
+        for (int j = 0; j < kLive; j++) {
+          float b = bias[k0 + j];
+          for (int at = dst + j * g.pq(), end = at + to - from; at < end; at++) {
+            y[at] += b;
+          }
         }
       }
     }
   }
-
 
   @Override
   public void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx, ExecContext ctx) {
