@@ -27,13 +27,19 @@ import org.vconv.Tensor;
  * allocate. {@code backward} has no {@code Into} form: each call allocates and zeroes its
  * gradient, and that cost is part of what is timed.
  *
+ * <p>Forks use transparent huge pages, as {@code jvm.config} does: with 4 KiB pages the large
+ * buffers' physical placement, and so their sets in the physically indexed L2, changes from one
+ * JVM to the next (ResNet-50's 14x14 weight gradient ran at 10.0-10.5 or 12.4-13.0 ms, two
+ * JVMs in five in the slow mode; 7 in 7 fast with huge pages).
+ *
  * <p>Run directly: {@code org.openjdk.jmh.Main ConvLayerBenchmark -p suite=FILE -p layer=NAME};
  * scripts/bench fills in every layer of the suite and its presets.
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @State(Scope.Benchmark)
-@Fork(value = 1, jvmArgsPrepend = {"--add-modules=jdk.incubator.vector", "-XX:+UseParallelGC"})
+@Fork(value = 1, jvmArgsPrepend = {"--add-modules=jdk.incubator.vector", "-XX:+UseParallelGC",
+    "-XX:+UseTransparentHugePages"})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class ConvLayerBenchmark {

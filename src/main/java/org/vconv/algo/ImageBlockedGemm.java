@@ -380,7 +380,7 @@ public final class ImageBlockedGemm implements ConvAlgorithm {
    * {@link #PACK_BLOCK} source channels is one {@link ArrayKernels#transpose} (lane gathers on
    * the SIMD provider). The forward copies the panel's whole filters, one run each, where
    * copying a block's short runs (576 bytes, 18 KiB apart) kept the prefetchers from streaming.
-   * ResNet-50's 7x7x512 forward, in-process medians, 2 threads, Zen 4: 8.5 ms against 9.2 with
+   * ResNet-50's 7x7x512 forward, in-process medians, 2 threads, Zen 4: 8.8 ms against 9.5 with
    * blocks copied and transposed in scalar loops (the pass is 9.4 MB read, 9.4 MB written).
    */
   private static void packPanel(Roles roles, float[] w, int grp, int panel, int nr,
