@@ -27,10 +27,11 @@ import org.vconv.Tensor;
  * allocate. {@code backward} has no {@code Into} form: each call allocates and zeroes its
  * gradient, and that cost is part of what is timed.
  *
- * <p>Forks use transparent huge pages, as {@code jvm.config} does: with 4 KiB pages the large
- * buffers' physical placement, and so their sets in the physically indexed L2, changes from one
- * JVM to the next (ResNet-50's 14x14 weight gradient ran at 10.0-10.5 or 12.4-13.0 ms, two
- * JVMs in five in the slow mode; 7 in 7 fast with huge pages).
+ * <p>Forks use transparent huge pages, as {@code jvm.config} does: with 4 KiB pages some
+ * passes ran 25-30% slower in some JVMs (ResNet-50's 14x14 weight gradient: 9.9-10.6 ms, or
+ * 12.4-13.0 in 7 JVMs of 20; 10.1-10.3 in 7 of 7 with huge pages), probably because the large
+ * buffers' physical placement, and so their sets in the physically indexed L2, changes from
+ * one JVM to the next.
  *
  * <p>Run directly: {@code org.openjdk.jmh.Main ConvLayerBenchmark -p suite=FILE -p layer=NAME};
  * scripts/bench fills in every layer of the suite and its presets.
