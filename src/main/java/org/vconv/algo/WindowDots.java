@@ -48,8 +48,8 @@ final class WindowDots {
    * Whether {@link ImplicitGemm#backwardWeight} runs {@code g} here: NCHW, at most {@link
    * #MAX_DEPTH} taps per filter, and output rows of whole 16-float vectors. A partial vector
    * per row runs entry by entry, one dependent FMA per row: LeNet's weight gradient, 28-wide
-   * rows, took 478 ms here against the outer-product pass's 32 (Zen 4, 2 threads). The rule depends on the shape
-   * only, so every provider takes the same pass.
+   * rows, took 478 ms here against the outer-product pass's 32 (Zen 4, 2 threads). The rule
+   * depends on the shape only, so every provider takes the same pass.
    */
   static boolean preferred(ConvGeometry g) {
     return PaddedWindows.supports(g) && g.crs() <= MAX_DEPTH && g.q() % ROW_MULTIPLE == 0;

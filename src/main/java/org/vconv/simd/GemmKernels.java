@@ -80,10 +80,9 @@ public interface GemmKernels {
    * to {@code acc[accOff + (i*dotNr() + j)*dotLanes() + dotLane(q, len)]}, fused where the
    * kernels fuse: each partial is one chain of roundings from its value before the call, so
    * splitting the rows over several calls gives the same bits. Reads nothing past
-   * {@code q = len - 1} of a row. For a
-   * convolution's weight gradient, a row of A is one input channel and tap of a slab, a row of
-   * B one filter of {@code dy}, and p and q run over the output pixels (see
-   * {@code org.vconv.algo.WindowDots}).
+   * {@code q = len - 1} of a row. For a convolution's weight gradient, a row of A is one input
+   * channel and tap of a slab, a row of B one filter of {@code dy}, and p and q run over the
+   * output pixels (see {@code org.vconv.algo.WindowDots}).
    */
   void dotTileAdd(int rows, int len, float[] a, int aOff, int aPitch, int[] aRows, int aRow,
       float[] b, int bOff, int bPitch, int[] bRows, int bRow, float[] acc, int accOff);
