@@ -1,7 +1,6 @@
 package org.vconv.algo;
 
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.vconv.im2col.PaddedWindows;
 import org.vconv.plan.ConvGeometry;
 import org.vconv.plan.ExecContext;
@@ -24,15 +23,17 @@ import org.vconv.simd.GemmKernels;
  * transposed pad would be negative) or when a weight is not finite (the transposed
  * convolution would multiply it by {@code dy}'s padding, where col2im computes no product:
  * 0 x Inf = NaN) it leaves the pass to {@link Im2colGemm}. The weight gradient ({@link
- * #backwardWeight}) reads the slab the same way, with {@code dy} as the packed operand; for
- * shallow filters, {@link WindowDots} reads both in place instead.
+ * ImplicitWeightPass}) reads the slab the same way, with {@code dy} as the packed operand, its
+ * copies overlapped with the kernel; for shallow filters, {@link WindowDots} reads both in
+ * place instead.
  *
  * <p>Tiles are runs of whole images when an image is small (so small layers still give every
  * thread work) or runs of output rows of one image, sized like {@link TilePlan}; they run one
  * after another, and the micro-tiles of each are split among the threads. Every output is
  * one micro-kernel's full reduction, so results are bitwise independent of the thread count
  * and of the budget. Scratch within the budget ({@link Plan}; at least one output row): one
- * slab plus the forward's results or the weight pass's packed {@code dy}. Outside it, about
+ * slab plus the forward's results, or the weight pass's ring of slabs and packed {@code dy}
+ * ({@link ImplicitWeightPass#SLOTS} tiles, each planned for that share). Outside it, about
  * one weight's size: the packed weights, or the weight pass's micro-tile sums of {@code dW}.
  */
 public final class ImplicitGemm implements ConvAlgorithm {
@@ -319,15 +320,10 @@ public final class ImplicitGemm implements ConvAlgorithm {
   }
 
   /**
-   * {@code dW_g = dy_g x cols^T}, per group: the micro-kernel ({@link
-   * GemmKernels#streamTileAdd}) reads each row of {@code cols} (one input channel and tap) as a
-   * run of the slab along the padded-width pixels, and B is {@code dy_g} transposed into
-   * {@code nr}-filter panels with zeros in the padded columns. Each task owns whole micro-tiles
-   * of {@code dW} and sums them over images, then over {@link #DEPTH_BLOCK}-pixel blocks, in
-   * order: bitwise independent of the threads (the order follows the tiles, so the budget).
-   * A non-finite input would meet those zeros in the padded columns (0 x Inf = NaN where no
-   * product exists), so when the slab copies find one, the pass starts over on {@link
-   * Im2colGemm} (nothing is written to {@code dw} before the end).
+   * {@code dW_g = dy_g x cols^T}, per group, reading {@code cols} in place from the slab
+   * ({@link ImplicitWeightPass}, pipelined); for shallow filters, {@link WindowDots}. When the
+   * input is not all finite, the pass starts over on {@link Im2colGemm} (nothing is written to
+   * {@code dw} before the end).
    */
   @Override
   public void backwardWeight(ConvGeometry g, float[] dy, float[] x, float[] dw,
@@ -335,138 +331,8 @@ public final class ImplicitGemm implements ConvAlgorithm {
     assert Outputs.sized(g, x, dw, dy) : "sizes";
     if (WindowDots.preferred(g)) {
       WindowDots.backwardWeight(g, dy, x, dw, ctx);
-    } else if (!supports(g) || !weightPass(g, dy, x, dw, ctx)) {
+    } else if (!supports(g) || !ImplicitWeightPass.run(g, dy, x, dw, ctx)) {
       FALLBACK.backwardWeight(g, dy, x, dw, ctx);
-    }
-  }
-
-  /** The weight pass; false, with {@code dw} untouched, when the input is not all finite. */
-  private static boolean weightPass(ConvGeometry g, float[] dy, float[] x, float[] dw,
-      ExecContext ctx) {
-    GemmKernels kernels = ctx.kernels().gemm();
-    int mr = kernels.mr();
-    int nr = kernels.nr();
-    int kPanels = Math.ceilDiv(g.kg(), nr);
-    int dTiles = Math.ceilDiv(g.crs(), mr);
-    Plan plan = Plan.weight(g, ctx.workspaceFloats());
-    PaddedWindows windows = new PaddedWindows(g, plan.rows());
-    int[] rowBase = windows.deltaPadded(dTiles * mr);
-    int tileFloats = mr * nr;
-    float[] acc = new float[g.groups() * kPanels * dTiles * tileFloats]; // zeros: sums start
-    try (Workspace ws = Workspace.reusing(1, Tiling.arrayLength(plan.tileFloats()))) {
-      float[] buf = ws.take();
-      windows.clearSlack(plan.images(), buf);
-      int dyAt = (int) windows.slabFloats(plan.images()); // packed dy after the slab
-      for (int tile = 0; tile < plan.tiles(); tile++) {
-        for (int grp = 0; grp < g.groups(); grp++) {
-          int accAt = grp * kPanels * dTiles * tileFloats;
-          if (!weightTile(g, plan, windows, tile, grp, x, dy, buf, dyAt, rowBase, acc, accAt,
-              ctx)) {
-            return false;
-          }
-        }
-      }
-    }
-    for (int grp = 0; grp < g.groups(); grp++) { // micro-tiles (d, k) -> OIHW rows k
-      for (int k = 0; k < g.kg(); k++) {
-        int tileRow = (grp * kPanels + k / nr) * dTiles * tileFloats + k % nr;
-        int out = (grp * g.kg() + k) * g.crs();
-        for (int d0 = 0; d0 < g.crs(); d0 += mr) { // tile by tile: no division per element
-          int at = tileRow + d0 / mr * tileFloats;
-          for (int d = d0, end = Math.min(g.crs(), d0 + mr); d < end; d++, at += nr) {
-            dw[out + d] = acc[at];
-          }
-        }
-      }
-    }
-    return true;
-  }
-
-  /** One tile's share of {@code dW_g}; false when its input is not all finite. */
-  private static boolean weightTile(ConvGeometry g, Plan plan, PaddedWindows windows, int tile,
-      int grp, float[] x, float[] dy, float[] buf, int dyAt, int[] rowBase, float[] acc,
-      int accAt, ExecContext ctx) {
-    int n0 = plan.firstImage(tile);
-    int images = plan.imagesIn(tile);
-    int p0 = plan.firstRow(tile);
-    int rows = plan.rowsIn(tile);
-    GemmKernels kernels = ctx.kernels().gemm();
-    int mr = kernels.mr();
-    int nr = kernels.nr();
-    int perImage = PaddedWindows.columnsPerImage(g, rows);
-    int cols = images * perImage;
-    int kPanels = Math.ceilDiv(g.kg(), nr);
-    ArrayKernels arrays = ctx.kernels().arrays();
-    // the slab copies and dy's packing in one round of tasks: one wait for both, not two
-    int chunks = fillChunks(g, images);
-    int fills = images * chunks;
-    AtomicBoolean finite = new AtomicBoolean(true);
-    ctx.parallelFor(fills + kPanels * images, t -> {
-      if (t < fills) {
-        if (!fillPart(g, windows, x, grp, n0, p0, rows, t / chunks, t % chunks, chunks, buf,
-            true, arrays)) {
-          finite.set(false);
-        }
-      } else {
-        int panel = (t - fills) / images;
-        int i = (t - fills) % images;
-        packOutputGradient(g, dy, grp, panel, n0 + i, p0, rows, nr, buf,
-            dyAt + (panel * cols + i * perImage) * nr, arrays);
-      }
-    });
-    if (!finite.get()) {
-      return false;
-    }
-    int dTiles = Math.ceilDiv(g.crs(), mr);
-    int outTiles = kPanels * dTiles; // filter panel major: a block of B serves many taps
-    int tasks = Math.min(outTiles, TASKS_PER_THREAD * ctx.threads());
-    ctx.parallelFor(tasks, task -> {
-      int first = (int) ((long) outTiles * task / tasks);
-      int end = (int) ((long) outTiles * (task + 1) / tasks);
-      // column blocks outermost: a block of packed dy (32 KiB) serves all the task's tiles
-      // from L2, instead of the whole tile's dy streaming from L3 once per tile; each tile of
-      // dW still gets its blocks in (image, column) order (128- or 512-column blocks: no gain)
-      for (int i = 0; i < images; i++) {
-        for (int t0 = 0; t0 < perImage; t0 += DEPTH_BLOCK) {
-          int len = Math.min(DEPTH_BLOCK, perImage - t0);
-          for (int o = first; o < end; o++) {
-            kernels.streamTileAdd(len, buf, i * windows.imageFloats() + t0, rowBase,
-                o % dTiles * mr, buf, dyAt + (o / dTiles * cols + i * perImage + t0) * nr, acc,
-                accAt + o * mr * nr);
-          }
-        }
-      }
-    });
-    return true;
-  }
-
-  /**
-   * Packs filters {@code [panel*nr, panel*nr + nr)} of {@code dy}'s image {@code n}, output
-   * rows {@code [p0, p0 + rows)}, as B of {@link GemmKernels#streamTileAdd}: pixel column
-   * {@code col} (padded-width numbering) at {@code dst[off + col*nr + j]}, zeros in the padded
-   * columns and past the last filter.
-   */
-  private static void packOutputGradient(ConvGeometry g, float[] dy, int grp, int panel, int n,
-      int p0, int rows, int nr, float[] dst, int off, ArrayKernels arrays) {
-    int wp = PaddedWindows.rowPitch(g);
-    int q = g.q();
-    int live = Math.min(nr, g.kg() - panel * nr);
-    int src0 = g.yIndex(n, grp * g.kg() + panel * nr, p0, 0);
-    // row by row, so that a row's panel (Wp x nr floats) stays in L1 while it is written: a
-    // transpose of the row's [live filters x Q pixels] (one gather per pixel and lane-wide
-    // run of filters; in scalar loops it took 11% of the 56x56 3x3 layer's weight gradient)
-    for (int pp = 0; pp < rows; pp++) {
-      int rowAt = off + pp * wp * nr;
-      arrays.transpose(dy, src0 + pp * q, g.pq(), 1, live, q, dst, rowAt, nr);
-      int end = pp == rows - 1 ? q : wp; // the last row stops at Q: columnsPerImage
-      for (int qq = 0; qq < end; qq++) { // padded columns and filters past the end: zeros
-        int at = rowAt + qq * nr;
-        if (qq >= q) {
-          Arrays.fill(dst, at, at + nr, 0f);
-        } else if (live < nr) {
-          Arrays.fill(dst, at + live, at + nr, 0f);
-        }
-      }
     }
   }
 
@@ -513,23 +379,22 @@ public final class ImplicitGemm implements ConvAlgorithm {
       return of(g, budgetFloats, g.kg() + MAX_NR - 1, Tiling.TARGET_PIXELS);
     }
 
-    /**
-     * The weight pass's plan: the same, with tiles of up to {@link #WEIGHT_TARGET} columns.
-     * Its tiles end in barriers and the kernel sums the same columns for every micro-tile, so
-     * it wants fewer, longer ones: against 4096 columns, the 7x7 stem took 9.0 ms instead of
-     * 11.1 and the 56x56 3x3 layer 5.8 instead of 6.3 (VGG 90 vs 99; the stride-2 3x3 layer
-     * 8.0 vs 7.2; LeNet unchanged).
-     */
-    static Plan weight(ConvGeometry g, long budgetFloats) {
-      return of(g, budgetFloats, g.kg() + MAX_NR - 1, WEIGHT_TARGET);
+    /** The weight pass's plan ({@link ImplicitWeightPass}): tiles of up to {@code target} columns. */
+    static Plan weight(ConvGeometry g, long budgetFloats, int target) {
+      return of(g, budgetFloats, g.kg() + MAX_NR - 1, target);
     }
 
-    /** {@link WindowDots}' plan: the weight pass's tiles, with room for the slab only. */
+    /** {@link WindowDots}' plan: tiles of up to {@link #WEIGHT_TARGET} columns, slab only. */
     static Plan dots(ConvGeometry g, long budgetFloats) {
       return of(g, budgetFloats, 0, WEIGHT_TARGET);
     }
 
-    /** Columns per tile the weight pass aims at. */
+    /**
+     * Columns per tile {@link WindowDots} aims at. Its tiles end in barriers and the kernel
+     * sums the same columns for every micro-tile, so it wants fewer, longer ones (measured
+     * when the weight pass had barriers too: against 4096 columns, the 7x7 stem took 9.0 ms
+     * instead of 11.1 and the 56x56 3x3 layer 5.8 instead of 6.3).
+     */
     static final int WEIGHT_TARGET = 4 * Tiling.TARGET_PIXELS;
 
     private static Plan of(ConvGeometry g, long budgetFloats, int perColumn, int target) {

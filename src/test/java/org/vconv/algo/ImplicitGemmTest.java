@@ -170,6 +170,10 @@ class ImplicitGemmTest {
           cs + ": one tile of every image at the default budget");
       ImplicitGemm.Plan oneRow = plan(g, BUDGETS[3]);
       assertEquals(List.of(1, 1), List.of(oneRow.images(), oneRow.rows()), cs + " at 1 KiB");
+      // the weight pass's ring: at 1 KiB, slots are reused while other units are in flight
+      ImplicitGemm.Plan units = ImplicitWeightPass.plan(g, BUDGETS[3] / Float.BYTES);
+      assertTrue(units.tiles() * g.groups() > ImplicitWeightPass.SLOTS || g.n() * g.p() <= 3,
+          cs + ": weight pass units at 1 KiB " + units);
     }
   }
 
