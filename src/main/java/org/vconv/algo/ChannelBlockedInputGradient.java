@@ -2,6 +2,7 @@ package org.vconv.algo;
 
 import static org.vconv.gemm.StridedMatrix.rowMajor;
 
+import java.util.Arrays;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.vconv.gemm.RowBlockGemm;
 import org.vconv.im2col.Col2im;
@@ -135,16 +136,26 @@ final class ChannelBlockedInputGradient {
 
   /**
    * {@code dx += col2im(W_g^T x dy_g)} over the global output rows {@code [row0, row1)} of one
-   * image; {@code buf} holds the tile's column matrix budget.
+   * image; {@code buf} holds the tile's column matrix budget. With {@code zeroFirst} (the
+   * image's first tile), each block's channels of {@code dx} are zeroed just before its
+   * scatter: then they are still in cache for it, where zeroing the whole image first left
+   * them in L3 (1.6 MB per image on ResNet-50's stride-2 3x3 layer).
    */
-  void tile(float[] dy, float[] packedW, float[] dx, int grp, int row0, int row1, float[] buf,
-      ArrayKernels arrays) {
+  void tile(float[] dy, float[] packedW, float[] dx, int grp, int row0, int row1,
+      boolean zeroFirst, float[] buf, ArrayKernels arrays) {
     int n = row0 / g.p();
     int t = (row1 - row0) * g.q();
     int rs = g.r() * g.s();
     var dyg = rowMajor(dy, g.yIndex(n, grp * g.kg(), row0 - n * g.p(), 0), g.pq()); // [K/G, T]
     RowBlockGemm.multiply(g.crs(), t, g.kg(), packedW, (int) (grp * weightFloats),
-        dyg.transpose(), rowBlock, buf, 0, (i0, i1, c, cOff) -> Col2im.scatterAddChannels(g, c,
-            cOff, grp, row0, row1, i0 / rs, i1 / rs, dx, arrays), kernels);
+        dyg.transpose(), rowBlock, buf, 0, (i0, i1, c, cOff) -> {
+          int c0 = i0 / rs; // blocks are whole channels
+          int c1 = i1 / rs;
+          if (zeroFirst) {
+            int at = g.xIndex(n, grp * g.cg() + c0, 0, 0);
+            Arrays.fill(dx, at, at + (c1 - c0) * g.hw(), 0f);
+          }
+          Col2im.scatterAddChannels(g, c, cOff, grp, row0, row1, c0, c1, dx, arrays);
+        }, kernels);
   }
 }

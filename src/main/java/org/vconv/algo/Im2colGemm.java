@@ -319,11 +319,13 @@ public final class Im2colGemm implements ConvAlgorithm {
         int n = task / g.groups();
         int grp = task % g.groups();
         float[] dcols = ws.take();
-        zeroInputBlock(g, dx, n, grp);
+        if (fused == null) {
+          zeroInputBlock(g, dx, n, grp);
+        }
         for (int i = 0; i < plan.tilesPerImage(); i++) {
           int tile = n * plan.tilesPerImage() + i;
-          if (fused != null) {
-            fused.tile(dy, pw, dx, grp, plan.row0(tile), plan.row1(tile), dcols,
+          if (fused != null) { // zeroes dx channel block by channel block in the first tile
+            fused.tile(dy, pw, dx, grp, plan.row0(tile), plan.row1(tile), i == 0, dcols,
                 ctx.kernels().arrays());
           } else {
             backwardDataTile(g, dy, w, dx, grp, plan.row0(tile), plan.row1(tile), dcols, ctx);
