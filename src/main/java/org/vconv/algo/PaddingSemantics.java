@@ -63,23 +63,35 @@ public final class PaddingSemantics {
    * <p>Usually not even that: a non-finite {@code dy} at an output whose window reaches the
    * input multiplies a real input value into some tap's sum ({@code Inf * x} is infinite or
    * NaN for any x, and no later term makes it finite), so when every window reaches the input
-   * and {@code dw} is all finite, {@code dy} is finite and there is nothing to fix.
+   * and {@code dw} is all finite, {@code dy} is finite and there is nothing to fix. Whichever
+   * is smaller is scanned: {@code dw}, or the frame of {@code dy} (on ResNet-50's 7x7x512
+   * layer the frame is 24 of 49 outputs, 0.1 M floats against dw's 2.4 M; reading dw took 2%
+   * of the pass).
    */
   public static void fixWeightGradient(ConvGeometry g, float[] dy, float[] dw,
       ExecContext ctx) {
-    if (!hasPadding(g)
-        || everyWindowReachesInput(g) && ctx.kernels().arrays().allFinite(dw, 0, dw.length)) {
+    if (!hasPadding(g)) {
       return;
     }
     boolean[] rowBorder = new boolean[g.p()];
     boolean[] colBorder = new boolean[g.q()];
+    int borderRows = 0;
+    int borderCols = 0;
     for (int p = 0; p < g.p(); p++) {
       int ih = p * g.strideH() - g.padTop();
       rowBorder[p] = ih < 0 || ih + (g.r() - 1) * g.dilH() >= g.h();
+      borderRows += rowBorder[p] ? 1 : 0;
     }
     for (int q = 0; q < g.q(); q++) {
       int iw = q * g.strideW() - g.padLeft();
       colBorder[q] = iw < 0 || iw + (g.s() - 1) * g.dilW() >= g.w();
+      borderCols += colBorder[q] ? 1 : 0;
+    }
+    long frame = (long) g.n() * g.k() * (g.pq() - (long) (g.p() - borderRows) * (g.q()
+        - borderCols));
+    if (dw.length <= frame && everyWindowReachesInput(g)
+        && ctx.kernels().arrays().allFinite(dw, 0, dw.length)) {
+      return;
     }
     if (borderFinite(g, dy, rowBorder, colBorder, ctx)) {
       return; // the usual case, found in address order; the exact search below is slow
