@@ -29,9 +29,9 @@ import org.vconv.Tensor;
  *
  * <p>Forks use transparent huge pages, as {@code jvm.config} does: with 4 KiB pages some
  * passes ran 25-30% slower in some JVMs (ResNet-50's 14x14 weight gradient: 9.9-10.6 ms, or
- * 12.4-13.0 in 7 JVMs of 20; 10.1-10.3 in 7 of 7 with huge pages), probably because the large
- * buffers' physical placement, and so their sets in the physically indexed L2, changes from
- * one JVM to the next.
+ * 12.4-13.0 in 7 JVMs of 20; 10.1-10.3 in 7 of 7 with huge pages). On a later day 7 JVMs of
+ * 19 ran slow with huge pages too, in clusters in time: the cause is either the buffers'
+ * physical placement (their sets in the physically indexed L2) or other tenants of the host.
  *
  * <p>Run directly: {@code org.openjdk.jmh.Main ConvLayerBenchmark -p suite=FILE -p layer=NAME};
  * scripts/bench fills in every layer of the suite and its presets.
