@@ -77,8 +77,9 @@ final class ImplicitWeightPass {
       float[] buf = ws.take();
       windows.clearSlack(SLOTS * plan.images(), buf);
       AtomicBoolean finite = new AtomicBoolean(true);
+      ArrayKernels arrays = ctx.kernels().arrays();
       ctx.parallelFor(s.order.length, t -> s.runTask(s.order[t], x, dy, buf, acc, finite,
-          ctx.kernels().arrays()));
+          arrays));
       if (!finite.get()) {
         return false;
       }
