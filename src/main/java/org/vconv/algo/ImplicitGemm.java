@@ -379,7 +379,7 @@ public final class ImplicitGemm implements ConvAlgorithm {
       return of(g, budgetFloats, g.kg() + MAX_NR - 1, Tiling.TARGET_PIXELS);
     }
 
-    /** The weight pass's plan ({@link ImplicitWeightPass}): tiles of up to {@code target} columns. */
+    /** {@link ImplicitWeightPass}' plan: tiles of up to {@code target} columns. */
     static Plan weight(ConvGeometry g, long budgetFloats, int target) {
       return of(g, budgetFloats, g.kg() + MAX_NR - 1, target);
     }
