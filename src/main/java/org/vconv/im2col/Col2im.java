@@ -87,6 +87,13 @@ public final class Col2im {
           int ih = ValidRange.input(pLo, g.padTop(), tapH, g.strideH());
           int dxRow = g.xIndex(n, c, ih, 0);
           int from = sOff + (gr0 - row0 + pLo - p0) * q + ((ci - c0) * g.r() + ri) * g.s() * t;
+          if (sw == 2 && g.s() > 1) { // this thread owns the rows; the taps in one pass, each
+            // row loaded and stored once: the stride-2 3x3 input gradient's col2im took 1.5
+            // ms of 10.7 with a pass per tap, 13 us per 8-channel block against 23 this way
+            arrays.addTapsStride2(src, from, t, q, dx, dxRow, g.strideH() * g.w(), g.w(), iw,
+                qLo, len, pHi - pLo);
+            continue;
+          }
           for (int si = 0; si < g.s(); si++, from += t) {
             if (len[si] > 0) { // else all padding: the computed index may be out of bounds
               // this thread owns the rows

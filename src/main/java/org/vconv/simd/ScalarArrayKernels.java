@@ -38,6 +38,20 @@ final class ScalarArrayKernels implements ArrayKernels {
   }
 
   @Override
+  public void addTapsStride2(float[] src, int sOff, int tapPitch, int sPitch, float[] dst,
+      int dOff, int dPitch, int width, int[] iw, int[] qLo, int[] len, int rows) {
+    for (int r = 0; r < rows; r++) {
+      for (int s = 0; s < iw.length; s++) {
+        int from = sOff + s * tapPitch + r * sPitch + qLo[s];
+        int to = dOff + r * dPitch + iw[s];
+        for (int i = 0; i < len[s]; i++) {
+          dst[to + 2 * i] += src[from + i];
+        }
+      }
+    }
+  }
+
+  @Override
   public void transpose(float[] src, int sOff, int sStride, int cStep, int rows, int cols,
       float[] dst, int dOff, int dStride) {
     transposeRows(src, sOff, sStride, cStep, 0, rows, cols, dst, dOff, dStride);
