@@ -150,17 +150,23 @@ public final class PaddedWindows {
           int iwLo = ValidRange.input(jLo, g.padLeft(), b, sw);
           int planeAt = slot * imageFloats() + (c * phases() + a * sw + b) * plane();
           int at = planeAt;
+          int srLo = used; // the rows inside the image: [srLo, srHi)
+          int srHi = 0;
           for (int sr = 0; sr < used; sr++, at += pitch) {
             int ih = (p0 + sr) * sh + a - g.padTop();
             if (ih < 0 || ih >= g.h()) {
               Arrays.fill(slab, at, at + pitch, 0f);
               continue;
             }
+            srLo = Math.min(srLo, sr);
+            srHi = sr + 1;
             Arrays.fill(slab, at, at + jLo, 0f);
-            if (jLo < jHi) { // else all padding: iwLo may be out of the row
-              arrays.gatherStrided(x, src + ih * g.w() + iwLo, sw, slab, at + jLo, jHi - jLo);
-            }
             Arrays.fill(slab, at + jHi, at + pitch, 0f);
+          }
+          if (jLo < jHi && srLo < srHi) { // else all padding: iwLo may be out of the row
+            int ih = (p0 + srLo) * sh + a - g.padTop();
+            arrays.gatherStrided(x, src + ih * g.w() + iwLo, sh * g.w(), sw, slab,
+                planeAt + srLo * pitch + jLo, pitch, jHi - jLo, srHi - srLo);
           }
           if (testFinite && finite) { // the plane at once: row by row, short rows ran scalar
             finite = arrays.allFinite(slab, planeAt, used * pitch);

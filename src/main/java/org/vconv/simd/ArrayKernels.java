@@ -13,7 +13,18 @@ public interface ArrayKernels {
    * {@code dst[dOff + i] = src[sOff + i*stride]} for {@code i < len}, {@code stride >= 1}:
    * im2col's and the slab's gather at a convolution stride.
    */
-  void gatherStrided(float[] src, int sOff, int stride, float[] dst, int dOff, int len);
+  default void gatherStrided(float[] src, int sOff, int stride, float[] dst, int dOff,
+      int len) {
+    gatherStrided(src, sOff, 0, stride, dst, dOff, 0, len, 1);
+  }
+
+  /**
+   * {@code dst[dOff + r*dPitch + i] = src[sOff + r*sPitch + i*stride]} for {@code r < rows},
+   * {@code i < len}: the gather over a plane's rows at once (the SIMD provider makes its tail
+   * masks once per call, not once per row). Destination rows must not overlap.
+   */
+  void gatherStrided(float[] src, int sOff, int sPitch, int stride, float[] dst, int dOff,
+      int dPitch, int len, int rows);
 
   /**
    * {@code dst[dOff + r*dPitch + i*stride] += src[sOff + r*sPitch + i]} for {@code r < rows},

@@ -45,38 +45,41 @@ final class PanamaArrayKernels implements ArrayKernels {
 
   /**
    * Stride 2: two loads, the even lanes of each, one blend, and the last up to {@code L}
-   * elements the same way under masks; other strides: a plain loop.
+   * elements of each row the same way under masks made once per call; other strides: a copy or
+   * a plain loop per row.
    */
   @Override
-  public void gatherStrided(float[] src, int sOff, int stride, float[] dst, int dOff,
-      int len) {
-    if (stride == 2) {
-      int i = 0;
-      // i + L < len: the second load ends at src[sOff + 2*(i+L) - 1], before the last read
-      for (; i + L < len; i += L) {
+  public void gatherStrided(float[] src, int sOff, int sPitch, int stride, float[] dst,
+      int dOff, int dPitch, int len, int rows) {
+    if (stride != 2 || len == 0) {
+      for (int r = 0; r < rows; r++, sOff += sPitch, dOff += dPitch) {
+        if (stride == 1) {
+          System.arraycopy(src, sOff, dst, dOff, len);
+        } else {
+          for (int i = 0; i < len; i++) {
+            dst[dOff + i] = src[sOff + i * stride];
+          }
+        }
+      }
+      return;
+    }
+    // i + L < len: the second load ends at src[sOff + 2*(i+L) - 1], before the last read
+    int full = (len - 1) / L * L;
+    int n = len - full; // the tail: 1..L elements, 2n - 1 floats read
+    VectorMask<Float> readLo = PanamaMasks.first(2 * n - 1);
+    VectorMask<Float> readHi = PanamaMasks.first(2 * n - 1 - L);
+    VectorMask<Float> write = PanamaMasks.first(n);
+    for (int r = 0; r < rows; r++, sOff += sPitch, dOff += dPitch) {
+      for (int i = 0; i < full; i += L) {
         FloatVector lo = FloatVector.fromArray(SPECIES, src, sOff + 2 * i).rearrange(EVENS);
         FloatVector hi = FloatVector.fromArray(SPECIES, src, sOff + 2 * i + L).rearrange(EVENS);
         lo.blend(hi, HIGH_HALF).intoArray(dst, dOff + i);
       }
-      if (i < len) {
-        gatherPairsTail(src, sOff + 2 * i, dst, dOff + i, len - i);
-      }
-    } else if (stride == 1) {
-      System.arraycopy(src, sOff, dst, dOff, len);
-    } else {
-      for (int i = 0; i < len; i++) {
-        dst[dOff + i] = src[sOff + i * stride];
-      }
+      int at = sOff + 2 * full;
+      FloatVector lo = FloatVector.fromArray(SPECIES, src, at, readLo).rearrange(EVENS);
+      FloatVector hi = FloatVector.fromArray(SPECIES, src, at + L, readHi).rearrange(EVENS);
+      lo.blend(hi, HIGH_HALF).intoArray(dst, dOff + full, write);
     }
-  }
-
-  /** The last {@code n} (1..L) elements of a stride-2 gather: reads {@code 2n - 1} floats. */
-  private static void gatherPairsTail(float[] src, int sOff, float[] dst, int dOff, int n) {
-    int reads = 2 * n - 1;
-    FloatVector lo = FloatVector.fromArray(SPECIES, src, sOff, PanamaMasks.first(reads));
-    FloatVector hi = FloatVector.fromArray(SPECIES, src, sOff + L, PanamaMasks.first(reads - L));
-    lo.rearrange(EVENS).blend(hi.rearrange(EVENS), HIGH_HALF)
-        .intoArray(dst, dOff, PanamaMasks.first(n));
   }
 
   /**

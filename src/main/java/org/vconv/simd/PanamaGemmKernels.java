@@ -307,6 +307,15 @@ final class PanamaGemmKernels implements GemmKernels {
     int s5 = srcOff + base[baseOff + 5];
     int s6 = srcOff + base[baseOff + 6];
     int s7 = srcOff + base[baseOff + 7];
+    // the eight runs' bounds checked once here: C2 then drops the range checks in the loop
+    // (in isolation, 108-109 against 106-107 GFLOP/s per thread without)
+    int lo = Math.min(Math.min(Math.min(s0, s1), Math.min(s2, s3)),
+        Math.min(Math.min(s4, s5), Math.min(s6, s7)));
+    int hi = Math.max(Math.max(Math.max(s0, s1), Math.max(s2, s3)),
+        Math.max(Math.max(s4, s5), Math.max(s6, s7)));
+    if (lo < 0 || hi > src.length - kc) {
+      throw new IndexOutOfBoundsException("stream rows [" + lo + ", " + hi + "] + " + kc);
+    }
     FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
     FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
     FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);

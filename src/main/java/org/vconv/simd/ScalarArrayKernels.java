@@ -11,14 +11,16 @@ final class ScalarArrayKernels implements ArrayKernels {
   }
 
   @Override
-  public void gatherStrided(float[] src, int sOff, int stride, float[] dst, int dOff,
-      int len) {
-    if (stride == 1) { // a run: the copy im2col and the slab took before there was a stride
-      System.arraycopy(src, sOff, dst, dOff, len);
-      return;
-    }
-    for (int i = 0; i < len; i++) {
-      dst[dOff + i] = src[sOff + i * stride];
+  public void gatherStrided(float[] src, int sOff, int sPitch, int stride, float[] dst,
+      int dOff, int dPitch, int len, int rows) {
+    for (int r = 0; r < rows; r++, sOff += sPitch, dOff += dPitch) {
+      if (stride == 1) { // a run: the copy im2col and the slab took before there was a stride
+        System.arraycopy(src, sOff, dst, dOff, len);
+        continue;
+      }
+      for (int i = 0; i < len; i++) {
+        dst[dOff + i] = src[sOff + i * stride];
+      }
     }
   }
 

@@ -10,13 +10,13 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link ArrayKernels#gatherStrided}, {@link ArrayKernels#addIntoStrided}, {@link
  * ArrayKernels#addTapsStride2} and {@link ArrayKernels#transpose} against their definitions
- * on both providers, bit for bit. Strided:
- * strides 1..4, lengths 0..70 (every vector count and tail at 4, 8 and 16 lanes), runs that
- * start at the array's first float and end at its last (a vector load or store past a run
- * throws or shows), and for the scatter, elements between the strided ones that hold -0, NaN
- * and infinity, whose bits must survive. Transpose: every block shape up to 37 x 37 around
- * the 16 x 16 register blocks, arrays ending at the last element touched. Repeated until C2
- * has compiled the SIMD bodies; checked on the first and the last rounds.
+ * on both providers, bit for bit. Strided: strides 1..4, lengths 0..70 (every vector count
+ * and tail at 4, 8 and 16 lanes), one row or three, runs that start at the array's first
+ * float and end at its last (a vector load or store past a run throws or shows), and for the
+ * scatter, elements between the strided ones that hold -0, NaN and infinity, whose bits must
+ * survive. Transpose: every block shape up to 37 x 37 around the 16 x 16 register blocks,
+ * arrays ending at the last element touched. Repeated until C2 has compiled the SIMD bodies;
+ * checked on the first and the last rounds.
  */
 class StridedKernelsTest {
   private static final int ROUNDS = 400;
@@ -32,19 +32,29 @@ class StridedKernelsTest {
         boolean check = round == 0 || round == ROUNDS - 1;
         for (int stride = 1; stride <= 4; stride++) {
           for (int len = 0; len <= 70; len++) {
+            int rows = len % 2 == 0 ? 1 : 3; // one row through the short form
+            int span = Math.max(0, (len - 1) * stride + 1);
+            int sPitch = span + rnd.nextInt(3);
+            int dPitch = Math.max(1, len + rnd.nextInt(3));
             int sOff = round % 2 == 0 ? 0 : rnd.nextInt(5);
             int dOff = rnd.nextInt(3);
-            // the run's last element is the array's last float
-            float[] src = random(rnd, sOff + Math.max(0, (len - 1) * stride + 1));
-            float[] dst = random(rnd, dOff + len + 2);
+            // the last row's last element is the array's last float
+            float[] src = random(rnd, sOff + (rows - 1) * sPitch + span);
+            float[] dst = random(rnd, dOff + (rows - 1) * dPitch + len + 2);
             float[] before = dst.clone();
-            k.gatherStrided(src, sOff, stride, dst, dOff, len);
+            if (rows == 1) {
+              k.gatherStrided(src, sOff, stride, dst, dOff, len);
+            } else {
+              k.gatherStrided(src, sOff, sPitch, stride, dst, dOff, dPitch, len, rows);
+            }
             if (!check) {
               continue;
             }
             for (int at = 0; at < dst.length; at++) {
-              int i = at - dOff;
-              float want = i >= 0 && i < len ? src[sOff + i * stride] : before[at];
+              int r = at < dOff ? -1 : (at - dOff) / dPitch;
+              int i = at - dOff - r * dPitch;
+              float want = r >= 0 && r < rows && i < len && len > 0
+                  ? src[sOff + r * sPitch + i * stride] : before[at];
               assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(dst[at]),
                   vp.name() + " stride " + stride + " len " + len + " at " + at);
             }
