@@ -45,22 +45,14 @@ final class PanamaArrayKernels implements ArrayKernels {
 
   /**
    * Stride 2: two loads, the even lanes of each, one blend, and the last up to {@code L}
-   * elements of each row the same way under masks made once per call; other strides: a copy or
-   * a plain loop per row.
+   * elements of each row the same way under masks made once per call; other strides: the
+   * scalar provider's copy or loop per row.
    */
   @Override
   public void gatherStrided(float[] src, int sOff, int sPitch, int stride, float[] dst,
       int dOff, int dPitch, int len, int rows) {
     if (stride != 2 || len == 0) {
-      for (int r = 0; r < rows; r++, sOff += sPitch, dOff += dPitch) {
-        if (stride == 1) {
-          System.arraycopy(src, sOff, dst, dOff, len);
-        } else {
-          for (int i = 0; i < len; i++) {
-            dst[dOff + i] = src[sOff + i * stride];
-          }
-        }
-      }
+      ScalarArrayKernels.gatherRows(src, sOff, sPitch, stride, dst, dOff, dPitch, len, rows);
       return;
     }
     // i + L < len: the second load ends at src[sOff + 2*(i+L) - 1], before the last read

@@ -13,6 +13,12 @@ final class ScalarArrayKernels implements ArrayKernels {
   @Override
   public void gatherStrided(float[] src, int sOff, int sPitch, int stride, float[] dst,
       int dOff, int dPitch, int len, int rows) {
+    gatherRows(src, sOff, sPitch, stride, dst, dOff, dPitch, len, rows);
+  }
+
+  /** {@link #gatherStrided} in plain loops: also the SIMD provider's path at strides not 2. */
+  static void gatherRows(float[] src, int sOff, int sPitch, int stride, float[] dst, int dOff,
+      int dPitch, int len, int rows) {
     for (int r = 0; r < rows; r++, sOff += sPitch, dOff += dPitch) {
       if (stride == 1) { // a run: the copy im2col and the slab took before there was a stride
         System.arraycopy(src, sOff, dst, dOff, len);
