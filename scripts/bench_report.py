@@ -3,7 +3,8 @@
 
   layers SUITE [--only a,b]       check a suite CSV, print its layer names comma-separated
   peak JMH_JSON                   best throughput iteration of a peak benchmark, in GFLOP/s
-  report --simd J [--scalar J] …  JMH results -> table on stdout, --json, --tsv (for ChartWriter)
+  report --simd J… [--scalar J…] … JMH results (one or more files each) -> table on stdout,
+                                  --json, --tsv (for ChartWriter)
   compare VCONV_JSON TORCH_JSON … vconv vs PyTorch table, geometric mean, --json
   busy                            % of CPU time others used over the next second (Linux)
 """
@@ -91,11 +92,17 @@ def cmd_peak(a):
     print(f"{best:.1f}")
 
 
-def jmh_medians(path):
-    """{(layer, pass): {ms, n, samples, threads}} from a ConvLayerBenchmark JMH JSON file."""
+def jmh_medians(paths):
+    """{(layer, pass): {ms, n, samples, threads}} from ConvLayerBenchmark JMH JSON files."""
+    out = {}
+    for path in paths:
+        jmh_medians_into(out, path)
+    return out
+
+
+def jmh_medians_into(out, path):
     with open(path) as f:
         results = json.load(f)
-    out = {}
     for r in results:
         m, p = r["primaryMetric"], r["params"]
         unit = m["scoreUnit"]
@@ -109,10 +116,12 @@ def jmh_medians(path):
             samples = sum(c for fork in m["rawDataHistogram"] for it in fork for _, c in it)
         else:
             samples = sum(len(fork) for fork in m["rawData"])
-        out[(p["layer"], p["pass"])] = {
+        key = (p["layer"], p["pass"])
+        if key in out:
+            die(f"{path}: a second result for {key}")
+        out[key] = {
             "ms": ms, "samples": samples, "threads": int(p["threads"]),
             "batch_div": int(p.get("batchDiv", "1")), "impl": p["impl"], "mode": r["mode"]}
-    return out
 
 
 def fmt(v, spec, none="-"):
@@ -260,8 +269,8 @@ def main():
     p.set_defaults(fn=cmd_peak)
     p = sub.add_parser("report")
     p.add_argument("--suite", required=True)
-    p.add_argument("--simd", required=True)
-    p.add_argument("--scalar")
+    p.add_argument("--simd", required=True, nargs="+")
+    p.add_argument("--scalar", nargs="+")
     p.add_argument("--peak", type=float)
     p.add_argument("--kernels", default="?")
     p.add_argument("--title", default="vconv convolution benchmark")
