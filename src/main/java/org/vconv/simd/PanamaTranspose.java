@@ -70,7 +70,8 @@ final class PanamaTranspose {
    * The 16 x 16 block at {@code s[at + i*ss + j]} into {@code d[to + j*ds + i]}, columns
    * {@code j < n} only (the others are read, not written): each round
    * interleaves rows {@code i} and {@code i + 8} into rows {@code 2i} and {@code 2i + 1}, and
-   * four rounds (log2 16) transpose. Unrolled by hand: the 32 live vectors stay in registers.
+   * four rounds (log2 16) transpose. Unrolled by hand: as a loop over the rounds it took 61-63
+   * us per 56x56 image against 44-48.
    */
   private static void block16(float[] s, int at, int ss, float[] d, int to, int ds, int n) {
     FloatVector r0 = FloatVector.fromArray(SPECIES, s, at);
