@@ -11,7 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code dy} for its weight gradient (one image, one thread, Zen 4): 44 us in blocks against
  * 99-118 in gathers (a plain copy of the same floats: 32); 28x28: 22 against 54. Masked loads
  * for the last columns were 30 times slower: a short block reads its full rows when they lie
- * inside the array and stores only its columns' outputs, else the columns take gathers. Rows past the last full {@code L} take the scalar provider's loop.
+ * inside the array and stores only its columns' outputs, else the columns take gathers. Rows
+ * past the last full {@code L} take the scalar provider's loop.
  */
 final class PanamaTranspose {
   private PanamaTranspose() {}
