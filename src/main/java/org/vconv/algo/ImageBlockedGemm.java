@@ -10,16 +10,17 @@ import org.vconv.simd.GemmKernels;
 
 /**
  * Implicit GEMM for NCHW batches of small images whose micro-tile rows are images: {@code mr}
- * images at one output pixel, times {@code nr} filters ({@link GemmKernels#windowTile}). Per
- * block of {@code mr} images and group, the input is copied into a slab with the images
- * innermost, {@code slab[((c*H + ih)*W + iw)*mr + i]}, so one input channel of one tap is a
- * run of {@code mr} floats, and the weights are packed tap-major (depth
- * {@code (r*S + s)*C/G + c}), so one tap's channels are one run of B. Taps that fall in the
- * padding are skipped, whole: no product with padding is computed (ResNet-50's 7x7 layer:
- * 18% of im2col's products are zeros) and, when the batch is a multiple of {@code mr}, no
- * lane or column of a micro-tile is padding either (im2col's 392 columns fill 13 panels of
- * 32 to 94%). Any stride, padding and dilation; the facade's {@link PaddingSemantics} restores
- * PyTorch's NaN where a non-finite weight meets padding.
+ * images at one output pixel, times {@code nr} filters ({@link GemmKernels#multiplyTile}). Per
+ * block of {@code mr} images and group, the input is copied into a slab of channel blocks
+ * (at most {@link #DEPTH_BLOCK} channels) with the images innermost and the block's channels
+ * next, {@code slab[(((c/D)*H*W + ih*W + iw)*D + c%D)*mr + i]} for blocks of D channels, so
+ * one tap's block of channels at one pixel is a packed A micro-panel, read in place; and the
+ * weights are packed tap-major (depth {@code (r*S + s)*C/G + c}), so one tap's channels are
+ * one run of B. Taps that fall in the padding are skipped, whole: no product with padding is
+ * computed (ResNet-50's 7x7 layer: 18% of im2col's products are zeros) and, when the batch is
+ * a multiple of {@code mr}, no lane or column of a micro-tile is padding either (im2col's 392
+ * columns fill 13 panels of 32 to 94%). Any stride, padding and dilation; the facade's
+ * {@link PaddingSemantics} restores PyTorch's NaN where a non-finite weight meets padding.
  *
  * <p>The input gradient is computed the same way, as a gather rather than col2im's scatter:
  * its micro-tile rows are {@code mr} images at one input pixel, its slab holds {@code dy}, and
@@ -63,6 +64,12 @@ public final class ImageBlockedGemm implements ConvAlgorithm {
   static final int MAX_INPUT_PIXELS = 1024;
 
   /**
+   * Source channels per group at least for AUTO: below, a tap's call is too short to pay for
+   * loading and storing its micro-tile (LeNet's 32 and 64: {@link #preferred}).
+   */
+  static final int MIN_TAP_DEPTH = 128;
+
+  /**
    * Whether AUTO should take {@code pass} of {@code g} here (the input gradient: judged on its
    * transpose): NCHW at stride 1 in batches of a multiple of 8 (the AVX-512 kernels' {@code mr};
    * others leave lanes of the last block empty), planes of at most {@link #MAX_INPUT_PIXELS}
@@ -75,7 +82,12 @@ public final class ImageBlockedGemm implements ConvAlgorithm {
    * against 30. Slower: the 28x28x128 layer (7% waste in ImplicitGemm: 10.6 against 10.0),
    * 56x56 (11.4 against 10.4), the stride-2 forward (13.0 against 11.0) and input gradient
    * (11.4-11.5 against 11.2-11.3: no padded taps to skip there). The weight gradient stays on
-   * im2col.
+   * im2col. Since the slab holds channel blocks per pixel (before: a plane per channel, so a
+   * call's A rows lay a plane apart and missed L1), on an Intel Xeon (two 512-bit FMAs per
+   * core), against {@link ImplicitGemm}: 7x7x512 forward 6.7 ms against 10.3, input gradient
+   * 6.4 against 10.6; 14x14x256 6.3 against 8.4 and 6.3 against 8.6; dilated 24.8 against
+   * 32.3 and 24.7 against 32.1; but LeNet (32 and 64 channels per tap) 26.9 against 21.8 and
+   * 23.9 against 21.5, hence {@link #MIN_TAP_DEPTH}.
    */
   public static boolean preferred(ConvGeometry g, ConvAlgorithms.Pass pass) {
     boolean batches = g.layout() == Layout.NCHW && !g.isPointwise() && g.n() % 8 == 0;
@@ -89,7 +101,7 @@ public final class ImageBlockedGemm implements ConvAlgorithm {
 
   private static boolean smallPaddedPlanes(ConvGeometry g) {
     boolean unitStride = g.strideH() == 1 && g.strideW() == 1;
-    return unitStride && g.hw() <= MAX_INPUT_PIXELS
+    return unitStride && g.hw() <= MAX_INPUT_PIXELS && g.cg() >= MIN_TAP_DEPTH
         && PaddedWindows.rowPitch(g) * 10 > g.q() * 11;
   }
 
@@ -220,8 +232,17 @@ public final class ImageBlockedGemm implements ConvAlgorithm {
     return slabFloats(roles, mr) + (long) tasks * blockPixels(roles) * mr * nr;
   }
 
+  /** Channels per depth block: at most {@link #DEPTH_BLOCK}, balanced, fixed by the shape. */
+  private static int depthBlock(Roles roles) {
+    int depth = roles.srcChannels();
+    return Math.ceilDiv(depth, Math.ceilDiv(depth, DEPTH_BLOCK));
+  }
+
+  /** Whole depth blocks (the last one's unused channels are never read). */
   private static long slabFloats(Roles roles, int mr) {
-    return (long) roles.srcChannels() * roles.srcHeight() * roles.srcWidth() * mr;
+    int kcMax = depthBlock(roles);
+    long channels = (long) Math.ceilDiv(roles.srcChannels(), kcMax) * kcMax;
+    return channels * roles.srcHeight() * roles.srcWidth() * mr;
   }
 
   /** The pass of {@code roles} from {@code src} into {@code out}, bias added if not null. */
@@ -241,12 +262,7 @@ public final class ImageBlockedGemm implements ConvAlgorithm {
     int jobs = panels * pixelBlocks; // panel-major: a task's jobs share a panel
     int tileFloats = blockPixels * mr * nr;
     int depth = roles.srcChannels();
-    int kcMax = Math.ceilDiv(depth, Math.ceilDiv(depth, DEPTH_BLOCK)); // balanced, fixed
-    int plane = roles.srcHeight() * roles.srcWidth() * mr;
-    int[] delta = new int[kcMax]; // source channel c of a tap: c planes of the slab further on
-    for (int c = 0; c < kcMax; c++) {
-      delta[c] = c * plane;
-    }
+    int kcMax = depthBlock(roles);
     int packedFloats = g.groups() * panels * panelFloats;
     int bufFloats = Math.toIntExact(scratchFloats(roles, mr, nr, tasks));
     try (ReusedArrays.Lease lease = ReusedArrays.lease(ReusedArrays.Slot.WEIGHTS, packedFloats);
@@ -270,7 +286,7 @@ public final class ImageBlockedGemm implements ConvAlgorithm {
               int px0 = job % pixelBlocks * blockPixels;
               int px1 = Math.min(roles.outPixels(), px0 + blockPixels);
               int bOff = (grp0 * panels + panel) * panelFloats;
-              sumTaps(roles, kernels, kcMax, buf, delta, packed, bOff, px0, px1, tOff, summed);
+              sumTaps(roles, kernels, kcMax, buf, packed, bOff, px0, px1, tOff, summed);
               int f0 = panel * nr;
               store(roles, buf, tOff, mr, nr, summed, px0, px1, block0, images,
                   grp0 * outChannels + f0, Math.min(nr, outChannels - f0), bias, out);
@@ -288,7 +304,7 @@ public final class ImageBlockedGemm implements ConvAlgorithm {
    * was valid (else the tile is stale).
    */
   private static void sumTaps(Roles roles, GemmKernels kernels, int kcMax, float[] buf,
-      int[] delta, float[] packed, int bOff, int px0, int px1, int tOff, boolean[] summed) {
+      float[] packed, int bOff, int px0, int px1, int tOff, boolean[] summed) {
     ConvGeometry g = roles.g();
     int mr = kernels.mr();
     int nr = kernels.nr();
@@ -310,8 +326,12 @@ public final class ImageBlockedGemm implements ConvAlgorithm {
               continue; // no product: padding, or a stride step the tap skips
             }
             int i = pixel - px0;
-            kernels.windowTile(kc, buf, ((c0 * srcH + row) * srcW + col) * mr, delta, 0,
-                packed, b, buf, tOff + i * mr * nr, summed[i]);
+            int a = ((c0 / kcMax * srcH + row) * srcW + col) * kcMax * mr;
+            if (summed[i]) {
+              kernels.multiplyAddTile(kc, buf, a, packed, b, buf, tOff + i * mr * nr, nr);
+            } else {
+              kernels.multiplyTile(kc, buf, a, packed, b, buf, tOff + i * mr * nr, nr);
+            }
             summed[i] = true;
           }
         }
@@ -340,27 +360,31 @@ public final class ImageBlockedGemm implements ConvAlgorithm {
   }
 
   /**
-   * Copies images {@code [n0, n0 + images)} of group {@code grp} of the source into the slab,
-   * lane i of {@code mr} holding image {@code n0 + i}; lanes past the batch are zeros.
+   * Copies images {@code [n0, n0 + images)} of group {@code grp} of the source into the slab
+   * (layout: the class comment), lane i of {@code mr} holding image {@code n0 + i}; lanes past
+   * the batch are zeros. Per channel, pixel by pixel: each step writes one run of {@code mr}
+   * lanes, reading one float of each image's plane in address order.
    */
   private static void fillSlab(Roles roles, float[] src, int grp, int n0, int images, int mr,
       float[] slab, ExecContext ctx) {
     int depth = roles.srcChannels();
+    int kcMax = depthBlock(roles);
     int hw = roles.srcHeight() * roles.srcWidth();
+    int pitch = kcMax * mr; // between a channel's runs at adjacent pixels
     int chunks = Math.min(depth, TASKS_PER_THREAD * ctx.threads());
     ctx.parallelFor(chunks, part -> {
+      int[] from = new int[images];
       for (int c = depth * part / chunks; c < depth * (part + 1) / chunks; c++) {
-        int plane = c * hw * mr;
-        for (int i = 0; i < mr; i++) {
-          if (i < images) {
-            int from = roles.srcIndex(n0 + i, grp * depth + c);
-            for (int e = 0, at = plane + i; e < hw; e++, at += mr) {
-              slab[at] = src[from + e];
-            }
-          } else {
-            for (int e = 0, at = plane + i; e < hw; e++, at += mr) {
-              slab[at] = 0f;
-            }
+        for (int i = 0; i < images; i++) {
+          from[i] = roles.srcIndex(n0 + i, grp * depth + c);
+        }
+        int at = (c / kcMax * hw * kcMax + c % kcMax) * mr;
+        for (int e = 0; e < hw; e++, at += pitch) {
+          for (int i = 0; i < images; i++) {
+            slab[at + i] = src[from[i] + e];
+          }
+          for (int i = images; i < mr; i++) {
+            slab[at + i] = 0f;
           }
         }
       }

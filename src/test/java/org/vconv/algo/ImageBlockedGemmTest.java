@@ -41,7 +41,7 @@ class ImageBlockedGemmTest {
         ConvCase.of("n8 kg16 7x7").x(8, 17, 7, 7).kernel(16, 3, 3).pad(Padding.of(1)).bias()
             .build(),
         ConvCase.of("n9 kg17").x(9, 23, 4, 4).kernel(17, 3, 3).pad(Padding.of(1)).build(),
-        ConvCase.of("n16 kg23 two depth blocks").x(16, 300, 3, 3).kernel(23, 3, 3)
+        ConvCase.of("n16 kg23 two uneven depth blocks").x(16, 301, 3, 3).kernel(23, 3, 3)
             .pad(Padding.of(1)).bias().build(),
         ConvCase.of("n17 kg24").x(17, 24, 3, 5).kernel(24, 3, 3).pad(Padding.of(1)).build(),
         ConvCase.of("n8 kg25 valid").x(8, 25, 6, 5).kernel(25, 3, 2).build(),
@@ -147,7 +147,9 @@ class ImageBlockedGemmTest {
     int pixelBlocks = Math.ceilDiv(g.pq(), ImageBlockedGemm.PIXEL_BLOCK);
     int blockPixels = Math.ceilDiv(g.pq(), pixelBlocks);
     int tasks = Math.min(Math.ceilDiv(g.kg(), nr) * pixelBlocks, 4 * threads);
-    return ((long) g.cg() * g.hw() * mr + (long) tasks * blockPixels * mr * nr) * Float.BYTES;
+    int depthBlocks = Math.ceilDiv(g.cg(), ImageBlockedGemm.DEPTH_BLOCK);
+    long slabChannels = (long) depthBlocks * Math.ceilDiv(g.cg(), depthBlocks); // whole blocks
+    return (slabChannels * g.hw() * mr + (long) tasks * blockPixels * mr * nr) * Float.BYTES;
   }
 
   /** Below its scratch, the pass runs as im2col, with less scratch: still right. */
@@ -169,11 +171,12 @@ class ImageBlockedGemmTest {
   /**
    * AUTO takes ResNet-50's 7x7 and 14x14 layer shapes here for the forward and input gradient
    * in batches of 8, not their weight gradient; not a batch of 7, not NHWC, not stride 2, not
-   * 28x28 with a 3x3 kernel (ImplicitGemm's rows waste 7%; 5x5, 14%: taken), not 56x56.
+   * 28x28 with a 3x3 kernel (ImplicitGemm's rows waste 7%; 5x5, 14%: taken), not 56x56, not
+   * fewer than 128 source channels per tap (LeNet's 5x5 layer: 32, and 64 for its transpose).
    */
   @Test
   void autoTakesBatchesOfSmallPaddedImages() {
-    ConvCase r50 = ConvCase.of("7x7").x(8, 16, 7, 7).kernel(16, 3, 3).pad(Padding.of(1))
+    ConvCase r50 = ConvCase.of("7x7").x(8, 128, 7, 7).kernel(128, 3, 3).pad(Padding.of(1))
         .build();
     ConvGeometry g = r50.geometry();
     assertInstanceOf(ImageBlockedGemm.class,
@@ -188,7 +191,9 @@ class ImageBlockedGemmTest {
     }
     for (ConvGeometry other : List.of(r50.withBatch(7).geometry(),
         r50.inLayout(org.vconv.Layout.NHWC).geometry(), square(14, 2, 3), square(28, 1, 3),
-        square(56, 1, 3))) {
+        square(56, 1, 3), ConvCase.of("lenet").x(64, 32, 28, 28).kernel(64, 5, 5)
+            .pad(Padding.of(2)).build().geometry(), ConvCase.of("7x7 127").x(8, 127, 7, 7)
+            .kernel(127, 3, 3).pad(Padding.of(1)).build().geometry())) {
       for (Pass pass : Pass.values()) {
         assertNotEquals(ImageBlockedGemm.class,
             ConvAlgorithms.select(Algorithm.AUTO, other, pass).getClass(), other + " " + pass);
@@ -198,9 +203,9 @@ class ImageBlockedGemmTest {
         square(28, 1, 5), Pass.FORWARD), "28x28, 5x5 'same' wastes 14% in ImplicitGemm");
   }
 
-  /** Batch 8, 4 channels, size x size, a k x k kernel with this stride, padded by k / 2. */
+  /** Batch 8, 128 channels, size x size, a k x k kernel with this stride, padded by k / 2. */
   private static ConvGeometry square(int size, int stride, int k) {
-    return ConvCase.of(size + "x" + size).x(8, 4, size, size).kernel(4, k, k)
+    return ConvCase.of(size + "x" + size).x(8, 128, size, size).kernel(128, k, k)
         .stride(stride, stride).pad(Padding.of(k / 2)).build().geometry();
   }
 }
