@@ -261,7 +261,6 @@ public final class ImageBlockedGemm implements ConvAlgorithm {
     int pixelBlocks = pixelBlocks(roles);
     int jobs = panels * pixelBlocks; // panel-major: a task's jobs share a panel
     int tileFloats = blockPixels * mr * nr;
-    int depth = roles.srcChannels();
     int kcMax = depthBlock(roles);
     int packedFloats = g.groups() * panels * panelFloats;
     int bufFloats = Math.toIntExact(scratchFloats(roles, mr, nr, tasks));
