@@ -20,4 +20,8 @@ if ! VCONV_JDK=$(find_jdk25); then
   exit 2
 fi
 export JAVA_HOME="$VCONV_JDK"
+# Maven 3.8's injector uses sun.misc.Unsafe, which JDK 25 warns about; only JDK 25 knows the
+# option that allows it, so it is set here rather than in .mvn/jvm.config (plain mvn on an
+# older default JDK must reach the enforcer's message)
+export MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow${MAVEN_OPTS:+ $MAVEN_OPTS}"
 VCONV_JAVA="$JAVA_HOME/bin/java"

@@ -51,19 +51,39 @@ public final class Conv2d {
     this.vectorized = vectorized;
   }
 
-  /** A convolution with the default options: AUTO algorithm, default threads and budget. */
+  /**
+   * A convolution with the default options: {@link Algorithm#AUTO}, {@link #defaultThreads()}
+   * threads, a {@link #defaultWorkspaceBytes()} budget, and the JVM's default kernels.
+   *
+   * @param spec what to compute
+   * @return the convolution
+   * @throws NullPointerException if {@code spec} is null
+   */
   public static Conv2d of(ConvSpec spec) {
     return new Conv2d(Objects.requireNonNull(spec, "spec"), Algorithm.AUTO, defaultThreads(),
         defaultWorkspaceBytes(), true);
   }
 
-  /** The same convolution computed with {@code a}. */
+  /**
+   * The same convolution computed with another algorithm; all agree up to rounding.
+   *
+   * @param a the algorithm
+   * @return a new convolution; this one is unchanged
+   * @throws NullPointerException if {@code a} is null
+   */
   public Conv2d withAlgorithm(Algorithm a) {
     return new Conv2d(spec, Objects.requireNonNull(a, "algorithm"), threads, workspaceBytes,
         vectorized);
   }
 
-  /** The same convolution on up to {@code t} threads (the caller's included). */
+  /**
+   * The same convolution on up to {@code t} threads, the caller's included. Results are
+   * bitwise the same for any {@code t}.
+   *
+   * @param t the thread count, at least 1
+   * @return a new convolution; this one is unchanged
+   * @throws IllegalArgumentException if {@code t < 1}
+   */
   public Conv2d withThreads(int t) {
     if (t < 1) {
       throw new IllegalArgumentException("threads must be at least 1, got " + t);
@@ -71,7 +91,14 @@ public final class Conv2d {
     return new Conv2d(spec, algorithm, t, workspaceBytes, vectorized);
   }
 
-  /** The same convolution with a scratch budget of {@code bytes} per call. */
+  /**
+   * The same convolution with a scratch budget of {@code bytes} per call: im2col buffers and
+   * slabs are tiled to fit it.
+   *
+   * @param bytes the budget, at least {@link #MIN_WORKSPACE_BYTES}
+   * @return a new convolution; this one is unchanged
+   * @throws IllegalArgumentException if {@code bytes} is below the minimum
+   */
   public Conv2d withWorkspaceBytes(long bytes) {
     if (bytes < MIN_WORKSPACE_BYTES) {
       throw new IllegalArgumentException("workspace budget must be at least "
@@ -81,15 +108,25 @@ public final class Conv2d {
   }
 
   /**
-   * With {@code false}, the same convolution on the scalar kernels even where SIMD kernels are
-   * available (for comparisons); with {@code true}, the JVM's default kernels (see
-   * {@link VectorProviders}).
+   * The same convolution on the JVM's default kernels ({@code true}) or on the scalar kernels
+   * even where SIMD kernels are available ({@code false}, for comparisons). The default
+   * kernels are chosen once per JVM: the Vector API's preferred width when
+   * {@code jdk.incubator.vector} is in the boot layer, else scalar; the system property
+   * {@code vconv.simd} ({@code preferred}, {@code 512}, {@code 256}, {@code 128} or
+   * {@code scalar}) forces a choice.
+   *
+   * @param enabled whether to use the default kernels
+   * @return a new convolution; this one is unchanged
    */
   public Conv2d withVectorization(boolean enabled) {
     return new Conv2d(spec, algorithm, threads, workspaceBytes, enabled);
   }
 
-  /** The name of the kernels this convolution runs on, e.g. "panama-512" or "scalar". */
+  /**
+   * The kernels this convolution runs on.
+   *
+   * @return e.g. "panama-512", "panama-256" or "scalar"
+   */
   public String kernels() {
     return provider().name();
   }
@@ -101,47 +138,99 @@ public final class Conv2d {
   /** The smallest workspace budget accepted: 64 KiB. */
   public static final long MIN_WORKSPACE_BYTES = 64L << 10;
 
-  /** {@code vconv.threads}, or the number of available processors. */
+  /**
+   * The default thread count: the system property {@code vconv.threads}, else the number of
+   * available processors.
+   *
+   * @return at least 1
+   */
   public static int defaultThreads() {
     int t = Integer.getInteger("vconv.threads", Runtime.getRuntime().availableProcessors());
     return Math.max(1, t);
   }
 
-  /** {@code vconv.workspaceBytes}, or 64 MiB. */
+  /**
+   * The default workspace budget: the system property {@code vconv.workspaceBytes}, else
+   * 64 MiB.
+   *
+   * @return at least {@link #MIN_WORKSPACE_BYTES}
+   */
   public static long defaultWorkspaceBytes() {
     long b = Long.getLong("vconv.workspaceBytes", ExecContext.DEFAULT_WORKSPACE_BYTES);
     return Math.max(MIN_WORKSPACE_BYTES, b);
   }
 
+  /**
+   * What this convolution computes.
+   *
+   * @return the spec
+   */
   public ConvSpec spec() {
     return spec;
   }
 
+  /**
+   * How this convolution computes.
+   *
+   * @return the algorithm
+   */
   public Algorithm algorithm() {
     return algorithm;
   }
 
+  /**
+   * The most threads a call uses, the caller's included.
+   *
+   * @return the thread count
+   */
   public int threads() {
     return threads;
   }
 
+  /**
+   * The scratch budget per call.
+   *
+   * @return the budget in bytes
+   */
   public long workspaceBytes() {
     return workspaceBytes;
   }
 
-  /** The output shape for the given input and weight shapes (validates them). */
+  /**
+   * The output shape for the given input and weight shapes.
+   *
+   * @param inputShape the input's shape in this spec's layout
+   * @param weightShape the weight's shape in this spec's layout
+   * @return a new array, the output's shape in this spec's layout
+   * @throws IllegalArgumentException if the shapes do not fit the spec or each other
+   */
   public int[] outputShape(int[] inputShape, int[] weightShape) {
     Objects.requireNonNull(inputShape, "input shape");
     Objects.requireNonNull(weightShape, "weight shape");
     return GeometryResolver.resolve(spec, inputShape.clone(), weightShape.clone()).outputShape();
   }
 
-  /** {@code conv(x, w)}, a new tensor. */
+  /**
+   * The convolution of {@code x} with {@code w}, without bias.
+   *
+   * @param x the input, {@code [N, C, H, W]} or {@code [N, H, W, C]} by layout
+   * @param w the weight, {@code [K, C/groups, R, S]} or {@code [R, S, C/groups, K]}
+   * @return a new output tensor
+   * @throws IllegalArgumentException if the shapes do not fit the spec or each other
+   */
   public Tensor forward(Tensor x, Tensor w) {
     return forward(x, w, null);
   }
 
-  /** {@code conv(x, w) + bias}, a new tensor; {@code bias} ({@code [K]}) may be null. */
+  /**
+   * The convolution of {@code x} with {@code w}, plus {@code bias} per output channel.
+   *
+   * @param x the input, {@code [N, C, H, W]} or {@code [N, H, W, C]} by layout
+   * @param w the weight, {@code [K, C/groups, R, S]} or {@code [R, S, C/groups, K]}
+   * @param bias {@code [K]}, or null for none
+   * @return a new output tensor
+   * @throws IllegalArgumentException if the shapes do not fit the spec or each other
+   */
   public Tensor forward(Tensor x, Tensor w, Tensor bias) {
     ConvGeometry g = resolve(x, w);
     checkBias(g, bias);
@@ -150,7 +239,17 @@ public final class Conv2d {
     return y;
   }
 
-  /** Overwrites {@code y} with {@code conv(x, w) + bias}; {@code bias} may be null. */
+  /**
+   * Overwrites {@code y} with the convolution of {@code x} with {@code w} plus {@code bias},
+   * allocating no output.
+   *
+   * @param x the input
+   * @param w the weight
+   * @param bias {@code [K]}, or null for none
+   * @param y the output, of {@link #outputShape}; must not share its array with an input
+   * @throws IllegalArgumentException if a shape does not fit or {@code y} aliases an input;
+   *     {@code y} is then untouched
+   */
   public void forwardInto(Tensor x, Tensor w, Tensor bias, Tensor y) {
     ConvGeometry g = resolve(x, w);
     checkBias(g, bias);
@@ -167,7 +266,15 @@ public final class Conv2d {
     PaddingSemantics.fixForward(g, w.data(), y.data(), ctx.kernels().arrays());
   }
 
-  /** All three gradients. */
+  /**
+   * All three gradients: of the input, the weight and the bias.
+   *
+   * @param dy the gradient of the output, shaped like the output
+   * @param x the forward pass's input
+   * @param w the forward pass's weight
+   * @return new gradients shaped like {@code x}, {@code w} and {@code [K]}
+   * @throws IllegalArgumentException if the shapes do not fit the spec or each other
+   */
   public Gradients backward(Tensor dy, Tensor x, Tensor w) {
     return backward(dy, x, w, EnumSet.allOf(Gradient.class));
   }
@@ -176,6 +283,13 @@ public final class Conv2d {
    * The gradients in {@code wanted}, given {@code dy} (shaped like the output). Gradients not
    * asked for are not computed and are null in the result. {@code x} is read only for the
    * weight gradient, {@code w} only for the input gradient, but both give the shapes.
+   *
+   * @param dy the gradient of the output, shaped like the output
+   * @param x the forward pass's input
+   * @param w the forward pass's weight
+   * @param wanted the gradients to compute
+   * @return the gradients, null where not wanted
+   * @throws IllegalArgumentException if the shapes do not fit the spec or each other
    */
   public Gradients backward(Tensor dy, Tensor x, Tensor w, Set<Gradient> wanted) {
     Objects.requireNonNull(wanted, "wanted");
@@ -193,6 +307,15 @@ public final class Conv2d {
    * Overwrites the given gradients, allocating nothing for results; a null output is not
    * computed. {@code dx} is shaped like {@code x}, {@code dw} like {@code w}, {@code db} is
    * {@code [K]}; none may share its array with an input or another output.
+   *
+   * @param dy the gradient of the output, shaped like the output
+   * @param x the forward pass's input
+   * @param w the forward pass's weight
+   * @param dx the input gradient to overwrite, or null
+   * @param dw the weight gradient to overwrite, or null
+   * @param db the bias gradient to overwrite, or null
+   * @throws IllegalArgumentException if a shape does not fit or an output aliases another
+   *     array; the outputs are then untouched
    */
   public void backwardInto(Tensor dy, Tensor x, Tensor w, Tensor dx, Tensor dw, Tensor db) {
     ConvGeometry g = resolve(x, w);

@@ -11,7 +11,9 @@ package org.vconv;
  * </ul>
  */
 public enum Layout {
+  /** Channels first: input {@code [N, C, H, W]}, weight {@code [K, C/groups, R, S]}. */
   NCHW("NCHW", "OIHW"),
+  /** Channels last: input {@code [N, H, W, C]}, weight {@code [R, S, C/groups, K]}. */
   NHWC("NHWC", "HWIO");
 
   private final String activation;
@@ -22,17 +24,31 @@ public enum Layout {
     this.weight = weight;
   }
 
-  /** Axis names of input and output, e.g. "NCHW". */
+  /**
+   * Axis names of input and output.
+   *
+   * @return e.g. "NCHW"
+   */
   public String activationAxes() {
     return activation;
   }
 
-  /** Axis names of the weight, e.g. "OIHW". */
+  /**
+   * Axis names of the weight.
+   *
+   * @return e.g. "OIHW"
+   */
   public String weightAxes() {
     return weight;
   }
 
-  /** Parses "NCHW" or "NHWC" (case-insensitive). */
+  /**
+   * Parses a layout name.
+   *
+   * @param s "NCHW" or "NHWC", case-insensitive, surrounding blanks ignored
+   * @return the layout
+   * @throws IllegalArgumentException if {@code s} names no layout
+   */
   public static Layout parse(String s) {
     java.util.Objects.requireNonNull(s, "layout");
     for (Layout l : values()) {

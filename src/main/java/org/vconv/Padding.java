@@ -34,17 +34,39 @@ public final class Padding {
     this.right = right;
   }
 
-  /** The same pad on all four sides. */
+  /**
+   * The same pad on all four sides.
+   *
+   * @param p the pad, non-negative
+   * @return the padding
+   * @throws IllegalArgumentException if {@code p < 0}
+   */
   public static Padding of(int p) {
     return of(p, p, p, p);
   }
 
-  /** {@code ph} rows at top and bottom, {@code pw} columns at left and right (PyTorch's tuple). */
+  /**
+   * Symmetric padding per axis (PyTorch's tuple).
+   *
+   * @param ph rows added at top and at bottom, non-negative
+   * @param pw columns added at left and at right, non-negative
+   * @return the padding
+   * @throws IllegalArgumentException if either is negative
+   */
   public static Padding of(int ph, int pw) {
     return of(ph, ph, pw, pw);
   }
 
-  /** Asymmetric padding. */
+  /**
+   * Asymmetric padding.
+   *
+   * @param top rows added above, non-negative
+   * @param bottom rows added below, non-negative
+   * @param left columns added at the left, non-negative
+   * @param right columns added at the right, non-negative
+   * @return the padding
+   * @throws IllegalArgumentException if any is negative
+   */
   public static Padding of(int top, int bottom, int left, int right) {
     int[] v = {top, bottom, left, right};
     String[] names = {"top", "bottom", "left", "right"};
@@ -58,8 +80,11 @@ public final class Padding {
   }
 
   /**
-   * Parses the command line form: {@code P}, {@code PH,PW}, {@code T,B,L,R}, {@code same} or
-   * {@code valid}.
+   * Parses the command line form.
+   *
+   * @param s {@code P}, {@code PH,PW}, {@code T,B,L,R}, {@code same} or {@code valid}
+   * @return the padding
+   * @throws IllegalArgumentException if {@code s} has another form or a negative pad
    */
   public static Padding parse(String s) {
     String t = Objects.requireNonNull(s, "padding").trim();
@@ -93,17 +118,36 @@ public final class Padding {
     return v;
   }
 
+  /**
+   * Whether this is {@link #SAME}.
+   *
+   * @return true for {@code SAME}
+   */
   public boolean isSame() {
     return kind == Kind.SAME;
   }
 
+  /**
+   * Whether this is {@link #VALID} (explicit zeros are not).
+   *
+   * @return true for {@code VALID}
+   */
   public boolean isValid() {
     return kind == Kind.VALID;
   }
 
   /**
-   * The explicit pads {@code {top, bottom, left, right}} for an input of {@code h x w} and a
-   * kernel of {@code r x s}.
+   * The explicit pads for a given problem ({@link #SAME} depends on it, the others do not).
+   *
+   * @param h input height
+   * @param w input width
+   * @param r kernel height
+   * @param s kernel width
+   * @param strideH stride along H
+   * @param strideW stride along W
+   * @param dilH dilation along H
+   * @param dilW dilation along W
+   * @return a new array {@code {top, bottom, left, right}}
    */
   public int[] resolve(int h, int w, int r, int s, int strideH, int strideW, int dilH, int dilW) {
     return switch (kind) {

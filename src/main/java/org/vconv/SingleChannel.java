@@ -12,7 +12,14 @@ public final class SingleChannel {
 
   private static final Conv2d CONV = Conv2d.of(ConvSpec.defaults());
 
-  /** {@code y[i, j] = sum x[i + u, j + v] * k[u, v]}, shape {@code [H-KH+1, W-KW+1]}. */
+  /**
+   * The valid cross-correlation {@code y[i, j] = sum x[i + u, j + v] * k[u, v]}.
+   *
+   * @param x the input {@code [H, W]}
+   * @param k the kernel {@code [KH, KW]}, at most as large as {@code x}
+   * @return a new tensor {@code [H-KH+1, W-KW+1]}
+   * @throws IllegalArgumentException if a tensor is not 2-D or the kernel is larger
+   */
   public static Tensor forward(Tensor x, Tensor k) {
     check("input", x);
     check("kernel", k);
@@ -21,11 +28,19 @@ public final class SingleChannel {
   }
 
   /**
-   * Gradients of input and kernel given {@code grad} shaped like the output (the bias
-   * component is null). The input gradient is the full correlation of {@code grad}, padded by
-   * {@code KH-1, KW-1}, with the flipped kernel.
+   * Gradients of input and kernel. The input gradient is the full correlation of
+   * {@code grad}, padded by {@code KH-1, KW-1}, with the flipped kernel; the kernel gradient
+   * is the valid correlation of {@code x} with {@code grad}. The argument order is that of
+   * {@link Conv2d#backward(Tensor, Tensor, Tensor)}.
+   *
+   * @param grad the gradient of the output, shaped like {@link #forward}'s result
+   * @param x the input {@code [H, W]}
+   * @param k the kernel {@code [KH, KW]}
+   * @return the input and kernel gradients, shaped like {@code x} and {@code k}; the bias
+   *     component is null
+   * @throws IllegalArgumentException if a tensor is not 2-D or a shape does not match
    */
-  public static Gradients backward(Tensor x, Tensor k, Tensor grad) {
+  public static Gradients backward(Tensor grad, Tensor x, Tensor k) {
     check("input", x);
     check("kernel", k);
     check("grad", grad);

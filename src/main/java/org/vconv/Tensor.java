@@ -20,6 +20,9 @@ public final class Tensor {
   /**
    * Wraps {@code data} (not copied) with the given shape.
    *
+   * @param data the elements in C order; the tensor reads and writes this array
+   * @param shape the dimensions, each non-negative (copied)
+   * @return a tensor over {@code data}
    * @throws IllegalArgumentException when a dimension is negative, the element count overflows
    *     int, or {@code data.length} is not the product of the shape
    */
@@ -35,7 +38,14 @@ public final class Tensor {
     return new Tensor(data, s);
   }
 
-  /** A new zero tensor. */
+  /**
+   * A new tensor of zeros.
+   *
+   * @param shape the dimensions, each non-negative (copied)
+   * @return a tensor over a new array
+   * @throws IllegalArgumentException when a dimension is negative or the element count
+   *     overflows int
+   */
   public static Tensor zeros(int... shape) {
     int[] s = Objects.requireNonNull(shape, "shape").clone();
     return new Tensor(new float[(int) elementCount(s)], s);
@@ -62,29 +72,61 @@ public final class Tensor {
     return n;
   }
 
-  /** The backing array (live, not a copy). */
+  /**
+   * The backing array (live, not a copy).
+   *
+   * @return the array the tensor reads and writes
+   */
   public float[] data() {
     return data;
   }
 
-  /** A copy of the shape. */
+  /**
+   * The dimensions.
+   *
+   * @return a copy of the shape
+   */
   public int[] shape() {
     return shape.clone();
   }
 
+  /**
+   * The number of axes.
+   *
+   * @return the rank
+   */
   public int rank() {
     return shape.length;
   }
 
+  /**
+   * One dimension.
+   *
+   * @param axis the axis, {@code 0 <= axis < rank()}
+   * @return the extent of that axis
+   * @throws ArrayIndexOutOfBoundsException if there is no such axis
+   */
   public int dim(int axis) {
     return shape[axis];
   }
 
+  /**
+   * The number of elements.
+   *
+   * @return the product of the dimensions
+   */
   public int size() {
     return data.length;
   }
 
-  /** The element at the given indices (C order). */
+  /**
+   * The element at the given indices.
+   *
+   * @param idx one index per axis
+   * @return the element
+   * @throws IllegalArgumentException if the number of indices is not the rank
+   * @throws IndexOutOfBoundsException if an index is outside its axis
+   */
   public float get(int... idx) {
     if (idx.length != shape.length) {
       throw new IllegalArgumentException(
@@ -98,7 +140,11 @@ public final class Tensor {
     return data[off];
   }
 
-  /** A deep copy. */
+  /**
+   * A deep copy.
+   *
+   * @return a tensor of the same shape over a copy of the data
+   */
   public Tensor copy() {
     return new Tensor(data.clone(), shape);
   }

@@ -215,7 +215,7 @@ class AdjointTest {
       Tensor k = random(rnd, kh, kw);
       Tensor y = SingleChannel.forward(x, k);
       Tensor grad = random(rnd, y.shape());
-      Gradients g = SingleChannel.backward(x, k, grad);
+      Gradients g = SingleChannel.backward(grad, x, k);
       RefConv ref = RefConv.of(Layout.NCHW, new int[] {1, 1, x.dim(0), x.dim(1)},
           new int[] {1, 1, kh, kw}, new int[] {1, 1}, new int[4], new int[] {1, 1}, 1);
       double t = RefConv.dot(ref.forward(RefConv.abs(x.data()), RefConv.abs(k.data())),

@@ -88,7 +88,7 @@ class NotebookTest {
     // conv_2d(x1, k1) is the 3x3 valid correlation
     assertArrayEquals(ints(44, 54, 64, 84, 94, 104, 124, 134, 144), y.data());
 
-    Gradients g = SingleChannel.backward(x, k, grad);
+    Gradients g = SingleChannel.backward(grad, x, k);
     assertArrayEquals(ints(1, 3, 3, 2, 4, 10, 10, 6, 4, 10, 10, 6, 3, 7, 7, 4), g.input().data());
     assertArrayEquals(ints(54, 63, 90, 99), g.weight().data());
     assertArrayEquals(new int[] {4, 4}, g.input().shape());

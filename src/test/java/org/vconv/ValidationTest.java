@@ -454,9 +454,9 @@ class ValidationTest {
     Tensor g = filled(3, 3, 3);
     expectNpe("input", () -> SingleChannel.forward(null, k));
     expectNpe("kernel", () -> SingleChannel.forward(img, null));
-    expectNpe("input", () -> SingleChannel.backward(null, k, g));
-    expectNpe("kernel", () -> SingleChannel.backward(img, null, g));
-    expectNpe("grad", () -> SingleChannel.backward(img, k, null));
+    expectNpe("input", () -> SingleChannel.backward(g, null, k));
+    expectNpe("kernel", () -> SingleChannel.backward(g, img, null));
+    expectNpe("grad", () -> SingleChannel.backward(null, img, k));
     before.expectUnchanged("null arguments", a);
   }
 
@@ -471,14 +471,14 @@ class ValidationTest {
     expectIae(() -> SingleChannel.forward(img, filled(2, 5, 2)), "output would be empty",
         "input 4x4", "kernel 5x2");
     expectIae(() -> SingleChannel.forward(Tensor.zeros(0, 4), k), "input must not be empty");
-    expectIae(() -> SingleChannel.backward(filled(1, 4), k, filled(3, 3, 3)), "2-D input",
+    expectIae(() -> SingleChannel.backward(filled(3, 3, 3), filled(1, 4), k), "2-D input",
         "[4]");
-    expectIae(() -> SingleChannel.backward(img, filled(2, 2), filled(3, 3, 3)), "2-D kernel",
+    expectIae(() -> SingleChannel.backward(filled(3, 3, 3), img, filled(2, 2)), "2-D kernel",
         "[2]");
-    expectIae(() -> SingleChannel.backward(img, k, filled(3, 9)), "2-D grad", "[9]");
+    expectIae(() -> SingleChannel.backward(filled(3, 9), img, k), "2-D grad", "[9]");
     Tensor grad = filled(3, 2, 3);
     float[] gradBefore = grad.data().clone();
-    expectIae(() -> SingleChannel.backward(img, k, grad), "expected grad of shape [3, 3]",
+    expectIae(() -> SingleChannel.backward(grad, img, k), "expected grad of shape [3, 3]",
         "got [2, 3]");
     assertArrayEquals(gradBefore, grad.data());
   }

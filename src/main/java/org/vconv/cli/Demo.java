@@ -67,7 +67,7 @@ final class Demo {
   private static void singleChannel(PrintStream out) {
     Tensor x1 = arange(1, 4, 4);
     Tensor k1 = arange(1, 2, 2);
-    Gradients g = SingleChannel.backward(x1, k1, ones(3, 3));
+    Gradients g = SingleChannel.backward(ones(3, 3), x1, k1);
     out.println();
     out.println("# In [5]: back_propagation_2d(x1, k1, grad1), x1 = arange(1, 17).reshape(4, 4),"
         + " k1 = arange(1, 5).reshape(2, 2), grad1 = ones((3, 3)): x_grad, k_grad");

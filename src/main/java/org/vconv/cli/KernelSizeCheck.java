@@ -36,7 +36,7 @@ final class KernelSizeCheck {
         + ":");
     out.println(NumpyFormat.str(nbX));
 
-    Gradients g = SingleChannel.backward(x, k, grad);
+    Gradients g = SingleChannel.backward(grad, x, k);
     out.println("vconv x_grad:");
     out.println(NumpyFormat.str(g.input()));
     Tensor fdX = finiteDifference(x, k, grad, true);

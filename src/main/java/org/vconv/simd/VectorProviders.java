@@ -54,7 +54,9 @@ public final class VectorProviders {
       LOG.log(Level.INFO, "vconv: scalar kernels (" + PROPERTY + "=scalar)");
       return Holder.SCALAR;
     }
-    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+    Module vector = ModuleLayer.boot().findModule("jdk.incubator.vector").orElse(null);
+    // a named org.vconv reads its optional dependence only when the module was resolved
+    if (vector == null || !VectorProviders.class.getModule().canRead(vector)) {
       LOG.log(Level.WARNING, "vconv: jdk.incubator.vector is not readable, using scalar kernels;"
           + " start java with --add-modules jdk.incubator.vector (see jvm.config)");
       return Holder.SCALAR;
