@@ -2,6 +2,7 @@ package org.vconv.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -100,18 +101,24 @@ final class Args {
     return b.build();
   }
 
-  /** {@code --algorithm}: auto (default), direct, im2col-gemm, kernel-offset or implicit-gemm. */
+  /** {@code --algorithm}: an {@link Algorithm}'s {@link #cliName}; AUTO when absent. */
   Algorithm algorithm() {
     String v = get("--algorithm");
     if (v == null) {
       return Algorithm.AUTO;
     }
-    try {
-      return Algorithm.valueOf(v.strip().toUpperCase(Locale.ROOT).replace('-', '_'));
-    } catch (IllegalArgumentException e) {
-      throw new CliException("--algorithm " + v
-          + ": expected auto, direct, im2col-gemm, kernel-offset or implicit-gemm");
+    for (Algorithm a : Algorithm.values()) {
+      if (cliName(a).equals(v.strip().toLowerCase(Locale.ROOT).replace('_', '-'))) {
+        return a;
+      }
     }
+    throw new CliException("--algorithm " + v + ": expected one of "
+        + String.join(", ", Arrays.stream(Algorithm.values()).map(Args::cliName).toList()));
+  }
+
+  /** An algorithm's name on the command line: IM2COL_GEMM is im2col-gemm. */
+  static String cliName(Algorithm a) {
+    return a.name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
   /** {@code S} or {@code SH,SW} as {SH, SW}; {1, 1} when absent. */

@@ -33,7 +33,7 @@ public final class Main {
       at least one of --grad-input, --grad-weight, --grad-bias is required. --grad-bias is the
       sum of GY over batch and space (shape (K,)); it needs no bias file.
 
-      Options (each at most once; --name value or --name=value):
+      Options (each at most once, as "--stride 2" or "--stride=2"):
         --stride S|SH,SW          positive; default 1
         --padding P|PH,PW|T,B,L,R|same|valid
                                   zero padding; default 0. PH,PW pads top and bottom by PH,
@@ -44,7 +44,7 @@ public final class Main {
         --groups G                divides C and K; default 1
         --layout NCHW|NHWC        default NCHW: X (N,C,H,W), W (K,C/G,R,S) OIHW, Y (N,K,P,Q).
                                   NHWC: X (N,H,W,C), W (R,S,C/G,K) HWIO, Y (N,P,Q,K).
-        --algorithm auto|direct|im2col-gemm|kernel-offset|implicit-gemm
+        --algorithm auto|direct|im2col-gemm|kernel-offset|implicit-gemm|image-blocked-gemm
                                   how to compute; default auto. All agree up to rounding.
 
       Files: reads .npy version 1, 2 or 3, C order, little-endian float32, float64, int32 or

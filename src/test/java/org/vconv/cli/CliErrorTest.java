@@ -85,7 +85,7 @@ class CliErrorTest {
         Arguments.of(FWD + " --groups 1,1", "--groups 1,1: expected a positive integer"),
         Arguments.of(FWD + " --groups 3", "expected input with 12 channels"),
         Arguments.of(FWD + " --layout NWHC", "--layout NWHC: layout must be NCHW or NHWC"),
-        Arguments.of(FWD + " --algorithm fast", "--algorithm fast: expected auto, direct"),
+        Arguments.of(FWD + " --algorithm fast", "--algorithm fast: expected one of auto, direct, im2col-gemm"),
         // files
         Arguments.of(FWD.replace("@x.npy", "@nope.npy"), "nope.npy: cannot read: no such file"),
         Arguments.of(FWD.replace("@x.npy", "@sub"), "sub: cannot read: is a directory"),
