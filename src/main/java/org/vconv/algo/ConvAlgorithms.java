@@ -26,9 +26,9 @@ public final class ConvAlgorithms {
       case IMPLICIT_GEMM -> IMPLICIT_GEMM;
       case IMAGE_BLOCKED_GEMM -> IMAGE_BLOCKED_GEMM;
       // Grouped with few channels per group (depthwise included): K/G x C/G*R*S GEMMs that
-      // packing cannot amortize, so direct (bounds measured per pass: GroupedDirect). NCHW
-      // where ImplicitGemm.preferred says: implicit GEMM, which skips the im2col pass and
-      // col2im (1.2-1.9x faster on the suite's 3x3 and 5x5 layers). Otherwise im2col + GEMM:
+      // packing cannot amortize, so direct (bounds per pass: GroupedDirect). NCHW where
+      // ImplicitGemm.preferred says: implicit GEMM, which skips the im2col pass and col2im
+      // and so the copy of every input K*R*S times. Otherwise im2col + GEMM:
       // its GEMMs are as large as the budget allows, while the kernel-offset loop runs one
       // small GEMM per output row and offset. Pointwise shapes take the same class, which runs
       // them as plain GEMMs on the input, no copy. Batches of small NCHW images, forward and

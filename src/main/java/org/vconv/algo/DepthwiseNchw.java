@@ -10,9 +10,8 @@ import org.vconv.simd.PlaneTaps;
  * Depthwise convolution ({@code C/G = K/G = 1}) in NCHW at stride 1, plane by plane in place:
  * every pass is a stride-1 correlation of one plane with one small kernel, which the plane
  * kernels ({@link ArrayKernels#planeSums}, {@link ArrayKernels#planeDots}) run straight from
- * the caller's arrays with masked edge vectors. {@link GroupedDirect}'s padded copies cost more
- * than the arithmetic here (9 FMAs per output element): the copies took about half of its
- * weight-gradient time.
+ * the caller's arrays with masked edge vectors. {@link GroupedDirect}'s padded copies would
+ * cost as much as the arithmetic here, which is only 9 FMAs per output element.
  *
  * <ul>
  *   <li>forward: each output plane starts from its bias and adds its taps (in the

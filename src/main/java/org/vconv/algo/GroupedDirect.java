@@ -49,10 +49,10 @@ import org.vconv.simd.ArrayKernels;
  */
 public final class GroupedDirect implements ConvAlgorithm {
   /**
-   * Channels per group up to which AUTO picks this algorithm over im2col + GEMM. Measured
-   * (batch 8, 2 threads, 3x3): up to 16 it wins every pass by 2x or more in both layouts; at
-   * 32 (1024 channels, 7x7) NCHW forward still wins 2.6x and input gradient 1.7x, the weight
-   * gradient ties; at 64 only the NCHW forward wins (1.4x) and the weight gradient loses.
+   * Channels per group up to which AUTO picks this algorithm over im2col + GEMM in every pass
+   * and layout: with so few, a group's GEMM is too small to amortize its packing. Past it, the
+   * weight gradient's GEMMs are deep enough to pay for packing; the NCHW forward and input
+   * gradient keep the direct loops up to {@link #MAX_AUTO_CHANNELS_PER_GROUP_NCHW}.
    */
   static final int MAX_AUTO_CHANNELS_PER_GROUP = 16;
 
@@ -77,8 +77,7 @@ public final class GroupedDirect implements ConvAlgorithm {
 
   /**
    * Input floats a task reads as adjacent groups: long contiguous runs keep the prefetchers
-   * streaming; one plane per task (mbv2 forward, 2 threads) measured 1.7-1.9 ms against
-   * 1.3-1.5 for 4 to 16 planes.
+   * streaming, where one small plane per task (MobileNetV2's) would be too short a run.
    */
   private static final long SPAN_FLOATS = 48 << 10;
 
@@ -94,8 +93,7 @@ public final class GroupedDirect implements ConvAlgorithm {
 
   /**
    * Floats per run that amortize a kernel call; smaller images are stacked up to it. Kept
-   * small so that a task's scratch stays in L1 (56x56 planes: one image; 2048 measured 5-10%
-   * faster than 4096 there, single thread, all passes).
+   * small so that a task's scratch stays in L1 (56x56 planes: one image).
    */
   static final int RUN_TARGET = 2048;
 

@@ -23,11 +23,10 @@ import org.vconv.plan.ExecContext;
  *   <li>forward: NCHW {@code y_g [K/G, T] = W_g [K/G, CRS] x cols [CRS, T]}; NHWC
  *       {@code y [T, K/G] = rows [T, RSC/G] x W_g}. Where tiles run one after another, each
  *       on all threads, the NCHW gather writes {@code cols} straight into the GEMM's B
- *       panels ({@link Im2col#gatherPacked}), so the GEMM packs no B (its row blocks each
- *       packed it: ResNet-50's 7x7 forward 13.0-13.9 ms before, 12.0-12.3 after, JMH p50,
- *       2 threads). Tiles are independent and run in
- *       parallel; the reduction over {@code C/G*R*S} is never split, so {@code y} is bitwise
- *       independent of threads and budget.
+ *       panels ({@link Im2col#gatherPacked}), so the GEMM packs no B (else each of its row
+ *       blocks would pack it again). Tiles are independent and run in parallel; the
+ *       reduction over {@code C/G*R*S} is never split, so {@code y} is bitwise independent
+ *       of threads and budget.
  *   <li>input gradient: {@code dcols = W_g^T x dy_g} (NHWC {@code drows = dy_g x W_g^T}) per
  *       tile, then {@link Col2im#scatterAdd}. Tasks are (image, group) pairs, which own
  *       disjoint parts of {@code dx}; inside one, tiles run in row order, so {@code dx} is
@@ -87,8 +86,7 @@ public final class Im2colGemm implements ConvAlgorithm {
     int workers = Tiling.workers(ctx, plan.tiles(), bufFloats);
     // B panels from the gather only where a tile's GEMM runs on the threads, so that several
     // row blocks would each pack B; a one-thread GEMM packs B once, from the matrix in L3 to
-    // L2, which beat reading the panels from L3 (ResNet-50's conv1: 13.3-14.0 ms against
-    // 13.8-15.9, JMH p50)
+    // L2, and its kernel then reads the panels from L2 rather than L3
     boolean panels = !nhwc && !packDirect && workers == 1;
     try (Workspace ws = Workspace.reusing(workers, bufFloats)) {
       Tiling.run(ctx, plan.tiles(), workers, tile -> {
@@ -232,8 +230,7 @@ public final class Im2colGemm implements ConvAlgorithm {
    * Pixels per image up to which NCHW tiles span images, the forward's output and the weight
    * gradient's dy staged: half the GEMM's depth block (KC 256), below which a per-image tile
    * is a short reduction block (weight gradient) or a narrow GEMM (forward) of its own.
-   * Measured (ResNet-50 batch 8, 2 threads, weight gradient): 7x7 (49 pixels) 15.4 -> 11.7 ms;
-   * 14x14 (196) 11.8 vs 12.1, no gain, since the depth blocks cut the reduction anyway.
+   * Larger images gain nothing from spanning, since the depth blocks cut the reduction anyway.
    */
   static final int SHORT_IMAGE_PIXELS = 128;
 

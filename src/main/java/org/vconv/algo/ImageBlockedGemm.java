@@ -64,8 +64,8 @@ public final class ImageBlockedGemm implements ConvAlgorithm {
   static final int MAX_INPUT_PIXELS = 1024;
 
   /**
-   * Source channels per group at least for AUTO: below, a tap's call is too short to pay for
-   * loading and storing its micro-tile (LeNet's 32 and 64: {@link #preferred}).
+   * Source channels per group at least for AUTO: below (LeNet's 32 and 64, say), a tap's call
+   * is too short to pay for loading and storing its micro-tile.
    */
   static final int MIN_TAP_DEPTH = 128;
 
@@ -75,19 +75,10 @@ public final class ImageBlockedGemm implements ConvAlgorithm {
    * others leave lanes of the last block empty), planes of at most {@link #MAX_INPUT_PIXELS}
    * input pixels, where {@link ImplicitGemm}'s padded rows would waste more than a tenth of
    * its columns (im2col's forward of a 7x7 image also wastes a twelfth: 392 columns fill 13
-   * panels of 32 to 94%). Measured, in-process medians, 2 threads, Zen 4, against AUTO before:
-   * ResNet-50's 7x7x512 layer forward 9.0-9.2 ms against 12.9-13.5, input gradient 8.4-8.6
-   * against 11.9-12.4; 14x14x256 8.4-8.8 against 10.7 and 8.4 against 10.8-10.9; the dilated
-   * 28x28x256 layer 34-35 against 41 both; LeNet's 28x28 5x5 layer 30 against 32 and 25-28
-   * against 30. Slower: the 28x28x128 layer (7% waste in ImplicitGemm: 10.6 against 10.0),
-   * 56x56 (11.4 against 10.4), the stride-2 forward (13.0 against 11.0) and input gradient
-   * (11.4-11.5 against 11.2-11.3: no padded taps to skip there). The weight gradient stays on
-   * im2col. Since the slab holds channel blocks per pixel (before: a plane per channel, so a
-   * call's A rows lay a plane apart and missed L1), on an Intel Xeon (two 512-bit FMAs per
-   * core), against {@link ImplicitGemm}: 7x7x512 forward 6.7 ms against 10.3, input gradient
-   * 6.4 against 10.6; 14x14x256 6.3 against 8.4 and 6.3 against 8.6; dilated 24.8 against
-   * 32.3 and 24.7 against 32.1; but LeNet (32 and 64 channels per tap) 26.9 against 21.8 and
-   * 23.9 against 21.5, hence {@link #MIN_TAP_DEPTH}.
+   * panels of 32 to 94%), with at least {@link #MIN_TAP_DEPTH} channels per tap. Skipping padded
+   * taps pays only where they are a large share of the work: on larger planes, at stride 2 and
+   * for the weight gradient, copying the slab costs more than it saves, so those stay on
+   * {@link ImplicitGemm} or im2col.
    */
   public static boolean preferred(ConvGeometry g, ConvAlgorithms.Pass pass) {
     boolean batches = g.layout() == Layout.NCHW && !g.isPointwise() && g.n() % 8 == 0;
@@ -403,8 +394,6 @@ public final class ImageBlockedGemm implements ConvAlgorithm {
    * {@link #PACK_BLOCK} source channels is one {@link ArrayKernels#transpose} (lane gathers on
    * the SIMD provider). The forward copies the panel's whole filters, one run each, where
    * copying a block's short runs (576 bytes, 18 KiB apart) kept the prefetchers from streaming.
-   * ResNet-50's 7x7x512 forward, in-process medians, 2 threads, Zen 4: 8.8 ms against 9.5 with
-   * blocks copied and transposed in scalar loops (the pass is 9.4 MB read, 9.4 MB written).
    */
   private static void packPanel(Roles roles, float[] w, int grp, int panel, int nr,
       float[] dst, int off, ArrayKernels arrays) {

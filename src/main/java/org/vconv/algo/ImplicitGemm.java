@@ -60,9 +60,9 @@ public final class ImplicitGemm implements ConvAlgorithm {
 
   /**
    * Micro-tiles stored at once, filter by filter: 8 KiB of results that stay in L1 while each
-   * filter's pixels are written in address order. Pixel by pixel, the writes of VGG's 224x224
-   * planes (200704 bytes apart: 4 KiB aliasing) took 60% of its forward; filter by filter over
-   * a whole task's results, the reads missed L1 and smaller layers lost 30%.
+   * filter's pixels are written in address order. Pixel by pixel, the writes to VGG's 224x224
+   * planes (200704 bytes apart: 4 KiB aliasing) contend for the same L1 sets; filter by filter
+   * over a whole task's results, the reads of the results miss L1.
    */
   private static final int STORE_TILES = 8;
 
@@ -71,11 +71,9 @@ public final class ImplicitGemm implements ConvAlgorithm {
 
   /**
    * Whether the padded row pitch adds at most a fifth to the output width ({@code Wp <= 1.2
-   * Q}): every pixel tile computes the extra columns and drops them.
-   * On ResNet-50's 7x7 layer ({@code Wp = 9}, 29% waste) im2col's GEMM was faster (JMH p50,
-   * 2 threads): forward 13.7-13.9 ms against 14.8-15.1, input gradient 14.0-16.0 against
-   * 14.3-15.6, and with scalar kernels 98 against 135 and 85 against 111. At 14x14 (14% waste)
-   * the implicit forward won, 10.8 against 12.4-12.7 ms.
+   * Q}): every pixel tile computes the extra columns and drops them, and past a fifth that
+   * waste costs more than im2col's copy (ResNet-50's 7x7 layer, {@code Wp = 9}, computes 9
+   * columns for every 7 it keeps; its 14x14 layer 16 for 14).
    */
   static boolean narrowPadding(ConvGeometry g) {
     return PaddedWindows.rowPitch(g) * 5 <= g.q() * 6;
@@ -91,15 +89,11 @@ public final class ImplicitGemm implements ConvAlgorithm {
    * is narrow ({@link #narrowPadding}); strided, when the kernel reads every phase plane of the
    * slab (R, S at least the strides: else most of the copied input is never read) and the reduction
    * is at least {@link #MIN_STRIDED_DEPTH} deep (shallower, each micro-tile's transposing store
-   * weighs more than im2col's gather). Measured with the strided copies on vector lanes, Zen 4, 2
-   * threads: ResNet-50's stride-2 3x3 layer 11.6 ms against im2col's 12.3, its 7x7 stem (depth 147)
-   * 18.3 against 15.0-15.9, its stride-2 1x1 layer 14.0-16.2 against 10.0. Input gradient: at
+   * weighs more than im2col's gather: ResNet-50's 7x7 stem, of depth 147). Input gradient: at
    * stride 1 (it has no strided form here), its transpose's padding narrow. Weight gradient, any
    * stride: when an image gives at least {@link #MIN_WEIGHT_COLUMNS} columns; below that, each
    * micro-tile of {@code dW} sums over short runs, and its loads and stores cost more than im2col's
-   * one long GEMM (ResNet-50's 7x7x512 layer: 10.8 ms against 7.1; its 14x14 layer ties, 28x28 and
-   * larger win 1.2-1.6x, the stride-2 3x3 layer 8.3 against 9.9, the 7x7 stride-2 stem 11.5 against
-   * 22.2, and against GroupedDirect's 13.0).
+   * one long GEMM (ResNet-50's 7x7x512 layer).
    */
   public static boolean preferred(ConvGeometry g, ConvAlgorithms.Pass pass) {
     boolean unitStride = g.strideH() == 1 && g.strideW() == 1;
@@ -208,12 +202,12 @@ public final class ImplicitGemm implements ConvAlgorithm {
    * Packs filters {@code [panel*nr, panel*nr + nr)} of group {@code grp} as B of the micro-kernel:
    * {@code dst[off + d*nr + j] = w_g[panel*nr + j][d]}, zeros past the last filter. A transpose,
    * done in blocks of {@link #PACK_BLOCK} depths so that reads and writes both stay in a few
-   * cache lines (row by row it wrote a new line per float: 15% of a 7x7 layer's forward).
+   * cache lines (row by row, it would write a new cache line per float).
    * {@code flipped}: {@code w} is the OIHW weight of the convolution whose transpose {@code g}
    * is, so {@code w_g[f][(k*R + r)*S + s] = w[grp*C/G + k][f][R-1-r][S-1-s]} (here {@code g}'s
    * C/G is the original K/G and its K/G the original C/G); that is read in address order, one
    * original filter's run of the panel's taps at a time (in depth order, the reads jumped a
-   * filter's size at every step and missed the prefetchers: 37% of a 7x7x512 input gradient).
+   * filter's size at every step and missed the prefetchers).
    */
   private static void packPanel(ConvGeometry g, float[] w, boolean flipped, int grp, int panel,
       int nr, float[] dst, int off) {
@@ -391,9 +385,8 @@ public final class ImplicitGemm implements ConvAlgorithm {
 
     /**
      * Columns per tile {@link WindowDots} aims at. Its tiles end in barriers and the kernel
-     * sums the same columns for every micro-tile, so it wants fewer, longer ones (measured
-     * when the weight pass had barriers too: against 4096 columns, the 7x7 stem took 9.0 ms
-     * instead of 11.1 and the 56x56 3x3 layer 5.8 instead of 6.3).
+     * sums the same columns for every micro-tile, so it wants fewer, longer ones: each
+     * barrier and each pass over a tile's columns is paid once per tile.
      */
     static final int WEIGHT_TARGET = 4 * Tiling.TARGET_PIXELS;
 

@@ -20,13 +20,12 @@ import org.vconv.simd.GemmKernels;
  *
  * <p>Pipelined: a unit's preparation (its slab copy and {@code dy}'s packing) runs while the
  * kernel works on the unit before it, in a ring of {@link #SLOTS} units' scratch. The copies
- * are bound by memory bandwidth: both threads copying at once took as long as one (the stride-2
- * 3x3 layer's strided copies: 10% of the pass on two threads, 5% on one), so one thread copies
- * while the other multiplies. All tasks are one {@link ExecContext#parallelFor}, in an order
- * where every task depends only on tasks before it; tasks are claimed in order, so a task waits
- * (spinning) only for one already running. A kernel task waits for its unit's preparation and
- * for the same micro-tiles' task of the unit before; a preparation waits until the kernel
- * tasks of the unit whose slot it reuses are done.
+ * are bound by memory bandwidth, so a second thread copying at the same time gains little: one
+ * thread copies while the other multiplies. All tasks are one {@link ExecContext#parallelFor},
+ * in an order where every task depends only on tasks before it; tasks are claimed in order, so
+ * a task waits (spinning) only for one already running. A kernel task waits for its unit's
+ * preparation and for the same micro-tiles' task of the unit before; a preparation waits
+ * until the kernel tasks of the unit whose slot it reuses are done.
  *
  * <p>A non-finite input would meet the zeros in the padded columns (0 x Inf = NaN where no
  * product exists), so when the slab copies find one, the pass returns false with {@code dw}
@@ -38,15 +37,15 @@ final class ImplicitWeightPass {
   /**
    * Units of scratch in the ring. With two, a unit's copies, which start early among the kernel
    * tasks of the unit before, would often wait for the last kernel task of the unit before
-   * that, still running on the other thread (reasoned, not measured).
+   * that, still running on the other thread.
    */
   static final int SLOTS = 3;
 
   /**
    * Pixel columns per unit the plan aims at: one image, but at least {@code MIN_UNIT} (several
    * small images) and at most {@code MAX_UNIT} (output rows of a large image). Short row tiles
-   * made the copies slow: VGG's 224x224 layer in tiles of 4 rows (1024 columns) took 205 ms
-   * against 161 in tiles of 72, each channel's copy a run of 6 rows instead of 74.
+   * make the copies slow, as each channel's copy is a short run: on VGG's 224x224 layer, tiles
+   * of 4 rows (1024 columns) copy runs of 6 rows per channel where tiles of 72 copy 74.
    */
   static final int MIN_UNIT = 1024;
 
@@ -287,7 +286,7 @@ final class ImplicitWeightPass {
     int src0 = g.yIndex(n, grp * g.kg() + panel * nr, p0, 0);
     // row by row, so that a row's panel (Wp x nr floats) stays in L1 while it is written: a
     // transpose of the row's [live filters x Q pixels] (one gather per pixel and lane-wide
-    // run of filters; in scalar loops it took 11% of the 56x56 3x3 layer's weight gradient)
+    // run of filters, rather than a scalar loop per float)
     for (int pp = 0; pp < rows; pp++) {
       int rowAt = off + pp * wp * nr;
       arrays.transpose(dy, src0 + pp * q, g.pq(), 1, live, q, dst, rowAt, nr);

@@ -14,11 +14,10 @@ import org.vconv.simd.GemmKernels;
  * padded-window slab ({@link PaddedWindows}), rows of B straight from {@code dy}.
  *
  * <p>The outer-product weight pass transposes all of {@code dy} into filter panels; with few
- * taps per filter there are few products per transposed value, and at the stem that copy of
- * 25.7 MB took ~18% of the pass. The dot kernel runs ~8% below the outer-product one (4 x 4
- * tiles of 16-lane partials, Zen 4, data in cache). In-process medians, 2 threads: the stem
- * (147 taps) 14.0 ms against 15.1; VGG's 224x224 layer (576 taps) ties, 177 against 174; so
- * {@link #MAX_DEPTH} stays well under 576.
+ * taps per filter there are few products per transposed value, so at the stem (147 taps) the
+ * copy is a large part of the pass. The dot kernel (4 x 4 tiles of 16-lane partials) does less
+ * per cycle than the outer-product one, so it pays only while the copy it saves outweighs
+ * that, with few taps: {@link #MAX_DEPTH} stays well under the 576 of VGG's 224x224 layer.
  *
  * <p>Every entry of {@code dW} keeps {@code dotLanes()} partial sums, each one chain of roundings
  * over (image, row, column) in order whatever the tiles and the threads, added in lane order at
@@ -35,7 +34,7 @@ final class WindowDots {
 
   /**
    * Output pixels per kernel call: long enough that a call's loads and stores of its partials
-   * are a few percent of it (the stem: 9 rows; 4 rows or 2 were 20% slower, 18 no faster).
+   * are a small part of it (the stem: 9 rows); longer calls gain nothing more.
    */
   private static final int CALL_PIXELS = 1024;
 
@@ -47,9 +46,9 @@ final class WindowDots {
   /**
    * Whether {@link ImplicitGemm#backwardWeight} runs {@code g} here: NCHW, at most {@link
    * #MAX_DEPTH} taps per filter, and output rows of whole 16-float vectors. A partial vector
-   * per row runs entry by entry, one dependent FMA per row: LeNet's weight gradient, 28-wide
-   * rows, took 478 ms here against the outer-product pass's 32 (Zen 4, 2 threads). The rule
-   * depends on the shape only, so every provider takes the same pass.
+   * per row would run entry by entry, one dependent FMA per row, a chain that leaves the FMA
+   * units mostly idle (LeNet's 28-wide rows, say). The rule depends on the shape only, so every
+   * provider takes the same pass.
    */
   static boolean preferred(ConvGeometry g) {
     return PaddedWindows.supports(g) && g.crs() <= MAX_DEPTH && g.q() % ROW_MULTIPLE == 0;

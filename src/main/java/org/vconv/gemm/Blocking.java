@@ -24,8 +24,8 @@ record Blocking(int mr, int nr, int kc, int mc, int nc) {
   static final int MC = 256;
   /**
    * A B block of 256 x 512 floats is 512 KiB: it stays in L2 next to the A block and the C
-   * block it updates (interleaved runs: conv-shaped 128x6272x1152 ~5% faster than 2048, square
-   * sizes unchanged). A is packed once for all column blocks when n > NC (see Sgemm).
+   * block it updates, where a wider block would crowd them out of L2. A is packed once for all
+   * column blocks when n > NC (see Sgemm).
    */
   static final int NC = 512;
 

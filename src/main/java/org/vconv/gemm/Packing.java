@@ -59,7 +59,8 @@ final class Packing {
    * Column stride 1 (A row-major, or B column-major seen as {@code n x k}): every row is
    * contiguous along the depth. Four rows are read side by side (four sequential streams) and
    * written as four adjacent floats per step; leftover rows go one by one, padding rows get
-   * zeros. Four at a time is 1.3x faster than row by row and fits any width.
+   * zeros. Four at a time turns the strided writes of row by row (one float per panel row)
+   * into runs of four, and it fits any width.
    */
   static void packAdjacentDepth(StridedMatrix s, int row0, int rows, int k0, int kc, int width,
       float[] dst, int off) {

@@ -17,7 +17,7 @@ import org.vconv.plan.ExecContext;
  * the caller packed it). For the usual convolution shapes (m = channels, n = pixels) that gives
  * column strips with all of m, where B is packed exactly once; where A is the large operand
  * (ResNet-50's 7x7 forward: 512 x 4608 weights, 392 pixels) it gives row blocks too, so that
- * eight strips do not each read all of A (13.2-13.5 ms against 13.5-14.1, JMH p50, 2 threads).
+ * eight strips do not each read all of A.
  *
  * <p>Column blocks shrink linearly from first to last (guided scheduling) and tasks are
  * numbered column block first, so the big blocks (long runs over one packed A block) are
@@ -25,7 +25,7 @@ import org.vconv.plan.ExecContext;
  */
 final class TaskGrid {
 
-  /** Below about this much work a task costs more to hand out than it saves (~10 us). */
+  /** Below about this much work a task costs more to hand out than it saves. */
   static final long MIN_TASK_FLOPS = 2L << 20;
   /** Several tasks per worker so a worker slowed by a noisy neighbour is caught up on. */
   static final int TASKS_PER_WORKER = 4;

@@ -152,10 +152,9 @@ public final class Im2col {
    * matrix transposed ({@code cols^T}, {@code T x C/G*R*S}): element {@code (d, t)} to
    * {@code dst[dOff + layout.index(t, d)]}, rows of zeros past the matrix's last row, the same
    * values as {@link #gatherInto}. {@code layout} is {@code Sgemm.panelLayout(C/G*R*S, T, ...)}.
-   * A panel's rows are gathered into a scratch block, then transposed into each depth block:
-   * the GEMM's own packing of {@code cols^T} copied element by element (10% of ResNet-50's
-   * 7x7 weight gradient). {@code scratch} holds at least {@code nr * T} floats, contents
-   * arbitrary.
+   * A panel's rows are gathered into a scratch block, then transposed into each depth block,
+   * where the GEMM's own packing of {@code cols^T} would copy element by element.
+   * {@code scratch} holds at least {@code nr * T} floats, contents arbitrary.
    */
   public static void gatherPackedTransposed(ConvGeometry g, float[] x, int group, int row0,
       int row1, float[] dst, int dOff, PanelLayout layout, int part, int parts, float[] scratch,
@@ -193,8 +192,7 @@ public final class Im2col {
    * matrix row's pitch, so each image's valid rows take one copy. Columns {@code [0, qLo)} and
    * {@code [qHi, Q)} of each row then get their zeros (the copy filled them with neighbouring
    * pixels), and rows wholly in the padding are zero-filled. Per row and tap, the copies of a
-   * 14x14 layer were so short that the calls cost more than the floats (JFR: 13% of ResNet-50's
-   * 14x14 weight gradient).
+   * 14x14 layer would be so short that the calls cost more than the floats.
    */
   private static void gatherRuns(ConvGeometry g, float[] x, int c, int tapH, int shift, int qLo,
       int qHi, int row0, int row1, float[] dst, int rowOff) {

@@ -173,7 +173,7 @@ final class PanamaArrayKernels implements ArrayKernels {
 
   /**
    * {@link #addTapsStride2}'s chunk for three taps, unrolled, the nine masks made once for all
-   * rows: 13 us per 8-channel block of the stride-2 3x3 layer against 18 in the tap loop.
+   * rows rather than per tap.
    */
   private static void threeTaps(float[] src, int f0, int f1, int f2, int sPitch, float[] dst,
       int d, int dPitch, int rows, long[] bits, VectorMask<Float> inLo, VectorMask<Float> inHi) {

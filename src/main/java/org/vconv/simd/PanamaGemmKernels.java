@@ -16,17 +16,18 @@ import jdk.incubator.vector.VectorSpecies;
  * <ul>
  *   <li>{@code tile8x2}, 512 bits (AVX-512, 32 registers): 8 rows x 2 vectors = 8 x 32,
  *       16 accumulators, 26 registers. MR = 8 and NR = 32 divide the usual channel and pixel
- *       counts, and a 256-deep B micro-panel (32 KiB) fits in L1. Measured against 8x3 (24
- *       accumulators, 35 registers): ~5% faster.
+ *       counts, and a 256-deep B micro-panel (32 KiB) fits in L1; 8x3 (24 accumulators,
+ *       35 registers) would spill.
  *   <li>{@code tile3x3}, 256 and 128 bits (AVX2/SSE: 16 registers): 3 rows x 3 vectors = 3 x 24
- *       (256) or 3 x 12 (128), 9 accumulators, 15 registers. Under {@code -XX:UseAVX=2} it ran
- *       at ~90% of the FMA peak where 6x2 and 4x3 (12 accumulators, 19-20 registers) spilled and
- *       ran at 55-65%.
+ *       (256) or 3 x 12 (128), 9 accumulators, 15 registers; 6x2 and 4x3 (12 accumulators,
+ *       19-20 registers) would spill.
  * </ul>
  *
  * <p>The bodies are straight-line, with no helper calls: a vector passed through a call that C2
- * does not inline is boxed on every operation (SIMD.md, the boxing cliff). The species is the
- * static final {@link PanamaProvider#SPECIES}, so the choice of tile below folds to a constant.
+ * does not inline cannot stay in a register, so it is boxed into a heap object on every
+ * operation, each FMA becoming an allocation and a round trip through memory (the boxing
+ * cliff). The species is the static final {@link PanamaProvider#SPECIES}, so the choice of
+ * tile below folds to a constant.
  */
 final class PanamaGemmKernels implements GemmKernels {
   private static final VectorSpecies<Float> S = PanamaProvider.SPECIES;
@@ -308,7 +309,6 @@ final class PanamaGemmKernels implements GemmKernels {
     int s6 = srcOff + base[baseOff + 6];
     int s7 = srcOff + base[baseOff + 7];
     // the eight runs' bounds checked once here: C2 then drops the range checks in the loop
-    // (in isolation, 108-109 against 106-107 GFLOP/s per thread without)
     int lo = Math.min(Math.min(Math.min(s0, s1), Math.min(s2, s3)),
         Math.min(Math.min(s4, s5), Math.min(s6, s7)));
     int hi = Math.max(Math.max(Math.max(s0, s1), Math.max(s2, s3)),
@@ -402,7 +402,7 @@ final class PanamaGemmKernels implements GemmKernels {
   // add 0 x 0 to a partial no column reaches (so +0 stays +0). The partial vectors run entry by
   // entry in a method of their own: C1 gives up on the tile methods with masked loads in them
   // (out of virtual registers), and C2 then compiles them without profiles, inlining none of
-  // the vector calls (a hundred times slower).
+  // the vector calls, so every vector operation is boxed.
   private static final int DOT_MR = WIDE ? 4 : 3;
 
   @Override

@@ -22,7 +22,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Vectors never cross a call that C2 might not inline and are never assigned under a
  * condition: either loses the vector's exact class, and the operation then runs the Java
- * fallback (ten times slower). Methods stay small enough for C1's register allocator, or the
+ * fallback, element by element. Methods stay small enough for C1's register allocator, or the
  * method is never compiled past tier 2.
  */
 final class PanamaPlaneKernels {
@@ -411,7 +411,7 @@ final class PanamaPlaneKernels {
    * Kernel row {@code i} of a {@link #slides3x3} plane over results [f0, f1), its three taps
    * at once: each dy vector loaded once and selected per kernel column, every load masked
    * (the exact path for edge rows and a run's end vectors; one tap at a time, each vector
-   * paid a mask build and a division, and took a quarter of the MobileNet weight gradient).
+   * would pay a mask build and a division per tap).
    */
   private static void dotRow3(float[] a, int aOff, float[] src, int sOff, PlaneTaps pt, int i,
       int f0, int f1, float[] acc, int accOff) {

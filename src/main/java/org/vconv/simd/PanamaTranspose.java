@@ -7,12 +7,11 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link ArrayKernels#transpose} on vector lanes. With 16 lanes and adjacent source columns
  * ({@code cStep == 1}), 16 x 16 blocks: 16 row loads, four rounds of two-source permutes
  * ({@code vpermi2ps}) and 16 stores. Otherwise each destination row's run of {@code L} source
- * rows is one gather ({@code vgatherdps}) and one store. Packing the 56x56 3x3 layer's
- * {@code dy} for its weight gradient (one image, one thread, Zen 4): 44 us in blocks against
- * 99-118 in gathers (a plain copy of the same floats: 32); 28x28: 22 against 54. Masked loads
- * for the last columns were 30 times slower: a short block reads its full rows when they lie
- * inside the array and stores only its columns' outputs, else the columns take gathers. Rows
- * past the last full {@code L} take the scalar provider's loop.
+ * rows is one gather ({@code vgatherdps}) and one store; blocks come first because plain
+ * loads and permutes cost much less than gathers. Masked loads cost far more than full ones, so
+ * a short block for the last columns reads its full rows when they lie inside the array and
+ * stores only its columns' outputs, else the columns take gathers. Rows past the last full
+ * {@code L} take the scalar provider's loop.
  */
 final class PanamaTranspose {
   private PanamaTranspose() {}
@@ -71,8 +70,8 @@ final class PanamaTranspose {
    * The 16 x 16 block at {@code s[at + i*ss + j]} into {@code d[to + j*ds + i]}, columns
    * {@code j < n} only (the others are read, not written): each round
    * interleaves rows {@code i} and {@code i + 8} into rows {@code 2i} and {@code 2i + 1}, and
-   * four rounds (log2 16) transpose. Unrolled by hand: as a loop over the rounds it took 61-63
-   * us per 56x56 image against 44-48.
+   * four rounds (log2 16) transpose. Unrolled by hand, so that the 16 rows stay in registers
+   * across the rounds.
    */
   private static void block16(float[] s, int at, int ss, float[] d, int to, int ds, int n) {
     FloatVector r0 = FloatVector.fromArray(SPECIES, s, at);
