@@ -5,7 +5,8 @@
   peak JMH_JSON                   best throughput iteration of a peak benchmark, in GFLOP/s
   report --simd J… [--scalar J…] … JMH results (one or more files each) -> table on stdout,
                                   --json, --tsv (for ChartWriter)
-  compare VCONV_JSON TORCH_JSON … vconv vs PyTorch table, geometric mean, --json
+  compare VCONV_JSON TORCH_JSON … vconv vs PyTorch table, geometric means, the ratios'
+                                  distribution, whole-network sums (--suite), --json
   busy                            % of CPU time others used over the next second (Linux)
 """
 import argparse
@@ -23,24 +24,37 @@ def die(msg):
     sys.exit(2)
 
 
+def axes(field):
+    """A suite field: one value for both axes, or HxW."""
+    parts = field.strip().split("x")
+    if len(parts) > 2:
+        raise ValueError(field)
+    h = int(parts[0])
+    return (h, int(parts[1]) if len(parts) == 2 else h)
+
+
 def read_suite(path):
-    """Rows of a suite CSV as dicts with int fields and the flop count of one call."""
+    """Rows of a suite CSV as dicts: ints, (H, W) pairs for stride, pad and dilation, and the
+    count (how many convolutions of the network share the row; 1 without a count column)."""
     try:
         with open(path, newline="") as f:
             rows = list(csv.reader(f))
     except OSError as e:
         die(f"cannot read suite {path}: {e.strerror}")
     rows = [r for r in rows if r and any(x.strip() for x in r)]
-    if not rows or [x.strip() for x in rows[0]] != HEADER:
-        die(f"{path}: header must be {','.join(HEADER)}")
+    header = [x.strip() for x in rows[0]] if rows else []
+    if header not in (HEADER, HEADER + ["count"]):
+        die(f"{path}: header must be {','.join(HEADER)} (optionally followed by ,count)")
     layers = []
     for r in rows[1:]:
-        if len(r) != len(HEADER):
-            die(f"{path}: expected {len(HEADER)} columns: {','.join(r)}")
+        if len(r) != len(header):
+            die(f"{path}: expected {len(header)} columns: {','.join(r)}")
         try:
-            v = {k: int(x) for k, x in zip(HEADER[1:], r[1:])}
+            v = {k: (axes(x) if k in PAIRS else int(x)) for k, x in zip(header[1:], r[1:])}
         except ValueError:
-            die(f"{path}: non-integer field in: {','.join(r)}")
+            die(f"{path}: a field is not an integer (or HxW for stride, pad, dilation): "
+                f"{','.join(r)}")
+        v.setdefault("count", 1)
         v["name"] = r[0].strip()
         if not v["name"] or any(ch in v["name"] for ch in " ,="):
             die(f"{path}: layer names must be non-empty without spaces, commas or '=': {r[0]!r}")
@@ -53,10 +67,19 @@ def read_suite(path):
     return layers
 
 
+PAIRS = ("stride", "pad", "dilation")
+
+
+def out_size(l):
+    """(P, Q) of a suite row."""
+    (sh, sw), (ph, pw), (dh, dw) = l["stride"], l["pad"], l["dilation"]
+    return ((l["h"] + 2 * ph - dh * (l["r"] - 1) - 1) // sh + 1,
+            (l["w"] + 2 * pw - dw * (l["s"] - 1) - 1) // sw + 1)
+
+
 def flops(l, n=None):
     """2*N*K*P*Q*(C/G)*R*S, the same for all three passes (PyTorch/oneDNN convention)."""
-    p = (l["h"] + 2 * l["pad"] - l["dilation"] * (l["r"] - 1) - 1) // l["stride"] + 1
-    q = (l["w"] + 2 * l["pad"] - l["dilation"] * (l["s"] - 1) - 1) // l["stride"] + 1
+    p, q = out_size(l)
     return 2.0 * (n or l["n"]) * l["k"] * p * q * (l["c"] // l["groups"]) * l["r"] * l["s"]
 
 
@@ -213,12 +236,13 @@ def cmd_compare(a):
     for line in a.note:
         print(line)
     print()
-    head = (f"{'layer':<16} {'pass':<10} {'vconv ms':>10} {'torch ms':>10} "
+    wn = max([16] + [len(r["name"]) for r in rows])
+    head = (f"{'layer':<{wn}} {'pass':<10} {'vconv ms':>10} {'torch ms':>10} "
             f"{'vconv GF/s':>10} {'torch GF/s':>10} {'ratio':>7}")
     print(head)
     print("-" * len(head))
     for r in rows:
-        print(f"{r['name']:<16} {r['pass']:<10} {r['vconv_ms']:>10.3f} {r['torch_ms']:>10.3f} "
+        print(f"{r['name']:<{wn}} {r['pass']:<10} {r['vconv_ms']:>10.3f} {r['torch_ms']:>10.3f} "
               f"{r['vconv_gflops']:>10.1f} {r['torch_gflops']:>10.1f} {r['ratio']:>7.3f}")
     print("-" * len(head))
     per_pass = {}
@@ -226,15 +250,75 @@ def cmd_compare(a):
         g = geomean([r["ratio"] for r in rows if r["pass"] == pss])
         if g:
             per_pass[pss] = round(g, 3)
-            print(f"{'geomean':<16} {pss:<10} {'':>10} {'':>10} {'':>10} {'':>10} {g:>7.3f}")
+            print(f"{'geomean':<{wn}} {pss:<10} {'':>10} {'':>10} {'':>10} {'':>10} {g:>7.3f}")
     total = round(geomean([r["ratio"] for r in rows]), 3)
-    print(f"{'geomean':<16} {'all':<10} {'':>10} {'':>10} {'':>10} {'':>10} {total:>7.3f}")
+    print(f"{'geomean':<{wn}} {'all':<10} {'':>10} {'':>10} {'':>10} {'':>10} {total:>7.3f}")
     print("ratio = torch ms / vconv ms: above 1, vconv is faster")
+    dist = distribution([r["ratio"] for r in rows])
+    print()
+    print(f"distribution of the {len(rows)} ratios: min {dist['min']:.3f}, "
+          f"10th percentile {dist['p10']:.3f}, median {dist['median']:.3f}, "
+          f"geometric mean {dist['geomean']:.3f}")
+    nets = networks(rows, read_suite(a.suite)) if a.suite else []
+    if nets:
+        print()
+        print("whole networks: the count-weighted sum of every layer's passes (a training "
+              "step's convolutions)")
+        for net in nets:
+            print(f"  {net['network']:<28} vconv {net['vconv_ms']:>10.2f} ms   "
+                  f"torch {net['torch_ms']:>10.2f} ms   ratio {net['ratio']:.3f}   "
+                  f"({net['layers']} of its {net['suite_layers']} suite rows measured)")
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"geomean_ratio": total, "geomean_ratio_per_pass": per_pass,
-                       "rows": rows}, f, indent=1)
+                       "distribution": dist, "networks": nets, "rows": rows}, f, indent=1)
             f.write("\n")
+
+
+def percentile(sorted_values, q):
+    """Linear interpolation between closest ranks (NumPy's default)."""
+    pos = (len(sorted_values) - 1) * q
+    lo = math.floor(pos)
+    hi = min(lo + 1, len(sorted_values) - 1)
+    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
+
+
+def distribution(ratios):
+    s = sorted(ratios)
+    return {"min": round(s[0], 3), "p10": round(percentile(s, 0.1), 3),
+            "median": round(percentile(s, 0.5), 3), "geomean": round(geomean(s), 3)}
+
+
+def network_of(name):
+    """network-bN of a zoo row name network.layer-bN (network alone without a batch suffix)."""
+    net = name.split(".", 1)[0]
+    tail = name.rsplit("-", 1)
+    return net + ("-" + tail[1] if len(tail) == 2 and tail[1].startswith("b") else "")
+
+
+def networks(rows, layers):
+    """Per network and batch (rows named network.layer-bN): sums of count x ms over the
+    layers whose three passes were all measured on both sides."""
+    count = {l["name"]: l["count"] for l in layers}
+    in_suite = {}
+    for l in layers:
+        if "." in l["name"]:
+            in_suite[network_of(l["name"])] = in_suite.get(network_of(l["name"]), 0) + 1
+    by_layer = {}
+    for r in rows:
+        by_layer.setdefault(r["name"], {})[r["pass"]] = r
+    sums = {}
+    for name, passes in by_layer.items():
+        if "." not in name or len(passes) != len(PASSES):
+            continue
+        s = sums.setdefault(network_of(name), [0.0, 0.0, 0])
+        s[2] += 1
+        for r in passes.values():
+            s[0] += count.get(name, 1) * r["vconv_ms"]
+            s[1] += count.get(name, 1) * r["torch_ms"]
+    return [{"network": net, "vconv_ms": round(v, 3), "torch_ms": round(t, 3),
+             "ratio": round(t / v, 3), "layers": n, "suite_layers": in_suite.get(net, n)}
+            for net, (v, t, n) in sorted(sums.items())]
 
 
 def cmd_busy(a):
@@ -283,6 +367,7 @@ def main():
     p.add_argument("torch")
     p.add_argument("--title", default="vconv vs PyTorch")
     p.add_argument("--note", action="append", default=[])
+    p.add_argument("--suite", help="the suite CSV: its counts weight the whole-network sums")
     p.add_argument("--json")
     p.set_defaults(fn=cmd_compare)
     p = sub.add_parser("busy")

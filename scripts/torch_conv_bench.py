@@ -81,7 +81,8 @@ def main():
             rows.append({"name": l["name"], "pass": pss, "impl": "torch", "ms": round(ms, 4),
                          "gflops": round(gf, 2), "n": l["n"], "threads": a.threads,
                          "samples": samples})
-            print(f"  {l['name']:<16} {pss:<10} torch  median {ms:.3f} ms", file=sys.stderr)
+            print(f"  {l['name']:<16} {pss:<10} torch  median {ms:.3f} ms", file=sys.stderr,
+                  flush=True)
     with open(a.json, "w") as f:
         json.dump(rows, f, indent=1)
         f.write("\n")

@@ -9,11 +9,14 @@ import java.util.List;
 import org.vconv.ConvSpec;
 
 /**
- * One row of a benchmark suite CSV ({@code name,n,c,h,w,k,r,s,stride,pad,dilation,groups}:
- * NCHW, square stride, pad and dilation), as the benchmarks and scripts read it.
+ * One row of a benchmark suite CSV, as the benchmarks and scripts read it (NCHW):
+ * {@code name,n,c,h,w,k,r,s,stride,pad,dilation,groups[,count]}. Stride, pad and dilation are
+ * one value for both axes or {@code HxW}; {@code count} (default 1) is how many convolutions
+ * of a network share the row's geometry, for weighting a whole network's time.
  */
 public record ConvLayer(String name, int n, int c, int h, int w, int k, int r, int s,
-    int stride, int pad, int dilation, int groups) {
+    int strideH, int strideW, int padH, int padW, int dilationH, int dilationW, int groups,
+    int count) {
 
   /** The suite kept in the project; JMH forks run in the project root (see scripts/bench). */
   public static final String DEFAULT_SUITE = "src/jmh/resources/layers.csv";
@@ -22,18 +25,26 @@ public record ConvLayer(String name, int n, int c, int h, int w, int k, int r, i
 
   public ConvLayer {
     if (Math.min(Math.min(n, c), Math.min(Math.min(h, w), Math.min(k, Math.min(r, s)))) < 1
-        || stride < 1 || pad < 0 || dilation < 1 || groups < 1) {
-      throw new IllegalArgumentException(name + ": sizes, stride, dilation and groups must be"
-          + " positive, pad non-negative");
+        || Math.min(strideH, strideW) < 1 || Math.min(padH, padW) < 0
+        || Math.min(dilationH, dilationW) < 1 || groups < 1 || count < 1) {
+      throw new IllegalArgumentException(name + ": sizes, stride, dilation, groups and count"
+          + " must be positive, pad non-negative");
     }
     if (c % groups != 0 || k % groups != 0) {
       throw new IllegalArgumentException(name + ": groups " + groups + " must divide c " + c
           + " and k " + k);
     }
     // fields are assigned after this body, so compute from the parameters
-    if (extent(h, r, stride, pad, dilation) <= 0 || extent(w, s, stride, pad, dilation) <= 0) {
+    if (extent(h, r, strideH, padH, dilationH) <= 0
+        || extent(w, s, strideW, padW, dilationW) <= 0) {
       throw new IllegalArgumentException(name + ": empty output");
     }
+  }
+
+  /** A row with the same stride, pad and dilation on both axes, counted once. */
+  public ConvLayer(String name, int n, int c, int h, int w, int k, int r, int s, int stride,
+      int pad, int dilation, int groups) {
+    this(name, n, c, h, w, k, r, s, stride, stride, pad, pad, dilation, dilation, groups, 1);
   }
 
   /** Every row of {@code csv} (empty: the default suite). */
@@ -45,26 +56,44 @@ public record ConvLayer(String name, int n, int c, int h, int w, int k, int r, i
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read suite " + path.toAbsolutePath(), e);
     }
-    if (lines.isEmpty() || !lines.get(0).trim().equals(HEADER)) {
-      throw new IllegalArgumentException(path + ": header must be " + HEADER);
+    String header = lines.isEmpty() ? "" : lines.get(0).trim();
+    boolean counted = header.equals(HEADER + ",count");
+    if (!counted && !header.equals(HEADER)) {
+      throw new IllegalArgumentException(path + ": header must be " + HEADER
+          + " (optionally followed by ,count)");
     }
+    int columns = counted ? 13 : 12;
     List<ConvLayer> layers = new ArrayList<>();
     for (String line : lines.subList(1, lines.size())) {
       if (line.isBlank()) {
         continue;
       }
       String[] f = line.trim().split(",");
-      if (f.length != 12) {
-        throw new IllegalArgumentException(path + ": expected 12 columns: " + line);
+      if (f.length != columns) {
+        throw new IllegalArgumentException(path + ": expected " + columns + " columns: " + line);
       }
-      int[] v = new int[11];
-      for (int i = 0; i < 11; i++) {
+      int[] v = new int[7];
+      for (int i = 0; i < 7; i++) {
         v[i] = Integer.parseInt(f[i + 1].trim());
       }
-      layers.add(new ConvLayer(f[0].trim(), v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7],
-          v[8], v[9], v[10]));
+      int[] stride = axes(f[8]);
+      int[] pad = axes(f[9]);
+      int[] dilation = axes(f[10]);
+      layers.add(new ConvLayer(f[0].trim(), v[0], v[1], v[2], v[3], v[4], v[5], v[6],
+          stride[0], stride[1], pad[0], pad[1], dilation[0], dilation[1],
+          Integer.parseInt(f[11].trim()), counted ? Integer.parseInt(f[12].trim()) : 1));
     }
     return layers;
+  }
+
+  /** {@code A} as {A, A}, or {@code HxW} as {H, W}. */
+  private static int[] axes(String field) {
+    String[] p = field.trim().split("x", -1);
+    if (p.length > 2) {
+      throw new IllegalArgumentException("expected A or HxW, got '" + field + "'");
+    }
+    int a = Integer.parseInt(p[0]);
+    return new int[] {a, p.length == 2 ? Integer.parseInt(p[1]) : a};
   }
 
   /** The row named {@code name} in {@code csv}. */
@@ -75,20 +104,21 @@ public record ConvLayer(String name, int n, int c, int h, int w, int k, int r, i
 
   /** The same layer with batch {@code n}. */
   public ConvLayer withBatch(int batch) {
-    return new ConvLayer(name, batch, c, h, w, k, r, s, stride, pad, dilation, groups);
+    return withShape(batch, c, k, h, w);
   }
 
   /** The same convolution on smaller tensors: for cheap correctness checks. */
   public ConvLayer withShape(int batch, int ch, int kk, int hh, int ww) {
-    return new ConvLayer(name, batch, ch, hh, ww, kk, r, s, stride, pad, dilation, groups);
+    return new ConvLayer(name, batch, ch, hh, ww, kk, r, s, strideH, strideW, padH, padW,
+        dilationH, dilationW, groups, count);
   }
 
   public int p() {
-    return extent(h, r, stride, pad, dilation);
+    return extent(h, r, strideH, padH, dilationH);
   }
 
   public int q() {
-    return extent(w, s, stride, pad, dilation);
+    return extent(w, s, strideW, padW, dilationW);
   }
 
   private static int extent(int in, int kernel, int stride, int pad, int dilation) {
@@ -105,8 +135,8 @@ public record ConvLayer(String name, int n, int c, int h, int w, int k, int r, i
   }
 
   public ConvSpec spec() {
-    return ConvSpec.builder().stride(stride).padding(pad).dilation(dilation).groups(groups)
-        .build();
+    return ConvSpec.builder().stride(strideH, strideW).padding(padH, padW)
+        .dilation(dilationH, dilationW).groups(groups).build();
   }
 
   public int[] inputShape() {

@@ -136,10 +136,10 @@ public class ConvLayerBenchmark {
    */
   static void checkSimdMatchesScalar(ConvLayer l, String pass, int threads) {
     int g = l.groups();
-    int span = Math.max((l.r() - 1) * l.dilation(), (l.s() - 1) * l.dilation());
-    int hw = span + 4 * l.stride() + 3;
+    int hh = (l.r() - 1) * l.dilationH() + 4 * l.strideH() + 3;
+    int ww = (l.s() - 1) * l.dilationW() + 4 * l.strideW() + 3;
     ConvLayer small = l.withShape(1, g * Math.min(l.c() / g, 8), g * Math.min(l.k() / g, 8),
-        Math.min(l.h(), hw), Math.min(l.w(), hw));
+        Math.min(l.h(), hh), Math.min(l.w(), ww));
     Conv2d base = Conv2d.of(small.spec()).withThreads(threads);
     float[] a = output(prepare(base, small, pass, new SplittableRandom(7)).get());
     float[] b = output(prepare(base.withVectorization(false), small, pass,
