@@ -335,6 +335,31 @@ public final class Conv2d {
     computeBackward(g, dy, x, w, dx, dw, db);
   }
 
+  /**
+   * Overwrites {@code dx} with the input gradient, the input known by its shape only: for
+   * {@link ConvNd}, whose transposed forward is this pass. Validates like the public calls.
+   */
+  void backwardDataInto(int[] xShape, Tensor dy, Tensor w, Tensor dx) {
+    ConvGeometry g = GeometryResolver.resolve(spec, xShape.clone(), w.shape());
+    checkGradOutput(g, dy);
+    checkShape("grad input", dx, g.inputShape());
+    computeBackward(g, dy, null, w, dx, null, null);
+  }
+
+  /** Overwrites {@code dw} with the weight gradient, the weight known by its shape only. */
+  void backwardWeightInto(Tensor dy, Tensor x, int[] wShape, Tensor dw) {
+    ConvGeometry g = GeometryResolver.resolve(spec, x.shape(), wShape.clone());
+    checkGradOutput(g, dy);
+    checkShape("grad weight", dw, g.weightShape());
+    computeBackward(g, dy, x, null, null, dw, null);
+  }
+
+  /** This convolution's options (algorithm, threads, budget, kernels) on another spec. */
+  Conv2d withSpec(ConvSpec other) {
+    return new Conv2d(Objects.requireNonNull(other, "spec"), algorithm, threads, workspaceBytes,
+        vectorized);
+  }
+
   private static void checkGradOutput(ConvGeometry g, Tensor dy) {
     Objects.requireNonNull(dy, "grad output");
     checkShape("grad output", dy, g.outputShape());

@@ -1,0 +1,89 @@
+package org.vconv.nd;
+
+import org.vconv.PaddingMode;
+
+/**
+ * Reflect, replicate and circular padding as a copy, and its adjoint: the input is viewed as
+ * {@code [outer, D, H, W, inner]} (channels first: outer = N*C, inner = 1; channels last:
+ * outer = N, inner = C; fewer spatial axes have extent 1), and each padded position copies the
+ * input element that an index map names.
+ */
+public final class PadCopy {
+  private PadCopy() {}
+
+  /**
+   * For each of the {@code before + n + after} padded positions of an axis of extent
+   * {@code n}, the input position it copies.
+   */
+  static int[] indexMap(PaddingMode mode, int n, int before, int after) {
+    int[] map = new int[before + n + after];
+    for (int i = 0; i < map.length; i++) {
+      int j = i - before;
+      map[i] = switch (mode) {
+        case REFLECT -> j < 0 ? -j : j >= n ? 2 * (n - 1) - j : j;
+        case REPLICATE -> Math.min(Math.max(j, 0), n - 1);
+        case CIRCULAR -> Math.floorMod(j, n);
+        case ZEROS -> throw new IllegalArgumentException("zeros padding is not copied");
+      };
+      assert map[i] >= 0 && map[i] < n;
+    }
+    return map;
+  }
+
+  /**
+   * The padded copy of {@code x}.
+   *
+   * @param dims {@code {outer, D, H, W, inner}} of {@code x}
+   * @param pads {@code {dBefore, dAfter, hBefore, hAfter, wBefore, wAfter}}
+   */
+  public static float[] pad(PaddingMode mode, float[] x, int[] dims, int[] pads) {
+    int[][] maps = maps(mode, dims, pads);
+    int outer = dims[0], inner = dims[4];
+    int pd = maps[0].length, ph = maps[1].length, pw = maps[2].length;
+    float[] out = new float[Math.multiplyExact(Math.multiplyExact(outer, pd * ph), pw * inner)];
+    int o = 0;
+    for (int b = 0; b < outer; b++) {
+      for (int d : maps[0]) {
+        for (int h : maps[1]) {
+          int row = ((b * dims[1] + d) * dims[2] + h) * dims[3];
+          for (int w : maps[2]) {
+            System.arraycopy(x, (row + w) * inner, out, o, inner);
+            o += inner;
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The adjoint of {@link #pad}: overwrites {@code dx} with, for each input element, the sum
+   * of {@code dPadded} over the padded positions that copy it, in padded order.
+   */
+  public static void foldInto(PaddingMode mode, float[] dPadded, int[] dims, int[] pads,
+      float[] dx) {
+    int[][] maps = maps(mode, dims, pads);
+    int outer = dims[0], inner = dims[4];
+    java.util.Arrays.fill(dx, 0f);
+    int o = 0;
+    for (int b = 0; b < outer; b++) {
+      for (int d : maps[0]) {
+        for (int h : maps[1]) {
+          int row = ((b * dims[1] + d) * dims[2] + h) * dims[3];
+          for (int w : maps[2]) {
+            int at = (row + w) * inner;
+            for (int i = 0; i < inner; i++) {
+              dx[at + i] += dPadded[o + i];
+            }
+            o += inner;
+          }
+        }
+      }
+    }
+  }
+
+  private static int[][] maps(PaddingMode mode, int[] dims, int[] pads) {
+    return new int[][] {indexMap(mode, dims[1], pads[0], pads[1]),
+        indexMap(mode, dims[2], pads[2], pads[3]), indexMap(mode, dims[3], pads[4], pads[5])};
+  }
+}
