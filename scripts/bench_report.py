@@ -2,6 +2,7 @@
 """Helpers for scripts/bench and scripts/compare-pytorch (stdlib only).
 
   layers SUITE [--only a,b]       check a suite CSV, print its layer names comma-separated
+  kind SUITE                      the JMH benchmark class for the suite's format
   peak JMH_JSON                   best throughput iteration of a peak benchmark, in GFLOP/s
   report --simd J… [--scalar J…] … JMH results (one or more files each) -> table on stdout,
                                   --json, --tsv (for ChartWriter)
@@ -16,6 +17,8 @@ import math
 import sys
 
 HEADER = "name,n,c,h,w,k,r,s,stride,pad,dilation,groups".split(",")
+ND_HEADER = "name,op,n,c,k,in,kernel,stride,pad,dilation,groups,output_padding,mode".split(",")
+MODES = ("zeros", "reflect", "replicate", "circular")
 PASSES = ["fwd", "bwd_data", "bwd_weight"]
 
 
@@ -33,9 +36,31 @@ def axes(field):
     return (h, int(parts[1]) if len(parts) == 2 else h)
 
 
+def nd_field(key, text, rank):
+    """A field of an N-d suite row: per-axis lists (one value broadcast), pads as (before,
+    after) per axis from P or B:A, or 'same'."""
+    t = text.strip()
+    if key in ("op", "mode"):
+        return t
+    if key in ("n", "c", "k", "groups", "count"):
+        return int(t)
+    if key == "pad" and t == "same":
+        return "same"
+    parts = t.split("x")
+    if len(parts) == 1 and rank:
+        parts *= rank
+    if key == "pad":
+        return [tuple(int(v) for v in (p.split(":") * 2)[:2]) if ":" in p else (int(p), int(p))
+                for p in parts]
+    return [int(v) for v in parts]
+
+
 def read_suite(path):
-    """Rows of a suite CSV as dicts: ints, (H, W) pairs for stride, pad and dilation, and the
-    count (how many convolutions of the network share the row; 1 without a count column)."""
+    """Rows of a suite CSV as dicts. 2-D suites (HEADER): ints, (H, W) pairs for stride, pad
+    and dilation. N-d suites (ND_HEADER, rows marked "nd"): op conv or tconv, per-axis lists
+    (the rank is the number of axes of 'in'), pads as (before, after) pairs or 'same', output
+    padding and padding mode. Both take an optional count column (how many convolutions of
+    the network share the row; 1 without it)."""
     try:
         with open(path, newline="") as f:
             rows = list(csv.reader(f))
@@ -43,17 +68,25 @@ def read_suite(path):
         die(f"cannot read suite {path}: {e.strerror}")
     rows = [r for r in rows if r and any(x.strip() for x in r)]
     header = [x.strip() for x in rows[0]] if rows else []
-    if header not in (HEADER, HEADER + ["count"]):
-        die(f"{path}: header must be {','.join(HEADER)} (optionally followed by ,count)")
+    nd = header in (ND_HEADER, ND_HEADER + ["count"])
+    if not nd and header not in (HEADER, HEADER + ["count"]):
+        die(f"{path}: header must be {','.join(HEADER)} or {','.join(ND_HEADER)} (optionally"
+            " followed by ,count)")
     layers = []
     for r in rows[1:]:
         if len(r) != len(header):
             die(f"{path}: expected {len(header)} columns: {','.join(r)}")
         try:
-            v = {k: (axes(x) if k in PAIRS else int(x)) for k, x in zip(header[1:], r[1:])}
+            if nd:
+                rank = len(r[header.index("in")].split("x"))
+                v = {k: nd_field(k, x, rank) for k, x in zip(header[1:], r[1:])}
+                v["nd"], v["rank"] = True, rank
+                if v["op"] not in ("conv", "tconv") or v["mode"] not in MODES:
+                    raise ValueError(r)
+            else:
+                v = {k: (axes(x) if k in PAIRS else int(x)) for k, x in zip(header[1:], r[1:])}
         except ValueError:
-            die(f"{path}: a field is not an integer (or HxW for stride, pad, dilation): "
-                f"{','.join(r)}")
+            die(f"{path}: a field is malformed: {','.join(r)}")
         v.setdefault("count", 1)
         v["name"] = r[0].strip()
         if not v["name"] or any(ch in v["name"] for ch in " ,="):
@@ -77,10 +110,45 @@ def out_size(l):
             (l["w"] + 2 * pw - dw * (l["s"] - 1) - 1) // sw + 1)
 
 
+def nd_pads(l):
+    """An N-d row's (before, after) pads, 'same' resolved."""
+    if l["pad"] != "same":
+        return l["pad"]
+    pads = []
+    for i in range(l["rank"]):
+        s, k, d, n = l["stride"][i], l["kernel"][i], l["dilation"][i], l["in"][i]
+        total = max((-(-n // s) - 1) * s + (k - 1) * d + 1 - n, 0)
+        pads.append((total // 2, total - total // 2))
+    return pads
+
+
+def nd_out(l):
+    """An N-d row's output extents."""
+    out = []
+    for i, (b, a) in enumerate(nd_pads(l)):
+        n, k, s, d = l["in"][i], l["kernel"][i], l["stride"][i], l["dilation"][i]
+        if l["op"] == "tconv":
+            out.append((n - 1) * s - b - a + (k - 1) * d + 1 + l["output_padding"][i])
+        else:
+            out.append((n + b + a - (k - 1) * d - 1) // s + 1)
+    return out
+
+
 def flops(l, n=None):
-    """2*N*K*P*Q*(C/G)*R*S, the same for all three passes (PyTorch/oneDNN convention)."""
+    """2*N*K*P*Q*(C/G)*R*S, the same for all three passes (PyTorch/oneDNN convention); for a
+    transposed row, the count of the plain convolution whose passes it runs."""
+    if l.get("nd"):
+        taps = math.prod(l["kernel"])
+        if l["op"] == "tconv":
+            return 2.0 * (n or l["n"]) * l["c"] * math.prod(l["in"]) * (l["k"] // l["groups"]) * taps
+        return 2.0 * (n or l["n"]) * l["k"] * math.prod(nd_out(l)) * (l["c"] // l["groups"]) * taps
     p, q = out_size(l)
     return 2.0 * (n or l["n"]) * l["k"] * p * q * (l["c"] // l["groups"]) * l["r"] * l["s"]
+
+
+def cmd_kind(a):
+    """The JMH benchmark class that runs the suite's rows."""
+    print("ConvNdLayerBenchmark" if read_suite(a.suite)[0].get("nd") else "ConvLayerBenchmark")
 
 
 def cmd_layers(a):
@@ -348,6 +416,9 @@ def main():
     p.add_argument("suite")
     p.add_argument("--only")
     p.set_defaults(fn=cmd_layers)
+    p = sub.add_parser("kind")
+    p.add_argument("suite")
+    p.set_defaults(fn=cmd_kind)
     p = sub.add_parser("peak")
     p.add_argument("jmh_json")
     p.set_defaults(fn=cmd_peak)

@@ -16,7 +16,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_report import PASSES, flops, read_suite  # noqa: E402
+from bench_report import PASSES, flops, nd_pads, read_suite  # noqa: E402
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
@@ -25,7 +25,43 @@ import torch.nn.functional as F  # noqa: E402
 PRESETS = {"quick": (3, 0.25, 10, 0.75), "full": (10, 1.0, 50, 3.0)}
 
 
+CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
+TCONV = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
+
+
+def make_nd_call(l, pss, gen):
+    """An N-d row as torch.nn's Conv/ConvTranspose modules compute it: zero padding in the
+    convolution where it is symmetric, F.pad otherwise and for the other padding modes."""
+    rank, g = l["rank"], l["groups"]
+    rnd = lambda *shape: torch.rand(*shape, generator=gen) * 2 - 1  # noqa: E731
+    x = rnd(l["n"], l["c"], *l["in"])
+    pads = nd_pads(l)
+    if l["op"] == "tconv":
+        wt = rnd(l["c"], l["k"] // g, *l["kernel"])
+        f = lambda x, wt: TCONV[rank](x, wt, None, l["stride"], [b for b, _ in pads],  # noqa: E731
+                                      l["output_padding"], g, l["dilation"])
+    else:
+        wt = rnd(l["k"], l["c"] // g, *l["kernel"])
+        sym = l["mode"] == "zeros" and all(b == a for b, a in pads)
+        flat = [v for b, a in reversed(pads) for v in (b, a)]
+        mode = "constant" if l["mode"] == "zeros" else l["mode"]
+        if sym:
+            f = lambda x, wt: CONV[rank](x, wt, None, l["stride"], [b for b, _ in pads],  # noqa: E731
+                                         l["dilation"], g)
+        else:
+            f = lambda x, wt: CONV[rank](F.pad(x, flat, mode=mode), wt, None,  # noqa: E731
+                                         l["stride"], 0, l["dilation"], g)
+    if pss == "fwd":
+        return lambda: f(x, wt)
+    t = (x if pss == "bwd_data" else wt).requires_grad_(True)
+    y = f(x, wt)
+    dy = rnd(*y.shape)
+    return lambda: torch.autograd.grad(y, t, dy, retain_graph=True)[0]
+
+
 def make_call(l, pss, gen):
+    if l.get("nd"):
+        return make_nd_call(l, pss, gen)
     n, c, h, w, k = l["n"], l["c"], l["h"], l["w"], l["k"]
     g, st, pd, dl = l["groups"], l["stride"], l["pad"], l["dilation"]
     rnd = lambda *shape: torch.rand(*shape, generator=gen) * 2 - 1  # noqa: E731

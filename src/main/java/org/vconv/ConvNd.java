@@ -94,6 +94,15 @@ public final class ConvNd {
   }
 
   /**
+   * The kernels this convolution runs on.
+   *
+   * @return e.g. "panama-512" or "scalar"
+   */
+  public String kernels() {
+    return engine.kernels();
+  }
+
+  /**
    * What this convolution computes.
    *
    * @return the spec
@@ -568,6 +577,6 @@ public final class ConvNd {
 
   @Override
   public String toString() {
-    return "ConvNd[" + spec + ", " + engine.kernels() + "]";
+    return "ConvNd[" + spec + ", kernels=" + kernels() + "]";
   }
 }
