@@ -227,13 +227,29 @@ public final class ConvNd {
     }
   }
 
-  /** The sum of {@code dy} over batch and space per channel, in double, in index order. */
+  /**
+   * The sum of {@code dy} over batch and space per channel, in double, in the order of
+   * {@code Conv2d}'s bias gradient (a plane's sum, then the planes in batch order), so that
+   * 2-D problems give its bits.
+   */
   private float[] biasGradient(float[] dy, int[] shape) {
     int ch = spec.channelsLast() ? shape[shape.length - 1] : shape[1];
-    int inner = spec.channelsLast() ? 1 : plane(shape);
     double[] sum = new double[ch];
-    for (int i = 0; i < dy.length; i++) {
-      sum[(i / inner) % ch] += dy[i];
+    if (spec.channelsLast()) {
+      for (int i = 0; i < dy.length; i++) {
+        sum[i % ch] += dy[i];
+      }
+    } else {
+      int plane = plane(shape);
+      for (int at = 0, n = 0; n < shape[0]; n++) {
+        for (int c = 0; c < ch; c++) {
+          double s = 0;
+          for (int i = 0; i < plane; i++) {
+            s += dy[at++];
+          }
+          sum[c] += s;
+        }
+      }
     }
     float[] out = new float[ch];
     for (int c = 0; c < ch; c++) {

@@ -8,9 +8,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.vconv.Algorithm;
-import org.vconv.ConvSpec;
-import org.vconv.Layout;
-import org.vconv.Padding;
+import org.vconv.ConvNdSpec;
+import org.vconv.PaddingMode;
 
 /**
  * The options of one command, parsed strictly: {@code --name value} or {@code --name=value},
@@ -18,8 +17,12 @@ import org.vconv.Padding;
  */
 final class Args {
   /** Options every convolution command accepts. */
-  static final List<String> CONV_OPTIONS =
-      List.of("--stride", "--padding", "--dilation", "--groups", "--layout", "--algorithm");
+  static final List<String> CONV_OPTIONS = List.of("--stride", "--padding", "--dilation",
+      "--groups", "--layout", "--algorithm", "--padding-mode", "--transposed",
+      "--output-padding");
+
+  /** Options that take no value. */
+  static final List<String> FLAGS = List.of("--transposed");
 
   private final String command;
   private final Map<String, String> values = new LinkedHashMap<>();
@@ -40,6 +43,19 @@ final class Args {
       String name = arg;
       String value;
       int eq = arg.indexOf('=');
+      if (FLAGS.contains(eq >= 0 ? arg.substring(0, eq) : arg)) {
+        if (eq >= 0) {
+          throw new CliException(arg.substring(0, eq) + " takes no value");
+        }
+        if (!known.contains(arg)) {
+          throw new CliException("unknown option '" + arg + "' for " + command
+              + " (see vconv --help)");
+        }
+        if (a.values.putIfAbsent(arg, "") != null) {
+          throw new CliException(arg + " given twice");
+        }
+        continue;
+      }
       if (eq >= 0) {
         name = arg.substring(0, eq);
         value = arg.substring(eq + 1);
@@ -83,22 +99,89 @@ final class Args {
     return v;
   }
 
-  /** The convolution the options describe (defaults: stride 1, padding 0, ... NCHW). */
-  ConvSpec spec() {
-    ConvSpec.Builder b = ConvSpec.builder();
-    int[] s = pair("--stride");
-    int[] d = pair("--dilation");
-    b.stride(s[0], s[1]).dilation(d[0], d[1]);
-    if (has("--padding")) {
-      b.padding(parsed("--padding", () -> Padding.parse(get("--padding"))));
+  /** The most spatial axes a convolution has. */
+  private static final int MAX_RANK = 3;
+
+  /**
+   * Checks the convolution options' syntax before any file is read (their counts per axis
+   * are checked against the input's rank by {@link #spec}).
+   */
+  void checkConvOptions() {
+    for (String name : List.of("--stride", "--dilation")) {
+      if (has(name)) {
+        ints(name, 1, MAX_RANK, 1, "positive integers, one or one per spatial axis");
+      }
+    }
+    if (has("--output-padding")) {
+      ints("--output-padding", 1, MAX_RANK, 0,
+          "non-negative integers, one or one per spatial axis");
+    }
+    if (has("--padding") && !List.of("same", "valid").contains(lower("--padding"))) {
+      ints("--padding", 1, 2 * MAX_RANK, 0, "P, one per axis, two per axis, same or valid"
+          + " (non-negative integers)");
     }
     if (has("--groups")) {
-      b.groups(positives("--groups", 1)[0]);
+      ints("--groups", 1, 1, 1, "a positive integer");
     }
-    if (has("--layout")) {
-      b.layout(parsed("--layout", () -> Layout.parse(get("--layout"))));
+    if (has("--layout") && !LAYOUTS.contains(get("--layout").strip().toUpperCase(Locale.ROOT))) {
+      throw new CliException("--layout " + get("--layout") + ": expected one of "
+          + String.join(", ", LAYOUTS));
     }
-    return b.build();
+    paddingMode();
+    algorithm();
+  }
+
+  /** The layouts by rank, channels first then last. */
+  static final List<String> LAYOUTS = List.of("NCL", "NLC", "NCHW", "NHWC", "NCDHW", "NDHWC");
+
+  /**
+   * The convolution the options describe for an input with {@code rank} spatial axes
+   * (defaults: stride 1, padding 0, dilation 1, one group, channels first, zeros, plain).
+   */
+  ConvNdSpec spec(int rank) {
+    ConvNdSpec.Builder b = ConvNdSpec.builder(rank);
+    String layout = has("--layout") ? get("--layout") : LAYOUTS.get(2 * (rank - 1));
+    parsed("--layout", () -> b.layout(layout));
+    if (has("--stride")) {
+      parsed("--stride", () -> b.stride(ints("--stride", 1, MAX_RANK, 1, "")));
+    }
+    if (has("--dilation")) {
+      parsed("--dilation", () -> b.dilation(ints("--dilation", 1, MAX_RANK, 1, "")));
+    }
+    if (has("--padding")) {
+      parsed("--padding", () -> b.padding(get("--padding")));
+    }
+    if (has("--groups")) {
+      b.groups(ints("--groups", 1, 1, 1, "a positive integer")[0]);
+    }
+    b.paddingMode(paddingMode()).transposed(has("--transposed"));
+    if (has("--output-padding")) {
+      parsed("--output-padding", () -> b.outputPadding(ints("--output-padding", 1, MAX_RANK,
+          0, "")));
+    }
+    try {
+      return b.build(); // how the options combine: the message names them
+    } catch (IllegalArgumentException e) {
+      throw new CliException(e.getMessage());
+    }
+  }
+
+  /** {@code --padding-mode}: zeros (default), reflect, replicate or circular. */
+  PaddingMode paddingMode() {
+    if (!has("--padding-mode")) {
+      return PaddingMode.ZEROS;
+    }
+    for (PaddingMode m : PaddingMode.values()) {
+      if (m.name().equalsIgnoreCase(get("--padding-mode").strip())) {
+        return m;
+      }
+    }
+    throw new CliException("--padding-mode " + get("--padding-mode")
+        + ": expected zeros, reflect, replicate or circular");
+  }
+
+  private String lower(String name) {
+    return get(name).strip().toLowerCase(Locale.ROOT);
   }
 
   /** {@code --algorithm}: an {@link Algorithm}'s {@link #cliName}; AUTO when absent. */
@@ -121,35 +204,22 @@ final class Args {
     return a.name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
-  /** {@code S} or {@code SH,SW} as {SH, SW}; {1, 1} when absent. */
-  private int[] pair(String name) {
-    if (!has(name)) {
-      return new int[] {1, 1};
-    }
-    int[] v = positives(name, 2);
-    return v.length == 1 ? new int[] {v[0], v[0]} : v;
-  }
-
-  /** One to {@code max} comma-separated positive integers. */
-  private int[] positives(String name, int max) {
+  /** Between {@code min} and {@code max} comma-separated integers of at least {@code low}. */
+  private int[] ints(String name, int min, int max, int low, String form) {
     String raw = get(name);
-    String letter = name.substring(2, 3).toUpperCase(Locale.ROOT);
-    String form = max == 1 ? "a positive integer"
-        : "positive integers " + letter + " or " + letter + "H," + letter + "W";
     String[] parts = raw.split(",", -1);
-    if (parts.length > max) {
-      throw new CliException(name + " " + raw + ": expected " + form);
-    }
     int[] v = new int[parts.length];
-    for (int i = 0; i < parts.length; i++) {
+    boolean ok = parts.length >= min && parts.length <= max;
+    for (int i = 0; ok && i < parts.length; i++) {
       try {
         v[i] = Integer.parseInt(parts[i].strip());
+        ok = v[i] >= low;
       } catch (NumberFormatException e) {
-        throw new CliException(name + " " + raw + ": expected " + form);
+        ok = false;
       }
-      if (v[i] <= 0) {
-        throw new CliException(name + " " + raw + ": expected " + form);
-      }
+    }
+    if (!ok) {
+      throw new CliException(name + " " + raw + ": expected " + form);
     }
     return v;
   }

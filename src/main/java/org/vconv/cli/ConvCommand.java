@@ -8,8 +8,8 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.vconv.Conv2d;
-import org.vconv.ConvSpec;
+import org.vconv.ConvNd;
+import org.vconv.ConvNdSpec;
 import org.vconv.Gradient;
 import org.vconv.Gradients;
 import org.vconv.Tensor;
@@ -39,16 +39,17 @@ final class ConvCommand {
     a.require("--input");
     a.require("--weight");
     a.require("--output");
-    Conv2d conv = conv(a);
+    a.checkConvOptions();
     Map<String, Path> outs = outputs(a, List.of("--output"));
     Tensor x = read(a, "--input");
     Tensor w = read(a, "--weight");
     Tensor b = a.has("--bias") ? read(a, "--bias") : null;
+    ConvNd conv = conv(a, x, w);
     int[] yShape = outputShape(conv, a, x, w);
-    if (b != null && (b.rank() != 1 || b.dim(0) != yShape[channelAxis(conv)])) {
-      throw new CliException(label(a, "--bias") + ": expected a bias of shape ("
-          + yShape[channelAxis(conv)] + ",) (one per output channel), got "
-          + Npy.shapeText(b.shape()));
+    int k = yShape[conv.spec().channelsLast() ? yShape.length - 1 : 1];
+    if (b != null && (b.rank() != 1 || b.dim(0) != k)) {
+      throw new CliException(label(a, "--bias") + ": expected a bias of shape (" + k
+          + ",) (one per output channel), got " + Npy.shapeText(b.shape()));
     }
     Tensor y = conv.forward(x, w, b);
     write(a, outs, Map.of("--output", y));
@@ -64,15 +65,16 @@ final class ConvCommand {
       throw new CliException("backward needs at least one of --grad-input, --grad-weight,"
           + " --grad-bias (see vconv --help)");
     }
-    Conv2d conv = conv(a);
+    a.checkConvOptions();
     Map<String, Path> outs = outputs(a, asked);
     Tensor x = read(a, "--input");
     Tensor w = read(a, "--weight");
     Tensor dy = read(a, "--grad-output");
+    ConvNd conv = conv(a, x, w);
     int[] yShape = outputShape(conv, a, x, w);
     if (!Arrays.equals(dy.shape(), yShape)) {
       throw new CliException(label(a, "--grad-output") + ": expected the output's shape "
-          + Npy.shapeText(yShape) + " (layout " + conv.spec().layout() + "), got "
+          + Npy.shapeText(yShape) + " (layout " + conv.spec().layoutName() + "), got "
           + Npy.shapeText(dy.shape()));
     }
     EnumSet<Gradient> wanted = EnumSet.noneOf(Gradient.class);
@@ -99,9 +101,28 @@ final class ConvCommand {
     write(a, outs, results);
   }
 
-  private static Conv2d conv(Args a) {
-    ConvSpec spec = a.spec();
-    return Conv2d.of(spec).withAlgorithm(a.algorithm());
+  /** The input's rank picks 1-D, 2-D or 3-D; the weight's must match it. */
+  private static ConvNd conv(Args a, Tensor x, Tensor w) {
+    int rank = x.rank() - 2;
+    if (rank < 1 || rank > 3) {
+      throw new CliException(label(a, "--input") + ": expected a 3-D, 4-D or 5-D input (a 1-D,"
+          + " 2-D or 3-D convolution), got shape " + Npy.shapeText(x.shape()));
+    }
+    ConvNdSpec spec = a.spec(rank);
+    if (w.rank() != x.rank()) {
+      throw new CliException(label(a, "--weight") + ": expected a " + x.rank() + "-D weight ("
+          + weightAxes(spec) + " for layout " + spec.layoutName() + "), got shape "
+          + Npy.shapeText(w.shape()));
+    }
+    return ConvNd.of(spec).withAlgorithm(a.algorithm());
+  }
+
+  /** The weight's axes: OIHW-like channels first, HWIO-like channels last; I and O swap for
+   * a transposed convolution. */
+  private static String weightAxes(ConvNdSpec s) {
+    String kernel = s.layoutName().replaceAll("[NC]", "");
+    String io = s.transposed() ? "IO" : "OI";
+    return s.channelsLast() ? kernel + new StringBuilder(io).reverse() : io + kernel;
   }
 
   /** Checks the output paths up front: usable, and no two the same file. */
@@ -128,33 +149,29 @@ final class ConvCommand {
   }
 
   /** Validates the input and weight shapes; errors name the file(s) at fault. */
-  private static int[] outputShape(Conv2d conv, Args a, Tensor x, Tensor w) {
-    String axes = conv.spec().layout().activationAxes();
-    String waxes = conv.spec().layout().weightAxes();
-    if (x.rank() != 4) {
-      throw new CliException(label(a, "--input") + ": expected a 4-D input (" + axes
-          + " for layout " + conv.spec().layout() + "), got shape " + Npy.shapeText(x.shape()));
-    }
-    if (w.rank() != 4) {
-      throw new CliException(label(a, "--weight") + ": expected a 4-D weight (" + waxes
-          + " for layout " + conv.spec().layout() + "), got shape " + Npy.shapeText(w.shape()));
-    }
+  private static int[] outputShape(ConvNd conv, Args a, Tensor x, Tensor w) {
+    ConvNdSpec s = conv.spec();
     try {
       return conv.outputShape(x.shape(), w.shape());
     } catch (IllegalArgumentException e) {
       throw new CliException(label(a, "--input") + " " + Npy.shapeText(x.shape()) + " and "
-          + label(a, "--weight") + " " + Npy.shapeText(w.shape()) + " (" + axes + "/" + waxes
-          + ", " + describe(conv.spec()) + "): " + e.getMessage());
+          + label(a, "--weight") + " " + Npy.shapeText(w.shape()) + " (" + s.layoutName() + "/"
+          + weightAxes(s) + ", " + describe(s) + "): " + e.getMessage());
     }
   }
 
-  private static String describe(ConvSpec s) {
-    return "stride " + s.strideH() + "," + s.strideW() + ", padding " + s.padding()
-        + ", dilation " + s.dilationH() + "," + s.dilationW() + ", groups " + s.groups();
+  private static String describe(ConvNdSpec s) {
+    int[] pads = s.padding();
+    return (s.transposed() ? "transposed, " : "") + "stride " + join(s.stride())
+        + ", padding " + (pads == null ? (s.isSamePadding() ? "same" : "valid") : join(pads))
+        + ", dilation " + join(s.dilation()) + ", groups " + s.groups()
+        + (s.paddingMode() == org.vconv.PaddingMode.ZEROS ? ""
+            : ", padding mode " + s.paddingMode().name().toLowerCase(java.util.Locale.ROOT))
+        + (s.transposed() ? ", output padding " + join(s.outputPadding()) : "");
   }
 
-  private static int channelAxis(Conv2d conv) {
-    return conv.spec().layout() == org.vconv.Layout.NCHW ? 1 : 3;
+  private static String join(int[] v) {
+    return String.join(",", Arrays.stream(v).mapToObj(Integer::toString).toList());
   }
 
   /** Stages every result, then renames them all; on failure removes the temporary files. */

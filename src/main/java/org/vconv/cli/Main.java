@@ -18,7 +18,8 @@ public final class Main {
   public static final int ERROR = 2;
 
   static final String HELP = """
-      vconv: 2-D convolution (forward and backward) with PyTorch's semantics, on .npy files.
+      vconv: 1-D, 2-D and 3-D convolution, plain or transposed (forward and backward) with
+      PyTorch's semantics, on .npy files.
 
       Usage:
         vconv forward  --input X.npy --weight W.npy [--bias B.npy] --output Y.npy [options]
@@ -28,22 +29,37 @@ public final class Main {
         vconv demo     print the seed notebook's examples computed by vconv
         vconv --help | -h | <command> --help
 
-      forward writes Y = conv2d(X, W) + B (torch.nn.functional.conv2d: a cross-correlation).
-      backward writes the gradients of sum(GY * Y) that are asked for, and computes only those;
-      at least one of --grad-input, --grad-weight, --grad-bias is required. --grad-bias is the
-      sum of GY over batch and space (shape (K,)); it needs no bias file.
+      forward writes Y = conv(X, W) + B (torch.nn.functional.conv1d/2d/3d: a
+      cross-correlation; with --transposed, conv_transpose1d/2d/3d). The input's rank picks
+      the convolution: 3-D X is 1-D, 4-D is 2-D, 5-D is 3-D; W has X's rank. backward writes
+      the gradients of sum(GY * Y) that are asked for, and computes only those; at least one
+      of --grad-input, --grad-weight, --grad-bias is required. --grad-bias is the sum of GY
+      over batch and space (shape (K,)); it needs no bias file.
 
-      Options (each at most once, as "--stride 2" or "--stride=2"):
-        --stride S|SH,SW          positive; default 1
-        --padding P|PH,PW|T,B,L,R|same|valid
-                                  zero padding; default 0. PH,PW pads top and bottom by PH,
-                                  left and right by PW; T,B,L,R pads each side. same keeps
-                                  out = ceil(in / stride) (PyTorch's 'same' at stride 1,
-                                  TensorFlow's SAME above; the odd extra goes bottom/right).
-        --dilation D|DH,DW        positive; default 1
+      Options (each at most once, as "--stride 2" or "--stride=2"; per-axis values are one
+      value for every spatial axis, or one per axis in order D, H, W):
+        --stride S|S1,S2[,S3]     positive; default 1
+        --padding P|P1,..|B1,A1,..|same|valid
+                                  default 0: one pad for every side, one per axis (both
+                                  sides), or before,after for each axis (1-D: L,R; 2-D:
+                                  T,B,L,R; 3-D: front,back,top,bottom,left,right). same
+                                  keeps out = ceil(in / stride) (PyTorch's 'same' at stride
+                                  1, TensorFlow's SAME above; the odd extra goes after).
+        --padding-mode zeros|reflect|replicate|circular
+                                  what the padding holds; default zeros. reflect needs pads
+                                  smaller than the input, circular at most the input.
+        --dilation D|D1,D2[,D3]   positive; default 1
         --groups G                divides C and K; default 1
-        --layout NCHW|NHWC        default NCHW: X (N,C,H,W), W (K,C/G,R,S) OIHW, Y (N,K,P,Q).
-                                  NHWC: X (N,H,W,C), W (R,S,C/G,K) HWIO, Y (N,P,Q,K).
+        --layout NCL|NLC|NCHW|NHWC|NCDHW|NDHWC
+                                  must match the input's rank; default channels first.
+                                  Channels first: X (N,C,...), W (K,C/G,kernel...) as OIHW.
+                                  Channels last: X (N,...,C), W (kernel...,C/G,K) as HWIO.
+        --transposed              a transposed convolution (takes no value): W is
+                                  (C,K/G,kernel...) channels first, (kernel...,K/G,C) last;
+                                  explicit zero padding only
+        --output-padding O|O1,O2[,O3]
+                                  transposed only: extra output after each axis, smaller
+                                  than its stride or its dilation; default 0
         --algorithm auto|direct|im2col-gemm|kernel-offset|implicit-gemm|image-blocked-gemm
                                   how to compute; default auto. All agree up to rounding.
 
