@@ -2,8 +2,10 @@ package org.vconv;
 
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.vconv.nd.DepthSlices;
 import org.vconv.nd.PadCopy;
 
@@ -34,10 +36,29 @@ import org.vconv.nd.PadCopy;
 public final class ConvNd {
   private final ConvNdSpec spec;
   private final Conv2d engine; // the options; its spec is replaced per call
+  // the 2-D convolutions this one has lowered to, so that each keeps its plans across calls
+  private final Map<ConvSpec, Conv2d> lowered = new ConcurrentHashMap<>();
+
+  /** How many 2-D convolutions one ConvNd keeps (a few per input shape it has seen). */
+  private static final int MAX_LOWERED = 64;
 
   private ConvNd(ConvNdSpec spec, Conv2d engine) {
     this.spec = spec;
     this.engine = engine;
+  }
+
+  /** The 2-D convolution of {@code s} with this one's options, kept for the next call. */
+  private Conv2d engineFor(ConvSpec s) {
+    Conv2d c = lowered.get(s);
+    if (c != null) {
+      return c;
+    }
+    c = engine.withSpec(s);
+    if (lowered.size() < MAX_LOWERED) {
+      Conv2d raced = lowered.putIfAbsent(s, c);
+      return raced != null ? raced : c;
+    }
+    return c;
   }
 
   /**
@@ -273,7 +294,7 @@ public final class ConvNd {
    */
   private record Problem(ConvNdSpec spec, int n, int inChannels, int outChannels, int[] in,
       int[] kernel, int[] out, int[] pads, int[] plainOut, int[] xShape, int[] wShape,
-      int[] yShape, Conv2d engine) {
+      int[] yShape, ConvNd owner) {
 
     /** The plain convolution's input extents. */
     int[] rIn() {
@@ -431,7 +452,7 @@ public final class ConvNd {
       }
     }
     return new Problem(spec, n, c, outChannels, in, kernel, out, pads, plainOut, xs, ws, ys,
-        engine);
+        this);
   }
 
   /** PyTorch's rules: a reflected pad is smaller than its axis, a circular one at most it. */
@@ -510,7 +531,7 @@ public final class ConvNd {
           cg *= kr[0];
         }
       }
-      conv = p.engine().withSpec(b.build());
+      conv = p.owner().engineFor(b.build());
       x2 = last ? new int[] {d2[0], d2[2], d2[3], d2[1]} : new int[] {d2[0], d2[1], d2[2], d2[3]};
       w2 = last ? new int[] {d2[5], d2[6], cg, d2[4]} : new int[] {d2[4], cg, d2[5], d2[6]};
       y2 = last ? new int[] {d2[0], d2[7], d2[8], d2[4]} : new int[] {d2[0], d2[4], d2[7], d2[8]};
