@@ -150,9 +150,9 @@ public final class Planner {
       }
     }
     assert exact != null;
-    return new PassPlan(pass, c.path(), reason + "; non-finite "
-        + (pass == Pass.BACKWARD_DATA ? "weights" : "input") + " run " + exact.path(),
-        c.algorithm(), exact);
+    String values = pass == Pass.BACKWARD_DATA ? "weights are" : "input is";
+    return new PassPlan(pass, c.path(), reason + "; if the " + values + " not finite: "
+        + exact.path(), c.algorithm(), exact);
   }
 
   /** What runs when an explicit choice declines: the im2col + GEMM family. */
@@ -227,8 +227,10 @@ public final class Planner {
     if (g.cg() > bound) {
       return decline(g.cg() + " channels per group > " + bound);
     }
-    return accept(g.groups() + " groups of " + g.cg() + " channels <= " + bound
-        + ": GEMMs too small to pack; " + GroupedDirect.kernelOf(g));
+    String groups = g.cg() == 1 ? "depthwise, 1 channel per group" : g.cg()
+        + " channels per group";
+    return accept(groups + " <= " + bound + ": GEMMs too small to pack; "
+        + GroupedDirect.kernelOf(g));
   }
 
   private static Candidate.Verdict pointwise(ConvGeometry g) {
