@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.vconv.plan.Pass;
+import org.vconv.plan.Planner;
 
 /**
  * (shape, pass, provider) -> the path that ran, recorded by the executed plan, for the kernels
@@ -17,12 +18,12 @@ import org.vconv.plan.Pass;
  * bits, 3 at 256 and 128, 4 scalar).
  */
 class PlannerTableTest {
-  private static final String IB = "image-blocked-gemm";
-  private static final String IMPLICIT = "implicit-gemm";
-  private static final String IM2COL = "im2col-gemm";
-  private static final String POINTWISE = "pointwise-gemm";
-  private static final String GROUPED = "grouped-direct";
-  private static final String DOTS = "window-dots";
+  private static final String IB = Planner.IMAGE_BLOCKED_GEMM;
+  private static final String IMPLICIT = Planner.IMPLICIT_GEMM;
+  private static final String IM2COL = Planner.IM2COL_GEMM;
+  private static final String POINTWISE = Planner.POINTWISE_GEMM;
+  private static final String GROUPED = Planner.GROUPED_DIRECT;
+  private static final String DOTS = Planner.WINDOW_DOTS;
 
   /**
    * A shape and its expected paths for fwd, bwd_data, bwd_weight; {@code byProvider} overrides

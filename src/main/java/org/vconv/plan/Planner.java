@@ -57,7 +57,7 @@ public final class Planner {
   private static final ConvAlgorithm REFERENCE = new DirectReference();
   private static final ConvAlgorithm DOTS = new WindowDotsPass();
 
-  private static final Map<String, Planner> PLANNERS = new ConcurrentHashMap<>();
+  private static final Map<Tuning, Planner> PLANNERS = new ConcurrentHashMap<>();
 
   private final Tuning tuning;
   private final Candidate im2col;
@@ -77,7 +77,7 @@ public final class Planner {
    * @return its planner, one per table
    */
   public static Planner of(Tuning tuning) {
-    return PLANNERS.computeIfAbsent(tuning.provider(), p -> new Planner(tuning));
+    return PLANNERS.computeIfAbsent(tuning, Planner::new);
   }
 
   /**

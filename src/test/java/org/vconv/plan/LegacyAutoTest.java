@@ -60,6 +60,29 @@ class LegacyAutoTest {
     return im2colPath(g);
   }
 
+  /** The old explicit choices: the class, followed through its own hand-offs. */
+  static String legacyExplicit(Algorithm a, ConvGeometry g, Pass pass, ExecContext ctx) {
+    boolean unit = g.strideH() == 1 && g.strideW() == 1;
+    return switch (a) {
+      case AUTO -> legacyPath(g, pass, ctx);
+      case DIRECT -> Planner.DIRECT;
+      case KERNEL_OFFSET -> Planner.KERNEL_OFFSET;
+      case IM2COL_GEMM -> im2colPath(g);
+      case IMPLICIT_GEMM -> switch (pass) {
+        case FORWARD -> ImplicitGemm.supports(g) ? Planner.IMPLICIT_GEMM : im2colPath(g);
+        case BACKWARD_DATA -> {
+          ConvGeometry t = ImplicitGemm.supports(g) && unit ? ImplicitGemm.transposed(g) : null;
+          yield t == null || !ImplicitGemm.supports(t) ? im2colPath(g) : Planner.IMPLICIT_GEMM;
+        }
+        case BACKWARD_WEIGHT -> windowDotsPreferred(g) ? Planner.WINDOW_DOTS
+            : ImplicitGemm.supports(g) ? Planner.IMPLICIT_GEMM : im2colPath(g);
+      };
+      case IMAGE_BLOCKED_GEMM -> pass != Pass.BACKWARD_WEIGHT
+          && ImageBlockedGemm.runs(g, pass == Pass.BACKWARD_DATA, ctx)
+          ? Planner.IMAGE_BLOCKED_GEMM : im2colPath(g);
+    };
+  }
+
   /** Im2colGemm ran pointwise shapes as Pointwise's plain GEMMs. */
   private static String im2colPath(ConvGeometry g) {
     return g.isPointwise() ? Planner.POINTWISE_GEMM : Planner.IM2COL_GEMM;
@@ -182,5 +205,37 @@ class LegacyAutoTest {
     assertEquals(List.of(Planner.GROUPED_DIRECT, Planner.IM2COL_GEMM, Planner.IMAGE_BLOCKED_GEMM,
         Planner.IMPLICIT_GEMM, Planner.POINTWISE_GEMM, Planner.WINDOW_DOTS),
         List.copyOf(byPath.keySet()), byPath.toString());
+  }
+
+  /**
+   * Every explicit choice runs the path its class ran (falling back to im2col where it did),
+   * on every provider's table, and a small budget too (the image-blocked slab's decline).
+   */
+  @Test
+  void explicitChoicesRunWhatTheirClassesRan() {
+    int checked = 0;
+    for (long budget : new long[] {ExecContext.DEFAULT_WORKSPACE_BYTES, 64L << 10}) {
+      ExecContext ctx = new ExecContext(2, budget, VectorProviders.get());
+      for (Tuning t : Tuning.TABLES) {
+        Planner planner = Planner.of(t);
+        for (ConvGeometry g : grid()) {
+          if (g.n() != 8 || g.r() == 5) {
+            continue; // a quarter of the grid: explicit choices use no tuned batch or kernel
+          }
+          for (Algorithm a : Algorithm.values()) {
+            if (a == Algorithm.AUTO) {
+              continue;
+            }
+            for (Pass pass : Pass.values()) {
+              PassPlan plan = planner.plan(a, pass, g, ctx);
+              assertEquals(legacyExplicit(a, g, pass, ctx), plan.path(),
+                  a + " " + g + " " + pass + ": " + plan.reason());
+              checked++;
+            }
+          }
+        }
+      }
+    }
+    assertTrue(checked > 50_000, "checked " + checked);
   }
 }
