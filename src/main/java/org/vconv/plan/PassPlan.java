@@ -42,12 +42,8 @@ public record PassPlan(Pass pass, String path, String reason, ConvAlgorithm algo
   public String backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx,
       ExecContext ctx) {
     assert pass == Pass.BACKWARD_DATA;
-    if (exact == null) {
-      algorithm.backwardData(g, dy, w, dx, ctx);
-      return path;
-    }
     return algorithm.backwardDataIfExact(g, dy, w, dx, ctx) ? path
-        : exact.backwardData(g, dy, w, dx, ctx);
+        : exactPath().backwardData(g, dy, w, dx, ctx);
   }
 
   /**
@@ -58,11 +54,16 @@ public record PassPlan(Pass pass, String path, String reason, ConvAlgorithm algo
   public String backwardWeight(ConvGeometry g, float[] dy, float[] x, float[] dw,
       ExecContext ctx) {
     assert pass == Pass.BACKWARD_WEIGHT;
-    if (exact == null) {
-      algorithm.backwardWeight(g, dy, x, dw, ctx);
-      return path;
-    }
     return algorithm.backwardWeightIfExact(g, dy, x, dw, ctx) ? path
-        : exact.backwardWeight(g, dy, x, dw, ctx);
+        : exactPath().backwardWeight(g, dy, x, dw, ctx);
+  }
+
+  /** The exact path, which a path that declined values must have been planned with. */
+  private PassPlan exactPath() {
+    if (exact == null) {
+      throw new IllegalStateException(path + " declined the values of a pass planned without"
+          + " an exact path");
+    }
+    return exact;
   }
 }

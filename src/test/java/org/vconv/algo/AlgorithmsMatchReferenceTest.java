@@ -69,7 +69,7 @@ class AlgorithmsMatchReferenceTest {
 
   /**
    * Each candidate of every list, run alone wherever it accepts the shape (not only where it is
-   * the first to accept), its plan's exact path included.
+   * the first to accept), on finite data.
    */
   @ParameterizedTest
   @MethodSource("cases")
