@@ -276,7 +276,7 @@ public final class Planner {
     if (!fits.accepts()) {
       return fits;
     }
-    return accept("batch " + g.n() + " (multiple of " + mult + "), " + src.h() + "x" + src.w()
+    return accept("batch " + g.n() + " in tiles of " + mult + " images, " + src.h() + "x" + src.w()
         + " planes, " + src.cg() + " channels per tap, padded rows " + pitch + " > "
         + (100 + pct) + "% of " + src.q() + ": skips padded taps");
   }
@@ -375,7 +375,7 @@ public final class Planner {
       return implicit;
     }
     Candidate.Verdict shallow = windowDotsShape(g, null);
-    return shallow.accepts() ? accept(shallow.reason() + ", " + implicit.reason()) : shallow;
+    return shallow.accepts() ? accept(shallow.reason() + "; " + implicit.reason()) : shallow;
   }
 
   private Candidate.Verdict windowDotsShape(ConvGeometry g, ExecContext unused) {
@@ -389,8 +389,9 @@ public final class Planner {
       return decline("output rows of " + g.q() + ", not a multiple of "
           + tuning.windowDotsRowMultiple());
     }
-    return accept(g.crs() + " taps per filter <= " + tuning.windowDotsMaxDepth()
-        + ", rows of " + g.q() + ": dot products read dy in place");
+    return accept(g.crs() + " taps per filter <= " + tuning.windowDotsMaxDepth() + ", rows of "
+        + g.q() + " (a multiple of " + tuning.windowDotsRowMultiple()
+        + "): dot products read dy in place");
   }
 
   private static boolean unitStride(ConvGeometry g) {
