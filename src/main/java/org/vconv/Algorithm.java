@@ -1,8 +1,14 @@
 package org.vconv;
 
-/** How a convolution is computed. All give the same results up to float rounding. */
+/**
+ * How a convolution is computed. All give the same results up to float rounding. Which path
+ * each pass of a shape runs, and why, is {@link Conv2d#plan}'s answer.
+ */
 public enum Algorithm {
-  /** The fastest correct algorithm for the shape (the default). */
+  /**
+   * The fastest correct algorithm for the shape (the default), chosen per pass by the
+   * planner's rules and the tuning table of the kernels in use.
+   */
   AUTO,
   /** Plain loops with double accumulation: slow and obviously right; the tests' reference. */
   DIRECT,

@@ -5,12 +5,15 @@ import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
 import org.vconv.algo.BiasGradient;
-import org.vconv.algo.ConvAlgorithms;
-import org.vconv.algo.ConvAlgorithms.Pass;
 import org.vconv.algo.PaddingSemantics;
 import org.vconv.plan.ConvGeometry;
 import org.vconv.plan.ExecContext;
 import org.vconv.plan.GeometryResolver;
+import org.vconv.plan.Pass;
+import org.vconv.plan.PassPlan;
+import org.vconv.plan.PlanCache;
+import org.vconv.plan.Planner;
+import org.vconv.plan.ShapePlan;
 import org.vconv.simd.VectorProvider;
 import org.vconv.simd.VectorProviders;
 
@@ -34,8 +37,25 @@ import org.vconv.simd.VectorProviders;
  * <p>Results are bitwise identical for any thread count. Global defaults come from the system
  * properties {@code vconv.threads} (default: available processors) and
  * {@code vconv.workspaceBytes} (default 64 MiB).
+ *
+ * <p>Each pass runs the path its {@linkplain #plan plan} names; plans are made once per shape
+ * and kept (a few shapes per convolution). With the system property {@code vconv.verbose} set
+ * to {@code plan}, each new plan is logged once, at level INFO, through the
+ * {@link System.Logger} named {@code org.vconv}.
  */
 public final class Conv2d {
+  private static final System.Logger LOG = System.getLogger("org.vconv");
+
+  /** Plan lines logged so far (bounded), so each is logged once per JVM. */
+  private static final Set<String> LOGGED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private static final int MAX_LOGGED = 4096;
+
+  /** The paths the calling thread's last passes ran, by pass: what tests check. */
+  private static final ThreadLocal<String[]> LAST_RUN =
+      ThreadLocal.withInitial(() -> new String[Pass.values().length]);
+
+  private final PlanCache plans = new PlanCache();
   private final ConvSpec spec;
   private final Algorithm algorithm;
   private final int threads;
@@ -211,6 +231,53 @@ public final class Conv2d {
   }
 
   /**
+   * Which path computes each pass on these shapes, and why. The passes then run exactly these
+   * paths (an input gradient with non-finite weights, or a weight gradient with a non-finite
+   * input, may run the exact path its reason names).
+   *
+   * @param inputShape the input's shape in this spec's layout
+   * @param weightShape the weight's shape in this spec's layout
+   * @return the plan: one step per pass
+   * @throws IllegalArgumentException if the shapes do not fit the spec or each other
+   */
+  public ConvPlan plan(int[] inputShape, int[] weightShape) {
+    Objects.requireNonNull(inputShape, "input shape");
+    Objects.requireNonNull(weightShape, "weight shape");
+    ConvGeometry g = GeometryResolver.resolve(spec, inputShape.clone(), weightShape.clone());
+    return new ConvPlan(kernels(), shapePlan(g).passes().stream()
+        .map(p -> new ConvPlan.Step(p.pass().label(), p.path(), p.reason())).toList());
+  }
+
+  private ShapePlan shapePlan(ConvGeometry g) {
+    return plans.get(g, this::newPlan);
+  }
+
+  private ShapePlan newPlan(ConvGeometry g) {
+    ExecContext ctx = context();
+    ShapePlan p = Planner.of(ctx).plan(algorithm, g, ctx);
+    if ("plan".equals(System.getProperty("vconv.verbose"))) {
+      String line = "vconv plan: " + describe(g) + ", " + algorithm + ", " + kernels() + ", "
+          + threads + " threads: " + String.join("; ", p.lines());
+      if (LOGGED.size() < MAX_LOGGED ? LOGGED.add(line) : !LOGGED.contains(line)) {
+        LOG.log(System.Logger.Level.INFO, line);
+      }
+    }
+    return p;
+  }
+
+  private static String describe(ConvGeometry g) {
+    return g.layout() + " input " + Arrays.toString(g.inputShape()) + " weight "
+        + Arrays.toString(g.weightShape()) + " stride " + g.strideH() + "," + g.strideW()
+        + " pad " + g.padTop() + "," + g.padBottom() + "," + g.padLeft() + "," + g.padRight()
+        + " dilation " + g.dilH() + "," + g.dilW() + " groups " + g.groups();
+  }
+
+  /** The path the calling thread's last run of {@code pass} took (tests), or null. */
+  static String lastRun(Pass pass) {
+    return LAST_RUN.get()[pass.ordinal()];
+  }
+
+  /**
    * The convolution of {@code x} with {@code w}, without bias.
    *
    * @param x the input, {@code [N, C, H, W]} or {@code [N, H, W, C]} by layout
@@ -261,8 +328,8 @@ public final class Conv2d {
 
   private void computeForward(ConvGeometry g, Tensor x, Tensor w, Tensor bias, Tensor y) {
     ExecContext ctx = context();
-    run(g, Pass.FORWARD).forward(g, x.data(), w.data(), bias == null ? null : bias.data(),
-        y.data(), ctx);
+    LAST_RUN.get()[Pass.FORWARD.ordinal()] = shapePlan(g).forward().forward(g, x.data(),
+        w.data(), bias == null ? null : bias.data(), y.data(), ctx);
     PaddingSemantics.fixForward(g, w.data(), y.data(), ctx.kernels().arrays());
   }
 
@@ -369,11 +436,16 @@ public final class Conv2d {
   private void computeBackward(ConvGeometry g, Tensor dy, Tensor x, Tensor w, Tensor dx,
       Tensor dw, Tensor db) {
     ExecContext ctx = context();
+    ShapePlan plan = shapePlan(g);
+    String[] ran = LAST_RUN.get();
     if (dx != null) {
-      run(g, Pass.BACKWARD_DATA).backwardData(g, dy.data(), w.data(), dx.data(), ctx);
+      PassPlan p = plan.backwardData();
+      ran[Pass.BACKWARD_DATA.ordinal()] = p.backwardData(g, dy.data(), w.data(), dx.data(), ctx);
     }
     if (dw != null) {
-      run(g, Pass.BACKWARD_WEIGHT).backwardWeight(g, dy.data(), x.data(), dw.data(), ctx);
+      PassPlan p = plan.backwardWeight();
+      ran[Pass.BACKWARD_WEIGHT.ordinal()] = p.backwardWeight(g, dy.data(), x.data(), dw.data(),
+          ctx);
       PaddingSemantics.fixWeightGradient(g, dy.data(), dw.data(), ctx);
     }
     if (db != null) {
@@ -389,10 +461,6 @@ public final class Conv2d {
 
   private ExecContext context() {
     return new ExecContext(threads, workspaceBytes, provider());
-  }
-
-  private org.vconv.algo.ConvAlgorithm run(ConvGeometry g, Pass pass) {
-    return ConvAlgorithms.select(algorithm, g, pass);
   }
 
   private static void checkBias(ConvGeometry g, Tensor bias) {

@@ -2,6 +2,8 @@ package org.vconv;
 
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -143,6 +145,46 @@ public final class ConvNd {
   public int[] outputShape(int[] inputShape, int[] weightShape) {
     return resolve(Objects.requireNonNull(inputShape, "input shape").clone(),
         Objects.requireNonNull(weightShape, "weight shape").clone()).yShape();
+  }
+
+  /**
+   * Which 2-D path computes each pass on these shapes, and why: the plan of the 2-D
+   * convolution this one lowers to, each reason prefixed with how it lowers (for a transposed
+   * convolution the forward is the lowered input gradient and the input gradient the lowered
+   * forward).
+   *
+   * @param inputShape the input's shape in the spec's layout
+   * @param weightShape the weight's shape in the spec's layout
+   * @return the plan: one step per pass
+   * @throws IllegalArgumentException if the shapes do not fit the spec or each other
+   */
+  public ConvPlan plan(int[] inputShape, int[] weightShape) {
+    Problem p = resolve(Objects.requireNonNull(inputShape, "input shape").clone(),
+        Objects.requireNonNull(weightShape, "weight shape").clone());
+    Lowered l = p.lowered();
+    ConvPlan two = l.conv.plan(l.x2, l.w2);
+    String how = switch (spec.rank()) {
+      case 1 -> "1-D as 2-D of height 1";
+      case 3 -> "3-D as 2-D over depth slices " + Arrays.toString(l.x2);
+      default -> "";
+    };
+    if (spec.paddingMode() != PaddingMode.ZEROS) {
+      how += (how.isEmpty() ? "" : ", ") + spec.paddingMode().name().toLowerCase(Locale.ROOT)
+          + " padding copied first";
+    }
+    String prefix = how.isEmpty() ? "" : how + "; ";
+    List<ConvPlan.Step> steps = spec.transposed()
+        ? List.of(step("fwd", two.inputGradient(), prefix + "transposed: the input gradient of"
+                + " the plain convolution, "),
+            step("bwd_data", two.forward(), prefix + "transposed: the plain forward, "),
+            step("bwd_weight", two.weightGradient(), prefix + "transposed, roles swapped, "))
+        : List.of(step("fwd", two.forward(), prefix), step("bwd_data", two.inputGradient(),
+            prefix), step("bwd_weight", two.weightGradient(), prefix));
+    return new ConvPlan(two.kernels(), steps);
+  }
+
+  private static ConvPlan.Step step(String pass, ConvPlan.Step lowered, String prefix) {
+    return new ConvPlan.Step(pass, lowered.path(), prefix + lowered.reason());
   }
 
   /**

@@ -11,7 +11,10 @@ import org.vconv.plan.ExecContext;
  * independent of the thread count.
  *
  * <p>Implementations are stateless and safe to call from many threads at once. The facade has
- * validated every argument; implementations only {@code assert}.
+ * validated every argument; implementations only {@code assert}. Which implementation runs
+ * where is the planner's ({@code org.vconv.plan.Planner}); an implementation hands no shape to
+ * another. A path that cannot give the definition's result on non-finite values says so
+ * through the {@code ...IfExact} methods, and the plan runs its stated exact path instead.
  */
 public interface ConvAlgorithm {
 
@@ -23,4 +26,21 @@ public interface ConvAlgorithm {
 
   /** {@code dw = corr(x, dy)}: the gradient of the weight. */
   void backwardWeight(ConvGeometry g, float[] dy, float[] x, float[] dw, ExecContext ctx);
+
+  /**
+   * {@link #backwardData}, or false, with {@code dx} untouched, when these weights' values
+   * would give products the definition does not have (0 x Inf through padding).
+   */
+  default boolean backwardDataIfExact(ConvGeometry g, float[] dy, float[] w, float[] dx,
+      ExecContext ctx) {
+    backwardData(g, dy, w, dx, ctx);
+    return true;
+  }
+
+  /** {@link #backwardWeight}, or false, with {@code dw} untouched, as above for the input. */
+  default boolean backwardWeightIfExact(ConvGeometry g, float[] dy, float[] x, float[] dw,
+      ExecContext ctx) {
+    backwardWeight(g, dy, x, dw, ctx);
+    return true;
+  }
 }

@@ -33,8 +33,8 @@ import org.vconv.simd.ArrayKernels;
  *
  * <p>Non-finite inputs: padded {@code dy} and junk positions only ever add exact zeros, except
  * that {@code 0 * Inf = NaN}. So an input gradient with non-finite weights (cheap to check)
- * runs on im2col + GEMM, and a group whose weight gradient comes out non-finite is redone row
- * by row, without junk; the forward's junk is never stored, and its padding is PyTorch's.
+ * declines ({@link #backwardDataIfExact}: the plan runs its exact path), and a group whose
+ * weight gradient comes out non-finite is redone row by row, without junk; the forward's junk is never stored, and its padding is PyTorch's.
  *
  * <p>A batch stacks images so that a run holds at least {@link #RUN_TARGET} floats (small
  * planes would otherwise pay per-call costs); it depends on the geometry and budget only, so
@@ -49,28 +49,22 @@ import org.vconv.simd.ArrayKernels;
  */
 public final class GroupedDirect implements ConvAlgorithm {
   /**
-   * Channels per group up to which AUTO picks this algorithm over im2col + GEMM in every pass
-   * and layout: with so few, a group's GEMM is too small to amortize its packing. Past it, the
-   * weight gradient's GEMMs are deep enough to pay for packing; the NCHW forward and input
-   * gradient keep the direct loops up to {@link #MAX_AUTO_CHANNELS_PER_GROUP_NCHW}.
+   * Whether the input gradient is exact for any weights: the depthwise kernels take no
+   * product with padding; the plane path adds {@code 0 * w} for padded {@code dy}, so a
+   * non-finite weight gives NaN where the definition has no product.
    */
-  static final int MAX_AUTO_CHANNELS_PER_GROUP = 16;
-
-  /** The larger bound for the NCHW forward and input gradient. */
-  static final int MAX_AUTO_CHANNELS_PER_GROUP_NCHW = 32;
-
-  /** Whether AUTO should run {@code pass} of {@code g} here: grouped, few channels, not 1x1. */
-  static boolean preferred(ConvGeometry g, ConvAlgorithms.Pass pass) {
-    if (g.isPointwise() || g.groups() == 1) {
-      return false;
-    }
-    int bound = g.layout() == Layout.NCHW && pass != ConvAlgorithms.Pass.BACKWARD_WEIGHT
-        ? MAX_AUTO_CHANNELS_PER_GROUP_NCHW : MAX_AUTO_CHANNELS_PER_GROUP;
-    return g.cg() <= bound;
+  public static boolean exactForAnyWeights(ConvGeometry g) {
+    return DepthwiseNhwc.applies(g) || DepthwiseNchw.applies(g);
   }
 
-  /** The exact path for the input gradient when weights are not finite. */
-  private static final ConvAlgorithm EXACT = new Im2colGemm();
+  /** Which of its kernels runs {@code g}, in a few words, for plans. */
+  public static String kernelOf(ConvGeometry g) {
+    if (DepthwiseNhwc.applies(g)) {
+      return "depthwise NHWC, vectors over channels";
+    }
+    return DepthwiseNchw.applies(g) ? "depthwise NCHW stride 1, planes in place"
+        : "phase-split planes";
+  }
 
   /** Filters (or input channels) summed at once: the kernels' register tile holds four. */
   private static final int BLOCK = 4;
@@ -203,19 +197,26 @@ public final class GroupedDirect implements ConvAlgorithm {
 
   @Override
   public void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx, ExecContext ctx) {
+    if (!backwardDataIfExact(g, dy, w, dx, ctx)) {
+      throw new IllegalStateException("non-finite weights: the plan runs its exact path");
+    }
+  }
+
+  @Override
+  public boolean backwardDataIfExact(ConvGeometry g, float[] dy, float[] w, float[] dx,
+      ExecContext ctx) {
     assert Outputs.sized(g, dx, w, dy) : "sizes";
     if (DepthwiseNhwc.applies(g)) {
       DepthwiseNhwc.backwardData(g, dy, w, dx, ctx);
-      return;
+      return true;
     }
     if (DepthwiseNchw.applies(g)) {
       DepthwiseNchw.backwardData(g, dy, w, dx, ctx);
-      return;
+      return true;
     }
     // padded dy would add 0 * Inf = NaN terms that do not exist
     if (!ctx.kernels().arrays().allFinite(w, 0, w.length)) {
-      EXACT.backwardData(g, dy, w, dx, ctx);
-      return;
+      return false;
     }
     int block = Math.min(BLOCK, g.cg());
     int pitch = GradPlanes.of(g, 1).planeSize();
@@ -241,6 +242,7 @@ public final class GroupedDirect implements ConvAlgorithm {
         ws.give(buf);
       });
     }
+    return true;
   }
 
   /** One group of one image batch: load its dy planes, then every phase of dx. */

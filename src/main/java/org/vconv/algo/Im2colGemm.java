@@ -6,13 +6,11 @@ import java.util.Arrays;
 import java.util.function.Consumer;
 import java.util.function.IntToLongFunction;
 import org.vconv.Layout;
-import org.vconv.gemm.PackSource;
 import org.vconv.gemm.PanelLayout;
 import org.vconv.gemm.Sgemm;
 import org.vconv.gemm.StridedMatrix;
 import org.vconv.im2col.Col2im;
 import org.vconv.im2col.Im2col;
-import org.vconv.im2col.Im2colPackSource;
 import org.vconv.plan.ConvGeometry;
 import org.vconv.plan.ExecContext;
 
@@ -43,70 +41,53 @@ import org.vconv.plan.ExecContext;
  *       threads to the gather and the GEMM.
  * </ul>
  *
- * Pointwise problems skip im2col entirely ({@link Pointwise}). Scratch: one column tile per
- * running worker, within the budget (see {@link Tiling}); the minimum tile is one output row
- * of one image ({@code C/G*R*S*Q} floats; NCHW rounds Q (forward) or C/G*R*S (weight
- * gradient) up to whole panels), used even when it alone exceeds the budget.
- *
- * <p>Variants: the default gathers each tile into a buffer ({@link Im2col}); the
- * {@code packDirect} variant hands the forward GEMM an {@link Im2colPackSource} instead, so
- * the GEMM packs its micro-panels straight from the image and no column buffer exists.
+ * Pointwise problems are planned to {@link PointwiseGemm}, which skips im2col. Scratch: one
+ * column tile per running worker, within the budget (see {@link Tiling}); the minimum tile is
+ * one output row of one image ({@code C/G*R*S*Q} floats; NCHW rounds Q (forward) or C/G*R*S
+ * (weight gradient) up to whole panels), used even when it alone exceeds the budget.
  */
 public final class Im2colGemm implements ConvAlgorithm {
-  private final boolean packDirect;
+  private final int spanImagePixels;
 
-  /** The gathering variant. */
-  public Im2colGemm() {
-    this(false);
-  }
-
-  /** {@code packDirect}: forward packs GEMM panels from the image ({@link Im2colPackSource}). */
-  public Im2colGemm(boolean packDirect) {
-    this.packDirect = packDirect;
+  /**
+   * {@code spanImagePixels}: output pixels per image up to which NCHW tiles span images, the
+   * forward's output and the weight gradient's dy staged (the tuning table's; 0: never).
+   */
+  public Im2colGemm(int spanImagePixels) {
+    this.spanImagePixels = spanImagePixels;
   }
 
   @Override
   public void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y,
       ExecContext ctx) {
     assert Outputs.sized(g, x, w, y) && (bias == null || bias.length == g.k()) : "sizes";
-    if (g.isPointwise()) {
-      try (Workspace unused = Workspace.none()) {
-        Pointwise.forward(g, x, w, bias, y, ctx);
-      }
-      return;
-    }
     boolean nhwc = g.layout() == Layout.NHWC;
     // small NCHW images: tiles span images, the GEMM writing to a staged [K/G, T] block
-    boolean stage = !nhwc && !packDirect && g.pq() <= SHORT_IMAGE_PIXELS;
-    IntToLongFunction matrix = nhwc || packDirect ? rows -> Im2col.tileFloats(g, rows)
+    boolean stage = !nhwc && spansImages(g);
+    IntToLongFunction matrix = nhwc ? rows -> Im2col.tileFloats(g, rows)
         : rows -> Sgemm.panelLayout(rows * g.q(), g.crs(), ctx).floats(); // gatherPacked
     TilePlan plan = TilePlan.of(g, nhwc || stage, stage ? g.kg() * g.q() : 0, matrix,
         ctx.workspaceFloats());
-    int bufFloats = packDirect ? 0 : plan.tileFloats();
+    int bufFloats = plan.tileFloats();
     int workers = Tiling.workers(ctx, plan.tiles(), bufFloats);
     // B panels from the gather only where a tile's GEMM runs on the threads, so that several
     // row blocks would each pack B; a one-thread GEMM packs B once, from the matrix in L3 to
     // L2, and its kernel then reads the panels from L2 rather than L3
-    boolean panels = !nhwc && !packDirect && workers == 1;
+    boolean panels = !nhwc && workers == 1;
     try (Workspace ws = Workspace.reusing(workers, bufFloats)) {
       Tiling.run(ctx, plan.tiles(), workers, tile -> {
-        float[] cols = packDirect ? null : ws.take();
+        float[] cols = ws.take();
         for (int grp = 0; grp < g.groups(); grp++) {
           forwardTile(g, x, w, bias, y, grp, plan.row0(tile), plan.row1(tile), cols, panels,
               ctx);
         }
-        if (cols != null) {
-          ws.give(cols);
-        }
+        ws.give(cols);
       });
     }
   }
 
-  /**
-   * One tile of one group's forward; NCHW: {@code cols} null packs B from the image
-   * ({@code packDirect}), else {@code panels} says whether the gather writes B's panels.
-   */
-  private void forwardTile(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y,
+  /** One tile of one group's forward; NCHW: {@code panels}, whether the gather writes B's panels. */
+  private static void forwardTile(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y,
       int grp, int row0, int row1, float[] cols, boolean panels, ExecContext ctx) {
     int t = (row1 - row0) * g.q();
     int crs = g.crs();
@@ -131,25 +112,15 @@ public final class Im2colGemm implements ConvAlgorithm {
       if (add) {
         Outputs.fillChannelRows(y, yOff, g.pq(), kg, t, bias, grp * kg);
       }
-      if (cols == null) { // B^T = the tile's [T, CRS] im2col view, packed from x
-        PackSource colsT = new Im2colPackSource(g, x, grp, row0, row1);
-        gemmPacked(add, kg, t, crs, wg, colsT, y, yOff, g.pq(), ctx);
-      } else {
-        gatherB(g, x, grp, row0, row1, cols, layout, add, kg, t, crs, wg, y, yOff, g.pq(), ctx);
-      }
+      gatherB(g, x, grp, row0, row1, cols, layout, add, kg, t, crs, wg, y, yOff, g.pq(), ctx);
     } else {
       int yOff = row0 * g.q() * g.k() + grp * kg;
       var wg = rowMajor(w, grp * kg, g.k()); // [RSC/G, K/G]
       if (add) {
         Outputs.fillPixelRows(y, yOff, g.k(), t, kg, bias, grp * kg);
       }
-      if (cols == null) { // A = the tile's [T, RSC/G] im2col view, packed from x
-        PackSource rows = new Im2colPackSource(g, x, grp, row0, row1);
-        gemmPacked(add, t, kg, crs, rows, wg.transpose(), y, yOff, g.k(), ctx);
-      } else {
-        gather(g, x, grp, row0, row1, cols, ctx);
-        gemm(add, t, kg, crs, rowMajor(cols, 0, crs), wg, y, yOff, g.k(), ctx);
-      }
+      gather(g, x, grp, row0, row1, cols, ctx);
+      gemm(add, t, kg, crs, rowMajor(cols, 0, crs), wg, y, yOff, g.k(), ctx);
     }
   }
 
@@ -160,16 +131,6 @@ public final class Im2colGemm implements ConvAlgorithm {
       Sgemm.multiplyAdd(m, n, k, a, b, c, cOff, ldc, ctx);
     } else {
       Sgemm.multiply(m, n, k, a, b, c, cOff, ldc, ctx);
-    }
-  }
-
-  /** {@code C (+)= A * Bt^T}, operands that pack themselves. */
-  private static void gemmPacked(boolean add, int m, int n, int k, PackSource a, PackSource bt,
-      float[] c, int cOff, int ldc, ExecContext ctx) {
-    if (add) {
-      Sgemm.multiplyAdd(m, n, k, a, bt, c, cOff, ldc, ctx);
-    } else {
-      Sgemm.multiply(m, n, k, a, bt, c, cOff, ldc, ctx);
     }
   }
 
@@ -227,12 +188,14 @@ public final class Im2colGemm implements ConvAlgorithm {
   }
 
   /**
-   * Pixels per image up to which NCHW tiles span images, the forward's output and the weight
-   * gradient's dy staged: half the GEMM's depth block (KC 256), below which a per-image tile
-   * is a short reduction block (weight gradient) or a narrow GEMM (forward) of its own.
-   * Larger images gain nothing from spanning, since the depth blocks cut the reduction anyway.
+   * Whether NCHW tiles span images ({@link #spanImagePixels}): below half the GEMM's depth
+   * block (KC 256), a per-image tile is a short reduction block (weight gradient) or a narrow
+   * GEMM (forward) of its own; larger images gain nothing, the depth blocks cut the reduction
+   * anyway.
    */
-  static final int SHORT_IMAGE_PIXELS = 128;
+  private boolean spansImages(ConvGeometry g) {
+    return g.pq() <= spanImagePixels;
+  }
 
   /** dy's tile rows copied into {@code buf} from {@code at}: the [K/G, T] matrix there. */
   private static StridedMatrix staged(ConvGeometry g, float[] dy, int grp, int row0, int row1,
@@ -280,20 +243,8 @@ public final class Im2colGemm implements ConvAlgorithm {
 
   @Override
   public void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx, ExecContext ctx) {
-    backwardData(g, dy, w, dx, ctx, true);
-  }
-
-  /** {@code spanSmallImages}: false keeps tiles inside images (tests compare both paths). */
-  void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx, ExecContext ctx,
-      boolean spanSmallImages) {
     assert Outputs.sized(g, dx, w, dy) : "sizes";
-    if (g.isPointwise()) {
-      try (Workspace unused = Workspace.none()) {
-        Pointwise.backwardData(g, dy, w, dx, ctx);
-      }
-      return;
-    }
-    if (spanSmallImages && g.layout() == Layout.NCHW && g.pq() <= SHORT_IMAGE_PIXELS) {
+    if (g.layout() == Layout.NCHW && spansImages(g)) {
       TilePlan spanning = TilePlan.of(g, true, g.kg() * g.q(), ctx.workspaceFloats());
       ChannelBlockedInputGradient fused = ChannelBlockedInputGradient.spanning(g, spanning,
           ctx.kernels().gemm());
@@ -403,17 +354,11 @@ public final class Im2colGemm implements ConvAlgorithm {
   public void backwardWeight(ConvGeometry g, float[] dy, float[] x, float[] dw,
       ExecContext ctx) {
     assert Outputs.sized(g, x, dw, dy) : "sizes";
-    if (g.isPointwise()) {
-      try (Workspace unused = Workspace.none()) {
-        Pointwise.backwardWeight(g, dy, x, dw, ctx);
-      }
-      return;
-    }
     // NCHW tiles otherwise end with an image: small images would then make one short
     // reduction (P*Q pixels) per image, each re-reading and re-writing all of dW. Their tiles
     // span images instead, dy's rows staged next to the column matrix.
     boolean nchw = g.layout() == Layout.NCHW;
-    boolean stage = nchw && g.pq() <= SHORT_IMAGE_PIXELS;
+    boolean stage = nchw && spansImages(g);
     IntToLongFunction matrix = nchw // NCHW: gatherPackedTransposed
         ? rows -> Sgemm.panelLayout(g.crs(), rows * g.q(), ctx).floats()
         : rows -> Im2col.tileFloats(g, rows);

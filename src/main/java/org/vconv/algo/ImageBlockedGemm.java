@@ -2,7 +2,6 @@ package org.vconv.algo;
 
 import java.util.Arrays;
 import org.vconv.Layout;
-import org.vconv.im2col.PaddedWindows;
 import org.vconv.plan.ConvGeometry;
 import org.vconv.plan.ExecContext;
 import org.vconv.simd.ArrayKernels;
@@ -26,8 +25,8 @@ import org.vconv.simd.GemmKernels;
  * its micro-tile rows are {@code mr} images at one input pixel, its slab holds {@code dy}, and
  * tap (r, s) of input pixel (ih, iw) reads output pixel {@code ((ih + padTop - r*dilH) /
  * strideH, ...)} where that divides exactly and lies inside: exactly col2im's products, so a
- * stride-2 pixel sums a quarter of the taps and non-finite weights need no care. The weight
- * gradient runs as {@link Im2colGemm}.
+ * stride-2 pixel sums a quarter of the taps and non-finite weights need no care. It has no
+ * weight gradient; the planner gives it only passes whose scratch fits ({@link #runs}).
  *
  * <p>Each output sums its valid taps in (r, s) order and each tap's channels in fixed blocks
  * of at most {@link #DEPTH_BLOCK}, so it is bitwise independent of the thread count. Jobs are
@@ -37,8 +36,6 @@ import org.vconv.simd.GemmKernels;
  * packs, one panel's filters.
  */
 public final class ImageBlockedGemm implements ConvAlgorithm {
-  private static final ConvAlgorithm FALLBACK = new Im2colGemm();
-
   /**
    * Channels of one tap per micro-kernel call: a 256 x 32 slice of a weight panel (32 KiB)
    * stays in L1 while it sweeps over the pixels. Fixed, so it changes no result.
@@ -60,51 +57,12 @@ public final class ImageBlockedGemm implements ConvAlgorithm {
   /** Tasks per thread, so a thread slowed by a neighbour is caught up on. */
   private static final int TASKS_PER_THREAD = 4;
 
-  /** Input pixels per plane at most for AUTO: the slab of a channel block stays in L2. */
-  static final int MAX_INPUT_PIXELS = 1024;
-
-  /**
-   * Source channels per group at least for AUTO: below (LeNet's 32 and 64, say), a tap's call
-   * is too short to pay for loading and storing its micro-tile.
-   */
-  static final int MIN_TAP_DEPTH = 128;
-
-  /**
-   * Whether AUTO should take {@code pass} of {@code g} here (the input gradient: judged on its
-   * transpose): NCHW at stride 1 in batches of a multiple of 8 (the AVX-512 kernels' {@code mr};
-   * others leave lanes of the last block empty), planes of at most {@link #MAX_INPUT_PIXELS}
-   * input pixels, where {@link ImplicitGemm}'s padded rows would waste more than a tenth of
-   * its columns (im2col's forward of a 7x7 image also wastes a twelfth: 392 columns fill 13
-   * panels of 32 to 94%), with at least {@link #MIN_TAP_DEPTH} channels per tap. Skipping padded
-   * taps pays only where they are a large share of the work: on larger planes, at stride 2 and
-   * for the weight gradient, copying the slab costs more than it saves, so those stay on
-   * {@link ImplicitGemm} or im2col.
-   */
-  public static boolean preferred(ConvGeometry g, ConvAlgorithms.Pass pass) {
-    boolean batches = g.layout() == Layout.NCHW && !g.isPointwise() && g.n() % 8 == 0;
-    return batches && switch (pass) {
-      case FORWARD -> smallPaddedPlanes(g);
-      case BACKWARD_DATA -> g.strideH() == 1 && g.strideW() == 1
-          && ImplicitGemm.transposed(g) != null && smallPaddedPlanes(ImplicitGemm.transposed(g));
-      case BACKWARD_WEIGHT -> false;
-    };
-  }
-
-  private static boolean smallPaddedPlanes(ConvGeometry g) {
-    boolean unitStride = g.strideH() == 1 && g.strideW() == 1;
-    return unitStride && g.hw() <= MAX_INPUT_PIXELS && g.cg() >= MIN_TAP_DEPTH
-        && PaddedWindows.rowPitch(g) * 10 > g.q() * 11;
-  }
-
   @Override
   public void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y,
       ExecContext ctx) {
     assert Outputs.sized(g, x, w, y) && (bias == null || bias.length == g.k()) : "sizes";
     Roles roles = new Roles(g, false);
-    if (!runs(roles, ctx)) {
-      FALLBACK.forward(g, x, w, bias, y, ctx);
-      return;
-    }
+    assert runs(roles, ctx) : "planned elsewhere";
     run(roles, x, w, bias, y, ctx);
   }
 
@@ -112,17 +70,15 @@ public final class ImageBlockedGemm implements ConvAlgorithm {
   public void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx, ExecContext ctx) {
     assert Outputs.sized(g, dx, w, dy) : "sizes";
     Roles roles = new Roles(g, true);
-    if (!runs(roles, ctx)) {
-      FALLBACK.backwardData(g, dy, w, dx, ctx);
-      return;
-    }
+    assert runs(roles, ctx) : "planned elsewhere";
     run(roles, dy, w, null, dx, ctx);
   }
 
+  /** None: the planner never gives this algorithm a weight gradient. */
   @Override
   public void backwardWeight(ConvGeometry g, float[] dy, float[] x, float[] dw,
       ExecContext ctx) {
-    FALLBACK.backwardWeight(g, dy, x, dw, ctx);
+    throw new UnsupportedOperationException("image-blocked-gemm has no weight gradient");
   }
 
   /**
@@ -190,6 +146,11 @@ public final class ImageBlockedGemm implements ConvAlgorithm {
       }
       return at >= 0 && at < extent ? at : -1;
     }
+  }
+
+  /** Whether {@code g}'s forward, or input gradient, runs here: see the other {@link #runs}. */
+  public static boolean runs(ConvGeometry g, boolean inputGradient, ExecContext ctx) {
+    return runs(new Roles(g, inputGradient), ctx);
   }
 
   /** Whether the pass runs here: NCHW, not 1x1, scratch within the budget. */

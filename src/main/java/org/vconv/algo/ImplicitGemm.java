@@ -19,13 +19,14 @@ import org.vconv.simd.GemmKernels;
  * <p>The input gradient of a stride-1 convolution is itself a stride-1 convolution: of
  * {@code dy}, padded by {@code (R-1)*dil - pad} on each side, with the weights flipped and
  * their two channel axes swapped. {@link #backwardData} runs it through the same forward,
- * with no col2im scatter; at other strides, when a pad exceeds {@code (R-1)*dil} (the
- * transposed pad would be negative) or when a weight is not finite (the transposed
- * convolution would multiply it by {@code dy}'s padding, where col2im computes no product:
- * 0 x Inf = NaN) it leaves the pass to {@link Im2colGemm}. The weight gradient ({@link
+ * with no col2im scatter. It has no form at other strides or when a pad exceeds
+ * {@code (R-1)*dil} (the transposed pad would be negative): the planner does not give it those
+ * ({@link #runsBackwardData}); and when a weight is not finite (the transposed convolution
+ * would multiply it by {@code dy}'s padding, where col2im computes no product: 0 x Inf = NaN)
+ * it declines the values ({@link #backwardDataIfExact}). The weight gradient ({@link
  * ImplicitWeightPass}) reads the slab the same way, with {@code dy} as the packed operand, its
- * copies overlapped with the kernel; for shallow filters, {@link WindowDots} reads both in
- * place instead.
+ * copies overlapped with the kernel, and declines a non-finite input the same way; for shallow
+ * filters the planner picks {@link WindowDots}, which reads both in place, instead.
  *
  * <p>Tiles are runs of whole images when an image is small (so small layers still give every
  * thread work) or runs of output rows of one image, sized like {@link TilePlan}; they run one
@@ -37,14 +38,6 @@ import org.vconv.simd.GemmKernels;
  * one weight's size: the packed weights, or the weight pass's micro-tile sums of {@code dW}.
  */
 public final class ImplicitGemm implements ConvAlgorithm {
-  private static final ConvAlgorithm FALLBACK = new Im2colGemm();
-
-  /** See {@link #preferred}. */
-  static final int MIN_WEIGHT_COLUMNS = 512;
-
-  /** See {@link #preferred}. */
-  static final int MIN_STRIDED_DEPTH = 512;
-
   /**
    * Depth of a reduction block: its slice of a weight panel (256 x 32 floats, 32 KiB) and the
    * input rows it reads stay in L1 while the block sweeps over a task's micro-tiles. The
@@ -69,51 +62,21 @@ public final class ImplicitGemm implements ConvAlgorithm {
   /** Slab copies split into about this many tasks. */
   private static final int FILL_TASKS = 8;
 
-  /**
-   * Whether the padded row pitch adds at most a fifth to the output width ({@code Wp <= 1.2
-   * Q}): every pixel tile computes the extra columns and drops them, and past a fifth that
-   * waste costs more than im2col's copy (ResNet-50's 7x7 layer, {@code Wp = 9}, computes 9
-   * columns for every 7 it keeps; its 14x14 layer 16 for 14).
-   */
-  static boolean narrowPadding(ConvGeometry g) {
-    return PaddedWindows.rowPitch(g) * 5 <= g.q() * 6;
-  }
-
   /** Whether this algorithm runs {@code g}'s forward pass itself. */
   public static boolean supports(ConvGeometry g) {
     return PaddedWindows.supports(g) && !g.isPointwise();
   }
 
-  /**
-   * Whether AUTO should take {@code pass} of {@code g} here. Forward: at stride 1 when the padding
-   * is narrow ({@link #narrowPadding}); strided, when the kernel reads every phase plane of the
-   * slab (R, S at least the strides: else most of the copied input is never read) and the reduction
-   * is at least {@link #MIN_STRIDED_DEPTH} deep (shallower, each micro-tile's transposing store
-   * weighs more than im2col's gather: ResNet-50's 7x7 stem, of depth 147). Input gradient: at
-   * stride 1 (it has no strided form here), its transpose's padding narrow. Weight gradient, any
-   * stride: when an image gives at least {@link #MIN_WEIGHT_COLUMNS} columns; below that, each
-   * micro-tile of {@code dW} sums over short runs, and its loads and stores cost more than im2col's
-   * one long GEMM (ResNet-50's 7x7x512 layer).
-   */
-  public static boolean preferred(ConvGeometry g, ConvAlgorithms.Pass pass) {
-    boolean unitStride = g.strideH() == 1 && g.strideW() == 1;
-    return supports(g) && switch (pass) {
-      case FORWARD -> unitStride ? narrowPadding(g) : g.r() >= g.strideH()
-          && g.s() >= g.strideW() && g.crs() >= MIN_STRIDED_DEPTH;
-      case BACKWARD_DATA -> unitStride && (transposed(g) == null
-          || narrowPadding(transposed(g))); // without a transpose, it falls back itself
-      case BACKWARD_WEIGHT -> PaddedWindows.columnsPerImage(g, g.p()) >= MIN_WEIGHT_COLUMNS;
-    };
+  /** Whether this algorithm runs {@code g}'s input gradient: stride 1, with a transpose. */
+  public static boolean runsBackwardData(ConvGeometry g) {
+    return supports(g) && g.strideH() == 1 && g.strideW() == 1 && transposed(g) != null;
   }
 
   @Override
   public void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y,
       ExecContext ctx) {
     assert Outputs.sized(g, x, w, y) && (bias == null || bias.length == g.k()) : "sizes";
-    if (!supports(g)) {
-      FALLBACK.forward(g, x, w, bias, y, ctx);
-      return;
-    }
+    assert supports(g) : "planned elsewhere";
     run(g, x, w, false, bias, y, ctx);
   }
 
@@ -303,31 +266,42 @@ public final class ImplicitGemm implements ConvAlgorithm {
 
   @Override
   public void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx, ExecContext ctx) {
-    assert Outputs.sized(g, dx, w, dy) : "sizes";
-    boolean unitStride = g.strideH() == 1 && g.strideW() == 1;
-    ConvGeometry t = supports(g) && unitStride ? transposed(g) : null;
-    if (t == null || !supports(t) || !ctx.kernels().arrays().allFinite(w, 0, w.length)) {
-      FALLBACK.backwardData(g, dy, w, dx, ctx);
-      return;
+    if (!backwardDataIfExact(g, dy, w, dx, ctx)) {
+      throw new IllegalStateException("non-finite weights: the plan runs its exact path");
     }
-    run(t, dy, w, true, null, dx, ctx);
+  }
+
+  @Override
+  public boolean backwardDataIfExact(ConvGeometry g, float[] dy, float[] w, float[] dx,
+      ExecContext ctx) {
+    assert Outputs.sized(g, dx, w, dy) : "sizes";
+    assert runsBackwardData(g) : "planned elsewhere";
+    if (!ctx.kernels().arrays().allFinite(w, 0, w.length)) {
+      return false;
+    }
+    run(transposed(g), dy, w, true, null, dx, ctx);
+    return true;
+  }
+
+  @Override
+  public void backwardWeight(ConvGeometry g, float[] dy, float[] x, float[] dw,
+      ExecContext ctx) {
+    if (!backwardWeightIfExact(g, dy, x, dw, ctx)) {
+      throw new IllegalStateException("non-finite input: the plan runs its exact path");
+    }
   }
 
   /**
    * {@code dW_g = dy_g x cols^T}, per group, reading {@code cols} in place from the slab
-   * ({@link ImplicitWeightPass}, pipelined); for shallow filters, {@link WindowDots}. When the
-   * input is not all finite, the pass starts over on {@link Im2colGemm} (nothing is written to
-   * {@code dw} before the end).
+   * ({@link ImplicitWeightPass}, pipelined). When the input is not all finite, false: nothing
+   * is written to {@code dw} before the end.
    */
   @Override
-  public void backwardWeight(ConvGeometry g, float[] dy, float[] x, float[] dw,
+  public boolean backwardWeightIfExact(ConvGeometry g, float[] dy, float[] x, float[] dw,
       ExecContext ctx) {
     assert Outputs.sized(g, x, dw, dy) : "sizes";
-    if (WindowDots.preferred(g)) {
-      WindowDots.backwardWeight(g, dy, x, dw, ctx);
-    } else if (!supports(g) || !ImplicitWeightPass.run(g, dy, x, dw, ctx)) {
-      FALLBACK.backwardWeight(g, dy, x, dw, ctx);
-    }
+    assert supports(g) : "planned elsewhere";
+    return ImplicitWeightPass.run(g, dy, x, dw, ctx);
   }
 
   /**
@@ -335,7 +309,7 @@ public final class ImplicitGemm implements ConvAlgorithm {
    * {@code dy} (K channels, P x Q), output {@code dx} (C channels, H x W), pads
    * {@code (R-1)*dil - pad}; null when one of those would be negative.
    */
-  static ConvGeometry transposed(ConvGeometry g) {
+  public static ConvGeometry transposed(ConvGeometry g) {
     assert g.strideH() == 1 && g.strideW() == 1;
     int spanH = (g.r() - 1) * g.dilH();
     int spanW = (g.s() - 1) * g.dilW();

@@ -7,8 +7,8 @@ import org.vconv.simd.ArrayKernels;
 import org.vconv.simd.GemmKernels;
 
 /**
- * {@link ImplicitGemm}'s weight gradient for shallow filters ({@code C/G*R*S} at most {@link
- * #MAX_DEPTH}, as the RGB stem's 3*7*7): dot products along the output pixels,
+ * A weight gradient for shallow filters ({@code C/G*R*S} small, as the RGB stem's 3*7*7; the
+ * bound is the planner's tuning table's): dot products along the output pixels,
  * {@code dW[k][d] = sum over n, p, q of dy[n][k][p][q] * slab[n][delta[d] + p*pitch + q]}, both
  * operands read in place along q ({@link GemmKernels#dotTileAdd}): rows of A from the
  * padded-window slab ({@link PaddedWindows}), rows of B straight from {@code dy}.
@@ -17,7 +17,9 @@ import org.vconv.simd.GemmKernels;
  * taps per filter there are few products per transposed value, so at the stem (147 taps) the
  * copy is a large part of the pass. The dot kernel (4 x 4 tiles of 16-lane partials) does less
  * per cycle than the outer-product one, so it pays only while the copy it saves outweighs
- * that, with few taps: {@link #MAX_DEPTH} stays well under the 576 of VGG's 224x224 layer.
+ * that, with few taps: the bound stays well under the 576 of VGG's 224x224 layer. Output rows of
+ * whole 16-float vectors: a partial vector per row would run entry by entry, one dependent FMA
+ * per row, a chain that leaves the FMA units mostly idle (LeNet's 28-wide rows, say).
  *
  * <p>Every entry of {@code dW} keeps {@code dotLanes()} partial sums, each one chain of roundings
  * over (image, row, column) in order whatever the tiles and the threads, added in lane order at
@@ -26,11 +28,8 @@ import org.vconv.simd.GemmKernels;
  * budget: the slab ({@link ImplicitGemm.Plan#dots}); outside it, the partials (K/G x C/G*R*S x
  * lanes floats per group, rounded up to whole tiles).
  */
-final class WindowDots {
+public final class WindowDots {
   private WindowDots() {}
-
-  /** The deepest filters ({@code C/G*R*S}) this pass takes. */
-  static final int MAX_DEPTH = 256;
 
   /**
    * Output pixels per kernel call: long enough that a call's loads and stores of its partials
@@ -40,21 +39,8 @@ final class WindowDots {
 
   private static final int TASKS_PER_THREAD = 4;
 
-  /** Output rows this pass takes are whole runs of this many floats (any kernels' lanes). */
-  static final int ROW_MULTIPLE = 16;
-
-  /**
-   * Whether {@link ImplicitGemm#backwardWeight} runs {@code g} here: NCHW, at most {@link
-   * #MAX_DEPTH} taps per filter, and output rows of whole 16-float vectors. A partial vector
-   * per row would run entry by entry, one dependent FMA per row, a chain that leaves the FMA
-   * units mostly idle (LeNet's 28-wide rows, say). The rule depends on the shape only, so every
-   * provider takes the same pass.
-   */
-  static boolean preferred(ConvGeometry g) {
-    return PaddedWindows.supports(g) && g.crs() <= MAX_DEPTH && g.q() % ROW_MULTIPLE == 0;
-  }
-
-  static void backwardWeight(ConvGeometry g, float[] dy, float[] x, float[] dw,
+  /** Overwrites {@code dw} with the weight gradient of the NCHW problem {@code g}. */
+  public static void backwardWeight(ConvGeometry g, float[] dy, float[] x, float[] dw,
       ExecContext ctx) {
     assert PaddedWindows.supports(g);
     GemmKernels kernels = ctx.kernels().gemm();

@@ -8,7 +8,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The {@code vconv} command line: {@code forward}, {@code backward} and {@code demo}. Exit
+ * The {@code vconv} command line: {@code forward}, {@code backward}, {@code plan} and
+ * {@code demo}. Exit
  * status 0 on success, 2 on any error with exactly one line on stderr; see {@link #HELP}.
  */
 public final class Main {
@@ -26,6 +27,7 @@ public final class Main {
         vconv backward --input X.npy --weight W.npy --grad-output GY.npy
                        [--grad-input DX.npy] [--grad-weight DW.npy] [--grad-bias DB.npy]
                        [options]
+        vconv plan     --input-shape N,C,H,W --weight-shape K,C/G,R,S [options]
         vconv demo     print the seed notebook's examples computed by vconv
         vconv --help | -h | <command> --help
 
@@ -35,6 +37,10 @@ public final class Main {
       the gradients of sum(GY * Y) that are asked for, and computes only those; at least one
       of --grad-input, --grad-weight, --grad-bias is required. --grad-bias is the sum of GY
       over batch and space (shape (K,)); it needs no bias file.
+      plan prints which path computes each pass on these shapes and why, in three lines
+      starting fwd:, bwd_data: and bwd_weight:; it reads no files. The shapes are in the
+      layout's order (NHWC: --input-shape N,H,W,C --weight-shape R,S,C/G,K), with 3 to 5 axes
+      as for forward. The plan is for these kernels and threads (vconv.threads, vconv.simd).
 
       Options (each at most once, as "--stride 2" or "--stride=2"; per-axis values are one
       value for every spatial axis, or one per axis in order D, H, W):
@@ -73,7 +79,7 @@ public final class Main {
       targets first and then renamed into place, so on error no output file is created or
       changed (only a rename failing after an earlier one succeeded, i.e. a failing file
       system, could leave some outputs new). Two outputs may not name the same file; an
-      output may name an input. Success prints nothing.
+      output may name an input. Success prints nothing (plan: its three lines).
 
       Environment: VCONV_JAVA_OPTS adds JVM options, e.g. "-Xmx8g -Dvconv.threads=2"
       (vconv.threads: threads used, default all processors).
@@ -90,11 +96,13 @@ public final class Main {
 
   /**
    * The library says once through System.Logger when it falls back to scalar kernels; that
-   * changes speed, not results, and would break the one-line-on-error contract.
+   * changes speed, not results, and would break the one-line-on-error contract. Unless the
+   * user asked for its plans ({@code -Dvconv.verbose=plan}).
    */
   private static void quietLibraryLog() {
     libraryLog = Logger.getLogger("org.vconv");
-    libraryLog.setLevel(Level.OFF);
+    libraryLog.setLevel("plan".equals(System.getProperty("vconv.verbose")) ? Level.INFO
+        : Level.OFF);
   }
 
   /**
@@ -110,13 +118,14 @@ public final class Main {
         return 0;
       }
       if (argv.isEmpty()) {
-        throw new CliException("missing command: expected forward, backward or demo"
+        throw new CliException("missing command: expected forward, backward, plan or demo"
             + " (see vconv --help)");
       }
       List<String> rest = argv.subList(1, argv.size());
       switch (argv.get(0)) {
         case "forward" -> ConvCommand.forward(rest);
         case "backward" -> ConvCommand.backward(rest);
+        case "plan" -> PlanCommand.plan(rest, out);
         case "demo" -> {
           if (!rest.isEmpty()) {
             throw new CliException("demo takes no arguments, got '" + rest.get(0) + "'");
@@ -124,7 +133,7 @@ public final class Main {
           Demo.print(out);
         }
         default -> throw new CliException("unknown command '" + argv.get(0)
-            + "': expected forward, backward or demo (see vconv --help)");
+            + "': expected forward, backward, plan or demo (see vconv --help)");
       }
       out.flush();
       return out.checkError() ? fail(err, "cannot write to standard output") : 0;

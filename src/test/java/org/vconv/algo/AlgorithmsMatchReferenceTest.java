@@ -13,16 +13,18 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.vconv.Algorithm;
 import org.vconv.Layout;
-import org.vconv.algo.ConvAlgorithms.Pass;
 import org.vconv.plan.ConvGeometry;
+import org.vconv.plan.Candidate;
 import org.vconv.plan.ExecContext;
+import org.vconv.plan.Pass;
+import org.vconv.plan.Planner;
 import org.vconv.simd.VectorProvider;
 import org.vconv.simd.VectorProviders;
 
 /**
- * Every algorithm (each {@link Algorithm} as selected, AUTO included, plus the pack-direct
- * im2col variant) on both kernel providers, all three passes, against {@link DirectReference}
- * on hand-picked and seeded random shapes.
+ * Every algorithm (each {@link Algorithm} as planned, AUTO included) and every planner candidate
+ * on the shapes it accepts, on both kernel providers, all three passes, against
+ * {@link DirectReference} on hand-picked and seeded random shapes.
  */
 class AlgorithmsMatchReferenceTest {
 
@@ -31,9 +33,9 @@ class AlgorithmsMatchReferenceTest {
   static List<Variant> variants() {
     List<Variant> v = new ArrayList<>();
     for (Algorithm a : Algorithm.values()) {
-      v.add(new Variant(a.name(), (g, pass) -> ConvAlgorithms.select(a, g, pass)));
+      Planned planned = new Planned(a);
+      v.add(new Variant(a.name(), (g, pass) -> planned));
     }
-    v.add(new Variant("IM2COL_GEMM(packDirect)", (g, pass) -> new Im2colGemm(true)));
     return v;
   }
 
@@ -62,7 +64,43 @@ class AlgorithmsMatchReferenceTest {
         checked += 3;
       }
     }
-    assertEquals((Algorithm.values().length + 1) * 2 * 3, checked);
+    assertEquals(Algorithm.values().length * 2 * 3, checked);
+  }
+
+  /**
+   * Each candidate of every list, run alone wherever it accepts the shape (not only where it is
+   * the first to accept), on finite data.
+   */
+  @ParameterizedTest
+  @MethodSource("cases")
+  void everyAcceptingCandidateMatchesTheReference(ConvCase cs) {
+    Problem pb = new Problem(cs, cs.toString().hashCode());
+    int accepted = 0;
+    for (VectorProvider kernels : providers()) {
+      ExecContext ctx = new ExecContext(cs.threads(), cs.budget(), kernels);
+      Planner planner = Planner.of(ctx);
+      for (Pass pass : Pass.values()) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (Algorithm a : Algorithm.values()) {
+          for (Candidate c : planner.candidates(a, pass)) {
+            if (!seen.add(c.path()) || !c.rule().judge(pb.g, ctx).accepts()) {
+              continue;
+            }
+            String what = c.path() + "/" + kernels.name() + " on " + cs;
+            switch (pass) {
+              case FORWARD -> pb.checkForward(what, pb.forward(c.algorithm(), ctx));
+              case BACKWARD_DATA -> pb.checkBackwardData(what, pb.backwardData(c.algorithm(),
+                  ctx));
+              case BACKWARD_WEIGHT -> pb.checkBackwardWeight(what, pb.backwardWeight(
+                  c.algorithm(), ctx));
+            }
+            accepted++;
+          }
+        }
+      }
+    }
+    // at least im2col-gemm (or pointwise-gemm), direct and kernel-offset, each pass, provider
+    assertTrue(accepted >= 3 * 3 * 2, cs + ": " + accepted + " candidates ran");
   }
 
   /** The case list really contains what the suite claims to cover. */

@@ -59,9 +59,8 @@ class ChannelBlockedInputGradientTest {
         TilePlan plan = TilePlan.of(g, false, BUDGET);
         assertNotNull(ChannelBlockedInputGradient.of(g, plan, p.gemm()),
             cs + ": the fused buffer fits the column tile");
-        Im2colGemm algo = new Im2colGemm();
-        float[] fused = perImage(pb, algo, new ExecContext(1, BUDGET, p));
-        float[] unfused = perImage(pb, algo, new ExecContext(2, BUDGET, p));
+        float[] fused = perImage(pb, new ExecContext(1, BUDGET, p));
+        float[] unfused = perImage(pb, new ExecContext(2, BUDGET, p));
         Checks.assertBitwise(cs + " " + p.name() + ": fused vs unfused", unfused, fused);
         pb.checkBackwardData(cs + " " + p.name() + " fused", fused);
         checked++;
@@ -70,11 +69,14 @@ class ChannelBlockedInputGradientTest {
     assertEquals(cases().size() * providers().size(), checked);
   }
 
-  /** The input gradient with tiles kept inside images (fused or not, by the thread count). */
-  private static float[] perImage(Problem pb, Im2colGemm algo, ExecContext ctx) {
+  /**
+   * The input gradient with tiles kept inside images (fused or not, by the thread count): no
+   * image is small enough to span for a span bound of 0.
+   */
+  private static float[] perImage(Problem pb, ExecContext ctx) {
     float[] dx = new float[pb.g.inputSize()];
     java.util.Arrays.fill(dx, Float.NaN);
-    algo.backwardData(pb.g, pb.dy, pb.w, dx, ctx, false);
+    new Im2colGemm(0).backwardData(pb.g, pb.dy, pb.w, dx, ctx);
     return dx;
   }
 
@@ -92,8 +94,8 @@ class ChannelBlockedInputGradientTest {
         ConvCase cs = base.withBatch(3);
         Problem pb = new Problem(cs, 7);
         ConvGeometry g = pb.g;
-        assertTrue(g.pq() <= Im2colGemm.SHORT_IMAGE_PIXELS, cs + ": a small image");
-        float[] unfused = perImage(pb, new Im2colGemm(), new ExecContext(3, BUDGET, p));
+        assertTrue(g.pq() <= Tuned.SPAN, cs + ": a small image");
+        float[] unfused = perImage(pb, new ExecContext(3, BUDGET, p));
         pb.checkBackwardData(cs + " " + p.name() + " unfused", unfused);
         for (long budget : BUDGETS) {
           TilePlan plan = TilePlan.of(g, true, g.kg() * g.q(), budget / Float.BYTES);
@@ -101,7 +103,7 @@ class ChannelBlockedInputGradientTest {
           assertTrue(spans || budget < BUDGET, cs + ": the spanning buffers fit the tile");
           cutInsideImages += spans && plan.rowsPerTile() % g.p() != 0 ? 1 : 0;
           for (int threads = 1; threads <= 3; threads++) {
-            float[] spanning = pb.backwardData(new Im2colGemm(),
+            float[] spanning = pb.backwardData(Tuned.im2col(),
                 new ExecContext(threads, budget, p));
             Checks.assertBitwise(cs + " " + p.name() + " budget " + budget + " threads "
                 + threads + " (" + plan.tiles() + " tiles): spanning vs unfused", unfused,
@@ -126,7 +128,7 @@ class ChannelBlockedInputGradientTest {
     assertEquals(1, plan.rowsPerTile(), "a one-row tile");
     assertNull(ChannelBlockedInputGradient.of(g, plan, VectorProviders.get().gemm()));
     Problem pb = new Problem(cs.running(1, 512), 6);
-    pb.checkBackwardData("small budget", pb.backwardData(new Im2colGemm(),
+    pb.checkBackwardData("small budget", pb.backwardData(Tuned.im2col(),
         new ExecContext(1, 512, VectorProviders.get())));
   }
 }

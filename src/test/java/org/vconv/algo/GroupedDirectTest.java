@@ -115,7 +115,8 @@ class GroupedDirectTest {
   /**
    * NaN and Inf where PyTorch has them, and only there: the padding of {@code dy} and the junk
    * positions of the flat runs add exact zeros, but {@code 0 * Inf = NaN}. Non-finite weights
-   * must not reach the input gradient through padding, and an Inf in the last input column
+   * must not reach the input gradient through padding (the plane path declines them and the
+   * plan runs im2col), and an Inf in the last input column
    * (read through the last kernel column only, by junk positions or wrapped reads through the
    * first) must not reach the weights of the first column. Values in [-1, 1]: error grows with
    * the length.
@@ -138,8 +139,14 @@ class GroupedDirectTest {
           pb.w[1] = Float.POSITIVE_INFINITY;
           pb.w[pb.w.length - 2] = Float.NaN;
           float[] ref = pb.backwardData(new DirectReference(), ctx);
-          Checks.assertSameValues(cs + " dx on " + kp.name(), ref, pb.backwardData(ALGO, ctx),
+          Planned auto = new Planned(org.vconv.Algorithm.AUTO);
+          assertEquals(org.vconv.plan.Planner.GROUPED_DIRECT, auto.plan(pb.g,
+              org.vconv.plan.Pass.BACKWARD_DATA, ctx).path(), cs + ": planned");
+          Checks.assertSameValues(cs + " dx on " + kp.name(), ref, pb.backwardData(auto, ctx),
               1e-6f * pb.g.kg() * 9);
+          // the depthwise kernels take no product with padding; the plane path declines
+          assertEquals(GroupedDirect.exactForAnyWeights(pb.g) ? org.vconv.plan.Planner
+              .GROUPED_DIRECT : org.vconv.plan.Planner.IM2COL_GEMM, auto.ran(), cs + ": ran");
           checked++;
         }
         // weight gradient: Inf in the last column of x; no padding, and depthwise SAME (the

@@ -6,11 +6,15 @@ import org.junit.jupiter.api.Test;
 import org.vconv.Algorithm;
 import org.vconv.Layout;
 import org.vconv.Padding;
-import org.vconv.algo.ConvAlgorithms.Pass;
 import org.vconv.plan.ConvGeometry;
+import org.vconv.plan.ExecContext;
+import org.vconv.plan.Pass;
+import org.vconv.plan.Planner;
+import org.vconv.plan.Tuning;
+import org.vconv.simd.VectorProviders;
 
 /**
- * AUTO runs grouped convolutions with few channels per group directly: up to 16 channels per
+ * On panama-512's table, AUTO runs grouped convolutions with few channels per group directly: up to 16 channels per
  * group for every pass and layout, up to 32 for the NCHW forward and input gradient; wider
  * groups and ungrouped shapes go to the GEMM algorithms (implicit GEMM for the
  * stride-1 NCHW forward and input gradient, else im2col + GEMM), pointwise ones to im2col + GEMM.
@@ -29,22 +33,25 @@ class GroupedSelectionTest {
     for (Layout l : Layout.values()) {
       for (Pass pass : Pass.values()) {
         boolean wide = l == Layout.NCHW && pass != Pass.BACKWARD_WEIGHT;
-        Class<?> gemm = wide ? ImplicitGemm.class : Im2colGemm.class; // stride 1 here
-        expect(GroupedDirect.class, grouped(1, 6, 3, l), pass); // depthwise
-        expect(GroupedDirect.class, grouped(4, 3, 3, l), pass); // ResNeXt-like
-        expect(GroupedDirect.class, grouped(16, 2, 3, l), pass);
-        expect(wide ? GroupedDirect.class : gemm, grouped(17, 2, 3, l), pass);
-        expect(wide ? GroupedDirect.class : gemm, grouped(32, 2, 3, l), pass);
+        String gemm = wide ? Planner.IMPLICIT_GEMM : Planner.IM2COL_GEMM; // stride 1 here
+        String direct = Planner.GROUPED_DIRECT;
+        expect(direct, grouped(1, 6, 3, l), pass); // depthwise
+        expect(direct, grouped(4, 3, 3, l), pass); // ResNeXt-like
+        expect(direct, grouped(16, 2, 3, l), pass);
+        expect(wide ? direct : gemm, grouped(17, 2, 3, l), pass);
+        expect(wide ? direct : gemm, grouped(32, 2, 3, l), pass);
         expect(gemm, grouped(33, 2, 3, l), pass);
         expect(gemm, grouped(4, 1, 3, l), pass); // not grouped
-        expect(Im2colGemm.class, grouped(4, 3, 1, l), pass); // pointwise
+        expect(Planner.POINTWISE_GEMM, grouped(4, 3, 1, l), pass); // pointwise
         checked++;
       }
     }
     assertEquals(6, checked);
   }
 
-  private static void expect(Class<?> type, ConvGeometry g, Pass pass) {
-    assertEquals(type, ConvAlgorithms.select(Algorithm.AUTO, g, pass).getClass(), g + " " + pass);
+  private static void expect(String path, ConvGeometry g, Pass pass) {
+    ExecContext ctx = new ExecContext(2, 64L << 20, VectorProviders.get());
+    assertEquals(path, Planner.of(Tuning.of("panama-512")).plan(Algorithm.AUTO, pass, g, ctx)
+        .path(), g + " " + pass);
   }
 }

@@ -1,7 +1,6 @@
 package org.vconv.algo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,7 +10,10 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.vconv.Algorithm;
 import org.vconv.Padding;
-import org.vconv.algo.ConvAlgorithms.Pass;
+import org.vconv.plan.Pass;
+import org.vconv.plan.PassPlan;
+import org.vconv.plan.Planner;
+import org.vconv.plan.Tuning;
 import org.vconv.plan.ConvGeometry;
 import org.vconv.plan.ExecContext;
 import org.vconv.simd.VectorProvider;
@@ -152,24 +154,34 @@ class ImageBlockedGemmTest {
     return (slabChannels * g.hw() * mr + (long) tasks * blockPixels * mr * nr) * Float.BYTES;
   }
 
-  /** Below its scratch, the pass runs as im2col, with less scratch: still right. */
+  /**
+   * Below its scratch, the chosen image-blocked GEMM declines the pass and the plan runs
+   * im2col, with less scratch, and says so: still right.
+   */
   @Test
-  void aBudgetBelowTheScratchFallsBackToIm2col() {
+  void aBudgetBelowTheScratchRunsIm2colVisibly() {
     ConvCase cs = cases().get(6); // n8 kg16 7x7
     Problem pb = new Problem(cs, 7);
+    Planned chosen = new Planned(Algorithm.IMAGE_BLOCKED_GEMM);
     for (VectorProvider kp : List.of(VectorProviders.get(), VectorProviders.scalar())) {
       long budget = 8L << 10;
       ExecContext ctx = new ExecContext(2, budget, kp);
       assertTrue(!ImageBlockedGemm.runs(new ImageBlockedGemm.Roles(pb.g, false), ctx),
           "8 KiB is below the slab");
-      pb.checkForward("8 KiB on " + kp.name(), pb.forward(ALGO, ctx));
+      for (Pass pass : List.of(Pass.FORWARD, Pass.BACKWARD_DATA)) {
+        assertEquals("image-blocked-gemm declines: its slab exceeds the workspace budget;"
+            + " runs im2col-gemm", chosen.plan(pb.g, pass, ctx).reason());
+      }
+      pb.checkForward("8 KiB on " + kp.name(), pb.forward(chosen, ctx));
+      assertEquals(Planner.IM2COL_GEMM, chosen.ran());
       assertNotEquals(scratchBytes(pb.g, kp, 2), Workspace.lastCallBytes(), "im2col's tiles");
-      pb.checkBackwardData("8 KiB on " + kp.name(), pb.backwardData(ALGO, ctx));
+      pb.checkBackwardData("8 KiB on " + kp.name(), pb.backwardData(chosen, ctx));
+      assertEquals(Planner.IM2COL_GEMM, chosen.ran());
     }
   }
 
   /**
-   * AUTO takes ResNet-50's 7x7 and 14x14 layer shapes here for the forward and input gradient
+   * On panama-512's table, AUTO takes ResNet-50's 7x7 and 14x14 layer shapes here for the forward and input gradient
    * in batches of 8, not their weight gradient; not a batch of 7, not NHWC, not stride 2, not
    * 28x28 with a 3x3 kernel (ImplicitGemm's rows waste 7%; 5x5, 14%: taken), not 56x56, not
    * fewer than 128 source channels per tap (LeNet's 5x5 layer: 32, and 64 for its transpose).
@@ -179,15 +191,14 @@ class ImageBlockedGemmTest {
     ConvCase r50 = ConvCase.of("7x7").x(8, 128, 7, 7).kernel(128, 3, 3).pad(Padding.of(1))
         .build();
     ConvGeometry g = r50.geometry();
-    assertInstanceOf(ImageBlockedGemm.class,
-        ConvAlgorithms.select(Algorithm.IMAGE_BLOCKED_GEMM, g, Pass.BACKWARD_WEIGHT));
+    PassPlan weight = planned(Algorithm.IMAGE_BLOCKED_GEMM, g, Pass.BACKWARD_WEIGHT);
+    assertEquals(Planner.IM2COL_GEMM, weight.path());
+    assertEquals("image-blocked-gemm declines: no weight gradient of its own; runs im2col-gemm",
+        weight.reason());
     for (ConvGeometry taken : List.of(g, square(14, 1, 3))) {
-      assertInstanceOf(ImageBlockedGemm.class, ConvAlgorithms.select(Algorithm.AUTO, taken,
-          Pass.FORWARD));
-      assertInstanceOf(ImageBlockedGemm.class, ConvAlgorithms.select(Algorithm.AUTO, taken,
-          Pass.BACKWARD_DATA));
-      assertInstanceOf(Im2colGemm.class, ConvAlgorithms.select(Algorithm.AUTO, taken,
-          Pass.BACKWARD_WEIGHT));
+      assertEquals(Planner.IMAGE_BLOCKED_GEMM, auto(taken, Pass.FORWARD));
+      assertEquals(Planner.IMAGE_BLOCKED_GEMM, auto(taken, Pass.BACKWARD_DATA));
+      assertEquals(Planner.IM2COL_GEMM, auto(taken, Pass.BACKWARD_WEIGHT));
     }
     for (ConvGeometry other : List.of(r50.withBatch(7).geometry(),
         r50.inLayout(org.vconv.Layout.NHWC).geometry(), square(14, 2, 3), square(28, 1, 3),
@@ -195,12 +206,39 @@ class ImageBlockedGemmTest {
             .pad(Padding.of(2)).build().geometry(), ConvCase.of("7x7 127").x(8, 127, 7, 7)
             .kernel(127, 3, 3).pad(Padding.of(1)).build().geometry())) {
       for (Pass pass : Pass.values()) {
-        assertNotEquals(ImageBlockedGemm.class,
-            ConvAlgorithms.select(Algorithm.AUTO, other, pass).getClass(), other + " " + pass);
+        assertNotEquals(Planner.IMAGE_BLOCKED_GEMM, auto(other, pass), other + " " + pass);
       }
     }
-    assertInstanceOf(ImageBlockedGemm.class, ConvAlgorithms.select(Algorithm.AUTO,
-        square(28, 1, 5), Pass.FORWARD), "28x28, 5x5 'same' wastes 14% in ImplicitGemm");
+    assertEquals(Planner.IMAGE_BLOCKED_GEMM, auto(square(28, 1, 5), Pass.FORWARD),
+        "28x28, 5x5 'same' wastes 14% in ImplicitGemm");
+  }
+
+  /**
+   * On AVX2 and 128-bit vectors the micro-tile holds 3 images: batches of 24 are taken there,
+   * batches of 8 (panama-512's multiple) are not.
+   */
+  @Test
+  void theBatchMultipleIsTheProvidersTileHeight() {
+    ConvCase r50 = ConvCase.of("7x7").x(8, 128, 7, 7).kernel(128, 3, 3).pad(Padding.of(1))
+        .build();
+    ExecContext ctx = new ExecContext(2, 64L << 20, VectorProviders.get());
+    for (String provider : List.of("panama-256", "panama-128")) {
+      Planner planner = Planner.of(Tuning.of(provider));
+      PassPlan eight = planner.plan(Algorithm.AUTO, Pass.FORWARD, r50.geometry(), ctx);
+      assertNotEquals(Planner.IMAGE_BLOCKED_GEMM, eight.path(), provider);
+      assertEquals(Planner.IMAGE_BLOCKED_GEMM, planner.plan(Algorithm.AUTO, Pass.FORWARD,
+          r50.withBatch(24).geometry(), ctx).path(), provider);
+    }
+  }
+
+  private static PassPlan planned(Algorithm a, ConvGeometry g, Pass pass) {
+    ExecContext ctx = new ExecContext(2, 64L << 20, VectorProviders.get());
+    return Planner.of(Tuning.of("panama-512")).plan(a, pass, g, ctx);
+  }
+
+  /** AUTO's path on panama-512's table. */
+  private static String auto(ConvGeometry g, Pass pass) {
+    return planned(Algorithm.AUTO, g, pass).path();
   }
 
   /** Batch 8, 128 channels, size x size, a k x k kernel with this stride, padded by k / 2. */

@@ -28,7 +28,8 @@ import org.vconv.simd.VectorProviders;
  * and 3), the weight gradient across threads. Strided shapes have a test of their own.
  */
 class ImplicitGemmTest {
-  private static final ImplicitGemm ALGO = new ImplicitGemm();
+  /** The implicit GEMM as chosen: the planner runs im2col where it declines, as before. */
+  private static final Planned ALGO = new Planned(org.vconv.Algorithm.IMPLICIT_GEMM);
 
   /** The default budget (whole images), 80 and 32 KiB (the tilings below), 1 KiB (one row). */
   private static final long[] BUDGETS = {64L << 20, 80L << 10, 32L << 10, 1L << 10};
@@ -228,7 +229,8 @@ class ImplicitGemmTest {
   }
 
   /**
-   * A non-finite weight sends the input gradient to {@link Im2colGemm}: the transposed
+   * A non-finite weight makes the implicit input gradient decline, and the plan runs its exact
+   * path, {@link Im2colGemm}: the transposed
    * convolution would multiply it by dy's padding (0 x Inf = NaN) where col2im, like PyTorch's
    * input gradient, takes no product. So the result is Im2colGemm's bit for bit, and non-finite
    * exactly where the reference is (pad 1 and asymmetric pads: some inputs meet the bad taps
@@ -253,7 +255,8 @@ class ImplicitGemmTest {
         assertTrue(finite > 0 && finite < ref.length, cs + ": finite and non-finite inputs");
         String what = cs + " on " + kp.name();
         float[] got = pb.backwardData(ALGO, ctx);
-        Checks.assertBitwise(what, pb.backwardData(new Im2colGemm(), ctx), got);
+        assertEquals(org.vconv.plan.Planner.IM2COL_GEMM, ALGO.ran(), what + ": the exact path");
+        Checks.assertBitwise(what, pb.backwardData(Tuned.im2col(), ctx), got);
         Checks.assertSameValues(what, ref, got, 1e-6f * pb.g.kg() * pb.g.r() * pb.g.s());
         checked++;
       }
@@ -262,7 +265,8 @@ class ImplicitGemmTest {
   }
 
   /**
-   * A non-finite input sends the weight gradient to {@link Im2colGemm}: it would meet dy's
+   * A non-finite input makes the implicit weight gradient decline, and the plan runs its exact
+   * path, {@link Im2colGemm}: it would meet dy's
    * zeros in the padded columns (0 x Inf = NaN where no product exists). The result is
    * Im2colGemm's bit for bit, whichever tile holds the bad value.
    */
@@ -277,8 +281,9 @@ class ImplicitGemmTest {
         pb.x[pb.x.length - 1] = Float.POSITIVE_INFINITY; // the last tile's
         pb.x[pb.x.length / 2] = Float.NaN;
         float[] got = pb.backwardWeight(ALGO, ctx);
+        assertEquals(org.vconv.plan.Planner.IM2COL_GEMM, ALGO.ran(), cs + ": the exact path");
         Checks.assertBitwise(cs.running(2, budget).toString(),
-            pb.backwardWeight(new Im2colGemm(), ctx),
+            pb.backwardWeight(Tuned.im2col(), ctx),
             got);
         checked++;
       }

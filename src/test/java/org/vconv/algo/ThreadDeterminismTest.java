@@ -32,7 +32,7 @@ class ThreadDeterminismTest {
   }
 
   static List<ConvAlgorithm> algorithms() {
-    return List.of(new Im2colGemm(), new Im2colGemm(true), new KernelOffsetLoop());
+    return List.of(Tuned.im2col(), new Im2colGemm(0), new KernelOffsetLoop());
   }
 
   @Test

@@ -8,21 +8,25 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.vconv.Algorithm;
 import org.vconv.Padding;
 import org.vconv.plan.ConvGeometry;
 import org.vconv.plan.ExecContext;
+import org.vconv.plan.Pass;
+import org.vconv.plan.Planner;
 import org.vconv.simd.VectorProvider;
 import org.vconv.simd.VectorProviders;
 
 /**
- * {@link ImplicitGemm}'s weight gradient on the shallow filters {@link WindowDots} takes:
+ * The weight gradient of {@code Algorithm.IMPLICIT_GEMM} on the shallow filters the planner gives
+ * {@link WindowDots}:
  * against the reference on both providers, bitwise the same for every thread count and
  * budget. The cases' rows are whole 16-float vectors (which the pass asks for); their filter
  * depths C/G*R*S and filter counts K/G leave every remainder against the dot tiles (4 x 4 and
  * 3 x 3), and strides, dilation, asymmetric pads and groups give the slab every form.
  */
 class WindowDotsTest {
-  private static final ImplicitGemm ALGO = new ImplicitGemm();
+  private static final Planned ALGO = new Planned(Algorithm.IMPLICIT_GEMM);
 
   /** The default, then budgets that cut the images into sets and then into rows. */
   private static final long[] BUDGETS = {64L << 20, 24L << 10, 4L << 10, 1L << 10};
@@ -56,7 +60,7 @@ class WindowDotsTest {
     Set<Integer> filters4 = new HashSet<>();
     for (ConvCase cs : cases()) {
       ConvGeometry g = cs.geometry();
-      assertTrue(WindowDots.preferred(g), cs.name());
+      assertTrue(takes(g), cs.name());
       depth3.add(g.crs() % 3);
       depth4.add(g.crs() % 4);
       filters3.add(g.kg() % 3);
@@ -68,14 +72,20 @@ class WindowDotsTest {
     assertEquals(Set.of(0, 1, 2, 3), filters4);
   }
 
+  /** Whether the implicit GEMM's weight gradient of {@code g} runs as window-dots. */
+  private static boolean takes(ConvGeometry g) {
+    ExecContext ctx = new ExecContext(2, 64L << 20, VectorProviders.get());
+    return Planner.WINDOW_DOTS.equals(ALGO.plan(g, Pass.BACKWARD_WEIGHT, ctx).path());
+  }
+
   /** Deeper filters, rows with a partial vector, and NHWC go to the outer-product pass. */
   @Test
   void otherShapesAreNotTaken() {
-    assertFalse(WindowDots.preferred(ConvCase.of("d260").x(1, 65, 3, 16).kernel(2, 2, 2)
+    assertFalse(takes(ConvCase.of("d260").x(1, 65, 3, 16).kernel(2, 2, 2)
         .pad(Padding.of(0, 1, 0, 1)).build().geometry()));
-    assertFalse(WindowDots.preferred(ConvCase.of("q15").x(1, 3, 3, 15).kernel(2, 3, 3)
+    assertFalse(takes(ConvCase.of("q15").x(1, 3, 3, 15).kernel(2, 3, 3)
         .pad(Padding.of(1)).build().geometry()));
-    assertFalse(WindowDots.preferred(ConvCase.of("nhwc").x(1, 3, 3, 16).kernel(2, 3, 3)
+    assertFalse(takes(ConvCase.of("nhwc").x(1, 3, 3, 16).kernel(2, 3, 3)
         .pad(Padding.of(1)).nhwc().build().geometry()));
   }
 

@@ -46,7 +46,7 @@ class WorkspaceBudgetTest {
         Problem pb = new Problem(big, 99);
         assertTrue(Im2col.tileFloats(pb.g, pb.g.p()) * Float.BYTES > SMALL,
             "one image's im2col matrix must exceed the small budget");
-        Im2colGemm algo = new Im2colGemm();
+        Im2colGemm algo = Tuned.im2col();
 
         float[] yBig = pb.forward(algo, ctx(big));
         long peakBig = Workspace.lastCallBytes();
@@ -76,7 +76,7 @@ class WorkspaceBudgetTest {
   }
 
   /**
-   * Small NCHW images (P*Q <= Im2colGemm.SHORT_IMAGE_PIXELS): tiles span images, the forward's
+   * Small NCHW images (P*Q <= Tuned.SPAN): tiles span images, the forward's
    * output block and the weight gradient's dy rows staged beside the column matrix. 7x9
    * outputs with bias, a 34 KiB budget: 3-row tiles, so tiles cross image boundaries; the
    * staging counts in the budget. The forward does the same operations per element whatever
@@ -90,11 +90,11 @@ class WorkspaceBudgetTest {
     ConvCase cs = ConvCase.of("short images").x(3, 8, 7, 9).kernel(6, 3, 3).pad(Padding.of(1))
         .bias().build();
     Problem pb = new Problem(cs.running(3, budget), 12);
-    assertTrue(pb.g.pq() <= Im2colGemm.SHORT_IMAGE_PIXELS, "small images");
+    assertTrue(pb.g.pq() <= Tuned.SPAN, "small images");
     TilePlan plan = TilePlan.of(pb.g, true, pb.g.kg() * pb.g.q(), budget / Float.BYTES);
     assertTrue(plan.rowsPerTile() > 1 && pb.g.p() % plan.rowsPerTile() != 0,
         "tiles that cross images: " + plan.rowsPerTile());
-    Im2colGemm algo = new Im2colGemm();
+    Im2colGemm algo = Tuned.im2col();
 
     float[] y = pb.forward(algo, ctx(cs.running(3, budget)));
     long peakY = Workspace.lastCallBytes();
@@ -120,7 +120,7 @@ class WorkspaceBudgetTest {
       Problem pb = new Problem(cs, 5);
       long oneRow = Im2col.tileFloats(pb.g, 1) * Float.BYTES; // 72 x 20 floats = 5760 B
       assertTrue(oneRow > cs.budget());
-      Im2colGemm algo = new Im2colGemm();
+      Im2colGemm algo = Tuned.im2col();
       pb.checkForward("1 KiB", pb.forward(algo, ctx(cs)));
       long oneRowPacked = layout == Layout.NCHW // gathered into whole GEMM panels
           ? Sgemm.panelLayout(pb.g.q(), pb.g.crs(), ctx(cs)).floats() * Float.BYTES : oneRow;
@@ -171,8 +171,9 @@ class WorkspaceBudgetTest {
       Problem pb = new Problem(cs, 6);
       ConvGeometry g = pb.g;
       assertTrue(g.isPointwise());
-      ConvAlgorithm auto = ConvAlgorithms.select(Algorithm.AUTO, g, ConvAlgorithms.Pass.FORWARD);
+      Planned auto = new Planned(Algorithm.AUTO);
       pb.checkForward("pointwise", pb.forward(auto, ctx(cs)));
+      assertEquals(org.vconv.plan.Planner.POINTWISE_GEMM, auto.ran());
       assertEquals(0, Workspace.lastCallBytes());
       pb.checkBackwardData("pointwise", pb.backwardData(auto, ctx(cs)));
       assertEquals(0, Workspace.lastCallBytes());

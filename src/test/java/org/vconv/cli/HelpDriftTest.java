@@ -26,6 +26,7 @@ class HelpDriftTest {
   static Set<String> parsedOptions() {
     Set<String> all = new TreeSet<>(ConvCommand.FORWARD_OPTIONS);
     all.addAll(ConvCommand.BACKWARD_OPTIONS);
+    all.addAll(PlanCommand.OPTIONS);
     all.add("--help");
     return all;
   }

@@ -10,15 +10,14 @@ import org.junit.jupiter.api.Test;
 import org.vconv.Layout;
 import org.vconv.algo.ConvCase;
 import org.vconv.gemm.PanelLayout;
-import org.vconv.gemm.StridedMatrix;
 import org.vconv.plan.ConvGeometry;
 import org.vconv.simd.ArrayKernels;
 import org.vconv.simd.VectorProviders;
 
 /**
- * {@link Im2col}, {@link Col2im} and {@link Im2colPackSource} against the definition of the
- * im2col matrix, element by element, on many geometries and every way of cutting them into
- * tiles (across images too) and parts.
+ * {@link Im2col} and {@link Col2im} against the definition of the im2col matrix, element by
+ * element, on many geometries and every way of cutting them into tiles (across images too) and
+ * parts.
  */
 class Im2colTest {
 
@@ -242,49 +241,6 @@ class Im2colTest {
       return -1;
     }
     return g.xIndex(n, grp * g.cg() + c, ih, iw);
-  }
-
-  @Test
-  void packSourcePacksExactlyWhatGatherThenStridedPackGive() {
-    int packs = 0;
-    for (ConvGeometry g : geometries()) {
-      float[] x = ConvCase.random(g.inputSize(), 11);
-      int rows = g.n() * g.p();
-      int[][] tiles = {{0, rows}, {rows / 2, rows}, {0, 1}};
-      for (int[] tile : tiles) {
-        int row0 = tile[0];
-        int row1 = tile[1];
-        int grp = g.groups() - 1;
-        float[] cols = new float[(int) Im2col.tileFloats(g, row1 - row0)];
-        Im2col.gatherInto(g, x, grp, row0, row1, cols, 0, VectorProviders.get().arrays());
-        int pixels = (row1 - row0) * g.q();
-        // as [pixels, depth]: NCHW's cols transposed, NHWC's rows as they are
-        StridedMatrix view = g.layout() == Layout.NCHW
-            ? new StridedMatrix(cols, 0, 1, pixels) : StridedMatrix.rowMajor(cols, 0, g.crs());
-        var source = new Im2colPackSource(g, x, grp, row0, row1);
-        assertEquals(pixels, source.rows());
-        assertEquals(g.crs(), source.depth());
-        int[][] blocks = {{0, pixels, 0, g.crs()}, {pixels / 3, pixels - pixels / 3,
-            g.crs() / 2, g.crs() - g.crs() / 2}, {pixels - 1, 1, g.crs() - 1, 1}};
-        for (int[] b : blocks) {
-          for (int width : new int[] {1, 4, 6, 16}) {
-            int size = Math.ceilDiv(b[1], width) * width * b[3];
-            float[] expected = new float[size + 2 * GUARD];
-            float[] got = new float[size + 2 * GUARD];
-            Arrays.fill(expected, Float.NaN);
-            Arrays.fill(got, -1f); // stale values the pack must overwrite
-            view.pack(b[0], b[1], b[2], b[3], width, expected, GUARD);
-            Arrays.fill(got, 0, GUARD, Float.NaN);
-            Arrays.fill(got, GUARD + size, got.length, Float.NaN);
-            source.pack(b[0], b[1], b[2], b[3], width, got, GUARD);
-            assertEquals(Arrays.toString(expected), Arrays.toString(got),
-                g + " block " + Arrays.toString(b) + " width " + width);
-            packs++;
-          }
-        }
-      }
-    }
-    assertEquals(geometries().size() * 3 * 3 * 4, packs);
   }
 
   @Test

@@ -1,0 +1,425 @@
+package org.vconv.plan;
+
+import static org.vconv.plan.Candidate.Verdict.accept;
+import static org.vconv.plan.Candidate.Verdict.decline;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.vconv.Algorithm;
+import org.vconv.Layout;
+import org.vconv.algo.ConvAlgorithm;
+import org.vconv.algo.DirectReference;
+import org.vconv.algo.GroupedDirect;
+import org.vconv.algo.Im2colGemm;
+import org.vconv.algo.ImageBlockedGemm;
+import org.vconv.algo.ImplicitGemm;
+import org.vconv.algo.KernelOffsetLoop;
+import org.vconv.algo.PointwiseGemm;
+import org.vconv.algo.WindowDots;
+import org.vconv.im2col.PaddedWindows;
+
+/**
+ * Decides which path runs each pass, and why: per {@link Algorithm} choice and pass, an ordered
+ * list of {@link Candidate}s (oneDNN's implementation list); the first that accepts the
+ * geometry runs, nothing hands work on behind it. An explicit choice whose candidate declines
+ * runs the fallback list (pointwise GEMM, im2col + GEMM), and the plan's reason says so. Every
+ * tuned number comes from the provider's {@link Tuning} table.
+ *
+ * <p>{@link PlanningMode#ESTIMATE} only: the plan is a function of the geometry, the choice,
+ * the provider, the thread count and the budget, so it is the same on every run. MEASURE would
+ * time the accepting candidates of a list here and keep the fastest.
+ */
+public final class Planner {
+  /** Path names, as plans and the docs print them. */
+  public static final String GROUPED_DIRECT = "grouped-direct";
+  /** See {@link #GROUPED_DIRECT}. */
+  public static final String POINTWISE_GEMM = "pointwise-gemm";
+  /** See {@link #GROUPED_DIRECT}. */
+  public static final String IMAGE_BLOCKED_GEMM = "image-blocked-gemm";
+  /** See {@link #GROUPED_DIRECT}. */
+  public static final String WINDOW_DOTS = "window-dots";
+  /** See {@link #GROUPED_DIRECT}. */
+  public static final String IMPLICIT_GEMM = "implicit-gemm";
+  /** See {@link #GROUPED_DIRECT}. */
+  public static final String IM2COL_GEMM = "im2col-gemm";
+  /** See {@link #GROUPED_DIRECT}. */
+  public static final String KERNEL_OFFSET = "kernel-offset";
+  /** See {@link #GROUPED_DIRECT}. */
+  public static final String DIRECT = "direct";
+
+  private static final ConvAlgorithm GROUPED = new GroupedDirect();
+  private static final ConvAlgorithm POINTWISE = new PointwiseGemm();
+  private static final ConvAlgorithm IMAGE_BLOCKED = new ImageBlockedGemm();
+  private static final ConvAlgorithm IMPLICIT = new ImplicitGemm();
+  private static final ConvAlgorithm KERNEL_OFFSET_LOOP = new KernelOffsetLoop();
+  private static final ConvAlgorithm REFERENCE = new DirectReference();
+  private static final ConvAlgorithm DOTS = new WindowDotsPass();
+
+  private static final Map<Tuning, Planner> PLANNERS = new ConcurrentHashMap<>();
+
+  private final Tuning tuning;
+  private final Candidate im2col;
+  private final Candidate pointwise;
+
+  private Planner(Tuning tuning) {
+    this.tuning = tuning;
+    this.im2col = Candidate.of(IM2COL_GEMM, new Im2colGemm(tuning.im2colSpanImagePixels()),
+        (g, ctx) -> accept("im2col + GEMM takes every shape"));
+    this.pointwise = Candidate.of(POINTWISE_GEMM, POINTWISE, (g, ctx) -> pointwise(g));
+  }
+
+  /**
+   * The planner of a tuning table.
+   *
+   * @param tuning the provider's table
+   * @return its planner, one per table
+   */
+  public static Planner of(Tuning tuning) {
+    return PLANNERS.computeIfAbsent(tuning, Planner::new);
+  }
+
+  /**
+   * The planner of {@code ctx}'s kernels.
+   *
+   * @param ctx the execution context
+   * @return the planner of its provider's table
+   */
+  public static Planner of(ExecContext ctx) {
+    return of(Tuning.of(ctx.kernels().name()));
+  }
+
+  /** This planner's table. */
+  public Tuning tuning() {
+    return tuning;
+  }
+
+  /** How this planner chooses: {@link PlanningMode#ESTIMATE}. */
+  public PlanningMode mode() {
+    return PlanningMode.ESTIMATE;
+  }
+
+  /** The plans of all three passes of {@code g}. */
+  public ShapePlan plan(Algorithm choice, ConvGeometry g, ExecContext ctx) {
+    return new ShapePlan(plan(choice, Pass.FORWARD, g, ctx),
+        plan(choice, Pass.BACKWARD_DATA, g, ctx), plan(choice, Pass.BACKWARD_WEIGHT, g, ctx));
+  }
+
+  /**
+   * The plan of one pass: the first candidate of {@code choice}'s list that accepts {@code g};
+   * for an explicit choice that declines, the fallback list's, with the decline in the reason.
+   */
+  public PassPlan plan(Algorithm choice, Pass pass, ConvGeometry g, ExecContext ctx) {
+    String declined = null;
+    String by = null;
+    for (Candidate c : candidates(choice, pass)) {
+      Candidate.Verdict v = c.rule().judge(g, ctx);
+      if (v.accepts()) {
+        String reason = v.reason();
+        if (choice == Algorithm.AUTO && declined != null && c == im2col) {
+          reason = "no candidate above accepts; " + by + ": " + declined;
+        }
+        return planOf(c, pass, g, ctx, reason);
+      }
+      declined = v.reason();
+      by = c.path();
+    }
+    assert choice != Algorithm.AUTO && declined != null : "AUTO's list ends in im2col";
+    for (Candidate c : fallback()) {
+      Candidate.Verdict v = c.rule().judge(g, ctx);
+      if (v.accepts()) {
+        return planOf(c, pass, g, ctx, by + " declines: " + declined + "; runs " + c.path());
+      }
+    }
+    throw new AssertionError("im2col-gemm accepts every shape");
+  }
+
+  private PassPlan planOf(Candidate c, Pass pass, ConvGeometry g, ExecContext ctx,
+      String reason) {
+    if (!c.needsExact().test(g)) {
+      return new PassPlan(pass, c.path(), reason, c.algorithm(), null);
+    }
+    PassPlan exact = null;
+    for (Candidate f : fallback()) {
+      if (f.rule().judge(g, ctx).accepts()) {
+        String values = pass == Pass.BACKWARD_DATA ? "weights" : "input";
+        exact = new PassPlan(pass, f.path(), "non-finite " + values + ": " + c.path()
+            + " would multiply them by padding", f.algorithm(), null);
+        break;
+      }
+    }
+    assert exact != null;
+    String values = pass == Pass.BACKWARD_DATA ? "weights are" : "input is";
+    return new PassPlan(pass, c.path(), reason + "; if the " + values + " not finite: "
+        + exact.path(), c.algorithm(), exact);
+  }
+
+  /** What runs when an explicit choice declines: the im2col + GEMM family. */
+  List<Candidate> fallback() {
+    return List.of(pointwise, im2col);
+  }
+
+  /**
+   * The ordered candidates of {@code choice} for {@code pass}: AUTO's ends in im2col + GEMM,
+   * which takes every shape; an explicit choice's are its own algorithm's.
+   */
+  public List<Candidate> candidates(Algorithm choice, Pass pass) {
+    return switch (choice) {
+      case AUTO -> auto(pass);
+      case DIRECT -> List.of(Candidate.of(DIRECT, REFERENCE,
+          (g, ctx) -> accept("the reference: plain loops, double sums, as chosen")));
+      case KERNEL_OFFSET -> List.of(Candidate.of(KERNEL_OFFSET, KERNEL_OFFSET_LOOP,
+          (g, ctx) -> accept("one GEMM per kernel offset, as chosen")));
+      case IM2COL_GEMM -> fallback();
+      case IMPLICIT_GEMM -> switch (pass) {
+        case FORWARD -> List.of(Candidate.of(IMPLICIT_GEMM, IMPLICIT,
+            (g, ctx) -> implicitShape(g, "as chosen")));
+        case BACKWARD_DATA -> List.of(new Candidate(IMPLICIT_GEMM, IMPLICIT,
+            (g, ctx) -> implicitInputGradient(g, null), g -> true));
+        case BACKWARD_WEIGHT -> List.of(Candidate.of(WINDOW_DOTS, DOTS, this::windowDotsShape),
+            new Candidate(IMPLICIT_GEMM, IMPLICIT, (g, ctx) -> implicitShape(g, "as chosen"),
+                g -> true));
+      };
+      case IMAGE_BLOCKED_GEMM -> List.of(Candidate.of(IMAGE_BLOCKED_GEMM, IMAGE_BLOCKED,
+          (g, ctx) -> imageBlockedShape(g, pass, ctx, "as chosen")));
+    };
+  }
+
+  private List<Candidate> auto(Pass pass) {
+    List<Candidate> list = new ArrayList<>();
+    list.add(new Candidate(GROUPED_DIRECT, GROUPED, (g, ctx) -> grouped(g, pass),
+        g -> pass == Pass.BACKWARD_DATA && !GroupedDirect.exactForAnyWeights(g)));
+    list.add(pointwise);
+    switch (pass) {
+      case FORWARD -> {
+        list.add(Candidate.of(IMAGE_BLOCKED_GEMM, IMAGE_BLOCKED,
+            (g, ctx) -> imageBlocked(g, pass, ctx)));
+        list.add(Candidate.of(IMPLICIT_GEMM, IMPLICIT, (g, ctx) -> implicitForward(g)));
+      }
+      case BACKWARD_DATA -> {
+        list.add(Candidate.of(IMAGE_BLOCKED_GEMM, IMAGE_BLOCKED,
+            (g, ctx) -> imageBlocked(g, pass, ctx)));
+        list.add(new Candidate(IMPLICIT_GEMM, IMPLICIT,
+            (g, ctx) -> implicitInputGradient(g, tuning), g -> true));
+      }
+      case BACKWARD_WEIGHT -> {
+        list.add(Candidate.of(WINDOW_DOTS, DOTS, (g, ctx) -> windowDots(g)));
+        list.add(new Candidate(IMPLICIT_GEMM, IMPLICIT, (g, ctx) -> implicitWeight(g),
+            g -> true));
+      }
+    }
+    list.add(im2col);
+    return List.copyOf(list);
+  }
+
+  // ---- the rules; each names the facts it decided on
+
+  private Candidate.Verdict grouped(ConvGeometry g, Pass pass) {
+    if (g.groups() == 1) {
+      return decline("not grouped");
+    }
+    if (g.isPointwise()) {
+      return decline("1x1, stride 1, unpadded: a plain GEMM");
+    }
+    int bound = g.layout() == Layout.NCHW && pass != Pass.BACKWARD_WEIGHT
+        ? tuning.groupedMaxChannelsPerGroupNchw() : tuning.groupedMaxChannelsPerGroup();
+    if (g.cg() > bound) {
+      return decline(g.cg() + " channels per group > " + bound);
+    }
+    String groups = g.cg() == 1 ? "depthwise, 1 channel per group" : g.cg()
+        + " channels per group";
+    return accept(groups + " <= " + bound + ": GEMMs too small to pack; "
+        + GroupedDirect.kernelOf(g));
+  }
+
+  private static Candidate.Verdict pointwise(ConvGeometry g) {
+    if (g.isPointwise()) {
+      return accept("1x1, stride 1, unpadded: GEMMs on the input, no im2col");
+    }
+    if (g.r() != 1 || g.s() != 1) {
+      return decline("kernel " + g.r() + "x" + g.s());
+    }
+    return unitStride(g) ? decline("padded") : decline("stride " + stride(g));
+  }
+
+  /** AUTO's image-blocked rule: the structural one, after the tuned bounds. */
+  private Candidate.Verdict imageBlocked(ConvGeometry g, Pass pass, ExecContext ctx) {
+    if (g.layout() != Layout.NCHW) {
+      return decline("NHWC");
+    }
+    int mult = tuning.imageBlockedBatchMultiple();
+    if (g.n() % mult != 0) {
+      return decline("batch " + g.n() + " not a multiple of " + mult + " (micro-tile height)");
+    }
+    if (!unitStride(g)) {
+      return decline("stride " + stride(g));
+    }
+    ConvGeometry src = pass == Pass.FORWARD ? g : ImplicitGemm.transposed(g);
+    if (src == null) {
+      return decline("a pad exceeds the kernel's span: no stride-1 transpose");
+    }
+    if (src.hw() > tuning.imageBlockedMaxInputPixels()) {
+      return decline(src.h() + "x" + src.w() + " planes > "
+          + tuning.imageBlockedMaxInputPixels() + " pixels");
+    }
+    if (src.cg() < tuning.imageBlockedMinTapDepth()) {
+      return decline(src.cg() + " channels per tap < " + tuning.imageBlockedMinTapDepth());
+    }
+    int pitch = PaddedWindows.rowPitch(src);
+    int pct = tuning.imageBlockedMinRowWastePercent();
+    if (Tuning.rowWasteAtMost(pitch, src.q(), pct)) {
+      return decline("padded rows " + pitch + " <= " + (100 + pct) + "% of " + src.q()
+          + ": few padded taps to skip");
+    }
+    Candidate.Verdict fits = imageBlockedShape(g, pass, ctx, "");
+    if (!fits.accepts()) {
+      return fits;
+    }
+    return accept("batch " + g.n() + " in tiles of " + mult + " images, " + src.h() + "x" + src.w()
+        + " planes, " + src.cg() + " channels per tap, padded rows " + pitch + " > "
+        + (100 + pct) + "% of " + src.q() + ": skips padded taps");
+  }
+
+  private static Candidate.Verdict imageBlockedShape(ConvGeometry g, Pass pass,
+      ExecContext ctx, String why) {
+    if (pass == Pass.BACKWARD_WEIGHT) {
+      return decline("no weight gradient of its own");
+    }
+    if (g.layout() != Layout.NCHW) {
+      return decline("NHWC");
+    }
+    if (g.isPointwise()) {
+      return decline("1x1, stride 1, unpadded");
+    }
+    if (!ImageBlockedGemm.runs(g, pass == Pass.BACKWARD_DATA, ctx)) {
+      return decline("its slab exceeds the workspace budget");
+    }
+    return accept(why);
+  }
+
+  /** NCHW and not pointwise: the implicit GEMM's forward and weight gradient take it. */
+  private static Candidate.Verdict implicitShape(ConvGeometry g, String why) {
+    if (g.layout() != Layout.NCHW) {
+      return decline("NHWC");
+    }
+    return g.isPointwise() ? decline("1x1, stride 1, unpadded") : accept(why);
+  }
+
+  private Candidate.Verdict implicitForward(ConvGeometry g) {
+    Candidate.Verdict shape = implicitShape(g, "");
+    if (!shape.accepts()) {
+      return shape;
+    }
+    if (unitStride(g)) {
+      return narrow(g, "NCHW stride 1");
+    }
+    if (g.r() < g.strideH() || g.s() < g.strideW()) {
+      return decline("kernel " + g.r() + "x" + g.s() + " smaller than stride " + stride(g)
+          + ": most of the slab unread");
+    }
+    if (g.crs() < tuning.implicitMinStridedDepth()) {
+      return decline("stride " + stride(g) + ", reduction " + g.crs() + " < "
+          + tuning.implicitMinStridedDepth() + " deep");
+    }
+    return accept("stride " + stride(g) + ", kernel " + g.r() + "x" + g.s()
+        + " covers it, reduction " + g.crs() + " >= " + tuning.implicitMinStridedDepth());
+  }
+
+  /** {@code tuned} null: structural only (an explicit choice). */
+  private static Candidate.Verdict implicitInputGradient(ConvGeometry g, Tuning tuned) {
+    Candidate.Verdict shape = implicitShape(g, "");
+    if (!shape.accepts()) {
+      return shape;
+    }
+    if (!unitStride(g)) {
+      return decline("stride " + stride(g) + " input gradient: no strided form");
+    }
+    if (!ImplicitGemm.runsBackwardData(g)) {
+      return decline("a pad exceeds (R-1)*dilation: no transposed convolution");
+    }
+    if (tuned == null) {
+      return accept("stride 1: the forward of dy with flipped weights, as chosen");
+    }
+    return narrowFor(ImplicitGemm.transposed(g), "stride 1, the forward of dy", tuned);
+  }
+
+  private Candidate.Verdict narrow(ConvGeometry g, String what) {
+    return narrowFor(g, what, tuning);
+  }
+
+  private static Candidate.Verdict narrowFor(ConvGeometry g, String what, Tuning t) {
+    int pitch = PaddedWindows.rowPitch(g);
+    int pct = t.implicitMaxRowWastePercent();
+    String rows = "padded rows " + pitch + (Tuning.rowWasteAtMost(pitch, g.q(), pct)
+        ? " <= " : " > ") + (100 + pct) + "% of " + g.q();
+    return Tuning.rowWasteAtMost(pitch, g.q(), pct) ? accept(what + ", " + rows)
+        : decline(rows + ": the dropped columns cost more than im2col's copy");
+  }
+
+  private Candidate.Verdict implicitWeight(ConvGeometry g) {
+    Candidate.Verdict shape = implicitShape(g, "");
+    if (!shape.accepts()) {
+      return shape;
+    }
+    int cols = PaddedWindows.columnsPerImage(g, g.p());
+    int min = tuning.implicitMinWeightColumns();
+    return cols >= min ? accept(cols + " columns per image >= " + min)
+        : decline(cols + " columns per image < " + min + ": short runs per micro-tile");
+  }
+
+  /** AUTO's dot-product weight gradient: where the implicit one would run, shallow filters. */
+  private Candidate.Verdict windowDots(ConvGeometry g) {
+    Candidate.Verdict implicit = implicitWeight(g);
+    if (!implicit.accepts()) {
+      return implicit;
+    }
+    Candidate.Verdict shallow = windowDotsShape(g, null);
+    return shallow.accepts() ? accept(shallow.reason() + "; " + implicit.reason()) : shallow;
+  }
+
+  private Candidate.Verdict windowDotsShape(ConvGeometry g, ExecContext unused) {
+    if (!PaddedWindows.supports(g)) {
+      return decline("NHWC");
+    }
+    if (g.crs() > tuning.windowDotsMaxDepth()) {
+      return decline(g.crs() + " taps per filter > " + tuning.windowDotsMaxDepth());
+    }
+    if (g.q() % tuning.windowDotsRowMultiple() != 0) {
+      return decline("output rows of " + g.q() + ", not a multiple of "
+          + tuning.windowDotsRowMultiple());
+    }
+    return accept(g.crs() + " taps per filter <= " + tuning.windowDotsMaxDepth() + ", rows of "
+        + g.q() + " (a multiple of " + tuning.windowDotsRowMultiple()
+        + "): dot products read dy in place");
+  }
+
+  private static boolean unitStride(ConvGeometry g) {
+    return g.strideH() == 1 && g.strideW() == 1;
+  }
+
+  private static String stride(ConvGeometry g) {
+    return g.strideH() + "x" + g.strideW();
+  }
+
+  /** {@link WindowDots} as a path: a weight gradient only. */
+  private static final class WindowDotsPass implements ConvAlgorithm {
+    @Override
+    public void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y,
+        ExecContext ctx) {
+      throw new UnsupportedOperationException("window-dots is a weight gradient");
+    }
+
+    @Override
+    public void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx,
+        ExecContext ctx) {
+      throw new UnsupportedOperationException("window-dots is a weight gradient");
+    }
+
+    @Override
+    public void backwardWeight(ConvGeometry g, float[] dy, float[] x, float[] dw,
+        ExecContext ctx) {
+      WindowDots.backwardWeight(g, dy, x, dw, ctx);
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package org.vconv.plan;
+
+import java.util.List;
+
+/**
+ * Every tuned number the planner decides by, one table per kernel provider, as BLIS keeps its
+ * block sizes in one context per CPU: the algorithm classes hold none of their own.
+ *
+ * @param provider the provider this table is for ({@code VectorProvider.name()})
+ * @param groupedMaxChannelsPerGroup channels per group up to which grouped layers run direct
+ *     in every pass and layout: a group's GEMM is then too small to amortize its packing
+ * @param groupedMaxChannelsPerGroupNchw the larger bound of the NCHW forward and input
+ *     gradient, whose direct loops stay ahead of the GEMM longer
+ * @param imageBlockedBatchMultiple the image-blocked GEMM wants batches of a multiple of this
+ *     (the GEMM micro-tile height {@code mr}: its rows are images; others leave lanes empty)
+ * @param imageBlockedMaxInputPixels input pixels per plane at most, so that the slab of a
+ *     channel block stays in L2
+ * @param imageBlockedMinTapDepth source channels per group at least: below, a tap's call is
+ *     too short to pay for loading and storing its micro-tile
+ * @param imageBlockedMinRowWastePercent the image-blocked GEMM pays where the implicit GEMM's
+ *     padded rows would be more than this many percent wider than the output rows
+ * @param implicitMaxRowWastePercent the implicit GEMM's stride-1 passes pay while its padded
+ *     rows are at most this many percent wider than the output rows (each micro-tile computes
+ *     the extra columns and drops them)
+ * @param implicitMinStridedDepth the strided implicit forward wants a reduction
+ *     ({@code C/G*R*S}) at least this deep: shallower, each micro-tile's transposing store weighs
+ *     more than im2col's gather
+ * @param implicitMinWeightColumns the implicit weight gradient wants at least this many GEMM
+ *     columns per image: fewer, its micro-tiles sum over short runs
+ * @param windowDotsMaxDepth the dot-product weight gradient takes filters of at most this many
+ *     taps ({@code C/G*R*S}): past it, the outer-product pass's copy of dy is cheap per product
+ * @param windowDotsRowMultiple and output rows of a multiple of this many floats (the widest
+ *     kernels' lanes, so every provider takes the same pass)
+ * @param im2colSpanImagePixels NCHW im2col tiles span images (output staged) when an image has
+ *     at most this many output pixels: half the GEMM's depth block, below which a per-image
+ *     tile is a short reduction or a narrow GEMM of its own
+ * @param measured whether these numbers were tuned on this provider; false: copied from
+ *     panama-512 where they are not width-specific, not yet measured here
+ */
+public record Tuning(
+    String provider,
+    int groupedMaxChannelsPerGroup,
+    int groupedMaxChannelsPerGroupNchw,
+    int imageBlockedBatchMultiple,
+    int imageBlockedMaxInputPixels,
+    int imageBlockedMinTapDepth,
+    int imageBlockedMinRowWastePercent,
+    int implicitMaxRowWastePercent,
+    int implicitMinStridedDepth,
+    int implicitMinWeightColumns,
+    int windowDotsMaxDepth,
+    int windowDotsRowMultiple,
+    int im2colSpanImagePixels,
+    boolean measured) {
+
+  /**
+   * The tables. panama-512's numbers were tuned on AVX-512 (the suite's layers). The others are
+   * NOT YET MEASURED on their own providers: they copy panama-512's, except the image-blocked
+   * batch multiple, which is each provider's micro-tile height (PanamaGemmKernels: 8 rows at
+   * 512 bits, 3 at 256 and 128; ScalarGemmKernels: 4).
+   */
+  static final List<Tuning> TABLES = List.of(
+      //          provider  grp  grpN  ib*  ibPx  ibDep ib%  im% imSD imWC wdD wdR span measured
+      new Tuning("panama-512", 16, 32, 8, 1024, 128, 10, 20, 512, 512, 256, 16, 128, true),
+      new Tuning("panama-256", 16, 32, 3, 1024, 128, 10, 20, 512, 512, 256, 16, 128, false),
+      new Tuning("panama-128", 16, 32, 3, 1024, 128, 10, 20, 512, 512, 256, 16, 128, false),
+      new Tuning("scalar", 16, 32, 4, 1024, 128, 10, 20, 512, 512, 256, 16, 128, false));
+
+  /**
+   * The table of a provider.
+   *
+   * @param provider a provider name, e.g. "panama-512" or "scalar"
+   * @return its table
+   * @throws IllegalArgumentException for an unknown provider
+   */
+  public static Tuning of(String provider) {
+    for (Tuning t : TABLES) {
+      if (t.provider.equals(provider)) {
+        return t;
+      }
+    }
+    throw new IllegalArgumentException("no tuning table for kernels '" + provider + "'");
+  }
+
+  /** Whether padded rows of {@code pitch} floats waste at most {@code percent} of {@code q}. */
+  static boolean rowWasteAtMost(int pitch, int q, int percent) {
+    return (long) (pitch - q) * 100 <= (long) percent * q;
+  }
+}

@@ -1,0 +1,167 @@
+package org.vconv;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.vconv.plan.Pass;
+import org.vconv.plan.Planner;
+
+/**
+ * (shape, pass, provider) -> the path that ran, recorded by the executed plan, for the kernels
+ * of this JVM and the scalar kernels. Paths that depend on the provider name it (the
+ * image-blocked GEMM wants a batch of a multiple of the micro-tile height: 8 rows at 512
+ * bits, 3 at 256 and 128, 4 scalar).
+ */
+class PlannerTableTest {
+  private static final String IB = Planner.IMAGE_BLOCKED_GEMM;
+  private static final String IMPLICIT = Planner.IMPLICIT_GEMM;
+  private static final String IM2COL = Planner.IM2COL_GEMM;
+  private static final String POINTWISE = Planner.POINTWISE_GEMM;
+  private static final String GROUPED = Planner.GROUPED_DIRECT;
+  private static final String DOTS = Planner.WINDOW_DOTS;
+
+  /**
+   * A shape and its expected paths for fwd, bwd_data, bwd_weight; {@code byProvider} overrides
+   * them for some providers.
+   */
+  record Row(String name, ConvSpec spec, int[] x, int[] w, List<String> paths,
+      Map<String, List<String>> byProvider) {
+
+    List<String> expected(String provider) {
+      return byProvider.getOrDefault(provider, paths);
+    }
+  }
+
+  static Row row(String name, ConvSpec spec, int[] x, int[] w, String fwd, String bwdData,
+      String bwdWeight) {
+    return new Row(name, spec, x, w, List.of(fwd, bwdData, bwdWeight), Map.of());
+  }
+
+  static List<Row> table() {
+    ConvSpec pad1 = ConvSpec.builder().padding(1).build();
+    List<String> narrowOnly = List.of(IM2COL, IM2COL, IM2COL);
+    return List.of(
+        // 7x7 planes padded by 1: rows 9 for 7, too wide for the implicit GEMM
+        new Row("7x7 b8 128ch", pad1, new int[] {8, 128, 7, 7}, new int[] {128, 128, 3, 3},
+            List.of(IB, IB, IM2COL), Map.of("panama-256", narrowOnly, "panama-128", narrowOnly)),
+        row("7x7 b24 128ch", pad1, new int[] {24, 128, 7, 7}, new int[] {128, 128, 3, 3},
+            IB, IB, IM2COL),
+        row("16x16 valid", ConvSpec.builder().build(), new int[] {1, 8, 16, 16},
+            new int[] {8, 8, 3, 3}, IMPLICIT, IMPLICIT, IM2COL),
+        row("stem-like 7x7 s2", ConvSpec.builder().stride(2).padding(3).build(),
+            new int[] {1, 3, 34, 64}, new int[] {8, 3, 7, 7}, IM2COL, IM2COL, DOTS),
+        row("32x32 3x3", pad1, new int[] {1, 8, 32, 32}, new int[] {8, 8, 3, 3}, IMPLICIT,
+            IMPLICIT, DOTS),
+        row("1x1", ConvSpec.builder().build(), new int[] {2, 16, 5, 5}, new int[] {8, 16, 1, 1},
+            POINTWISE, POINTWISE, POINTWISE),
+        row("depthwise", ConvSpec.builder().padding(1).groups(8).build(),
+            new int[] {2, 8, 9, 9}, new int[] {8, 1, 3, 3}, GROUPED, GROUPED, GROUPED),
+        row("24 per group", ConvSpec.builder().padding(1).groups(2).build(),
+            new int[] {2, 48, 10, 10}, new int[] {48, 24, 3, 3}, GROUPED, GROUPED, IM2COL),
+        row("NHWC", ConvSpec.builder().padding(1).layout(Layout.NHWC).build(),
+            new int[] {2, 10, 10, 16}, new int[] {3, 3, 16, 8}, IM2COL, IM2COL, IM2COL),
+        row("NHWC depthwise", ConvSpec.builder().padding(1).groups(16).layout(Layout.NHWC)
+            .build(), new int[] {2, 10, 10, 16}, new int[] {3, 3, 1, 16}, GROUPED, GROUPED,
+            GROUPED));
+  }
+
+  static Tensor random(Random rnd, int... shape) {
+    Tensor t = Tensor.zeros(shape);
+    float[] d = t.data();
+    for (int i = 0; i < d.length; i++) {
+      d[i] = rnd.nextFloat() * 2 - 1;
+    }
+    return t;
+  }
+
+  @Test
+  void everyPassRunsThePathTheTableSays() {
+    int checked = 0;
+    for (boolean vectorized : new boolean[] {true, false}) {
+      for (Row r : table()) {
+        Conv2d conv = Conv2d.of(r.spec()).withThreads(2).withVectorization(vectorized);
+        List<String> want = r.expected(conv.kernels());
+        String what = r.name() + " on " + conv.kernels();
+        ConvPlan plan = conv.plan(r.x(), r.w());
+        assertEquals(want, plan.steps().stream().map(ConvPlan.Step::path).toList(),
+            what + ": " + plan);
+        Random rnd = new Random(r.name().hashCode());
+        Tensor x = random(rnd, r.x());
+        Tensor w = random(rnd, r.w());
+        Tensor y = conv.forward(x, w);
+        assertEquals(want.get(0), Conv2d.lastRun(Pass.FORWARD), what + " fwd");
+        conv.backward(random(rnd, y.shape()), x, w);
+        assertEquals(want.get(1), Conv2d.lastRun(Pass.BACKWARD_DATA), what + " bwd_data");
+        assertEquals(want.get(2), Conv2d.lastRun(Pass.BACKWARD_WEIGHT), what + " bwd_weight");
+        checked++;
+      }
+    }
+    assertEquals(2 * table().size(), checked);
+  }
+
+  /** Non-finite weights: the plan's exact path runs, and the ran path says so. */
+  @Test
+  void nonFiniteValuesRunTheExactPathTheReasonNames() {
+    for (boolean vectorized : new boolean[] {true, false}) {
+      Conv2d conv = Conv2d.of(ConvSpec.builder().padding(1).build()).withThreads(2)
+          .withVectorization(vectorized);
+      int[] xs = {1, 8, 16, 16};
+      int[] ws = {8, 8, 3, 3};
+      ConvPlan plan = conv.plan(xs, ws);
+      assertEquals(IMPLICIT, plan.inputGradient().path());
+      assertTrue(plan.inputGradient().reason().endsWith("if the weights are not finite: "
+          + IM2COL), plan.toString());
+      Random rnd = new Random(3);
+      Tensor x = random(rnd, xs);
+      Tensor w = random(rnd, ws);
+      Tensor dy = random(rnd, conv.outputShape(xs, ws));
+      conv.backward(dy, x, w, java.util.EnumSet.of(Gradient.INPUT));
+      assertEquals(IMPLICIT, Conv2d.lastRun(Pass.BACKWARD_DATA));
+      w.data()[5] = Float.POSITIVE_INFINITY;
+      conv.backward(dy, x, w, java.util.EnumSet.of(Gradient.INPUT));
+      assertEquals(IM2COL, Conv2d.lastRun(Pass.BACKWARD_DATA));
+    }
+  }
+
+  /** An explicit choice that declines a pass runs im2col, and the plan says why. */
+  @Test
+  void anExplicitChoiceThatDeclinesRunsIm2colVisibly() {
+    Conv2d conv = Conv2d.of(ConvSpec.builder().stride(2).padding(1).build()).withThreads(2)
+        .withAlgorithm(Algorithm.IMPLICIT_GEMM);
+    int[] xs = {1, 8, 16, 16};
+    int[] ws = {8, 8, 3, 3};
+    ConvPlan plan = conv.plan(xs, ws);
+    assertEquals(new ConvPlan.Step("bwd_data", IM2COL,
+        "implicit-gemm declines: stride 2x2 input gradient: no strided form; runs im2col-gemm"),
+        plan.inputGradient());
+    assertEquals(IMPLICIT, plan.forward().path());
+    Random rnd = new Random(5);
+    Tensor x = random(rnd, xs);
+    Tensor w = random(rnd, ws);
+    conv.backward(random(rnd, conv.outputShape(xs, ws)), x, w);
+    assertEquals(IM2COL, Conv2d.lastRun(Pass.BACKWARD_DATA));
+  }
+
+  /** ESTIMATE: the same plan on every call and for every new convolution of the same options. */
+  @Test
+  void plansAreTheSameOnEveryCall() {
+    for (Row r : table()) {
+      Conv2d conv = Conv2d.of(r.spec()).withThreads(2);
+      ConvPlan first = conv.plan(r.x(), r.w());
+      ConvPlan again = conv.plan(r.x(), r.w());
+      assertNotSame(first, again);
+      assertEquals(first.steps(), again.steps(), r.name());
+      assertEquals(first.steps(), Conv2d.of(r.spec()).withThreads(2).plan(r.x(), r.w())
+          .steps(), r.name());
+      assertEquals(first.toString(), String.join("\n", first.steps().stream()
+          .map(s -> s.pass() + ": " + s.path() + " (" + s.reason() + ")").toList()));
+      assertEquals(List.of("fwd", "bwd_data", "bwd_weight"),
+          first.steps().stream().map(ConvPlan.Step::pass).toList());
+    }
+  }
+}
