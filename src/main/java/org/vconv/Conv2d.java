@@ -11,6 +11,7 @@ import org.vconv.algo.PaddingSemantics;
 import org.vconv.plan.ConvGeometry;
 import org.vconv.plan.ExecContext;
 import org.vconv.plan.GeometryResolver;
+import org.vconv.plan.ScratchPool;
 import org.vconv.simd.VectorProvider;
 import org.vconv.simd.VectorProviders;
 
@@ -31,9 +32,19 @@ import org.vconv.simd.VectorProviders;
  * zero padding takes part in the products, so a non-finite weight tap on padding gives NaN
  * (PyTorch's own depthwise kernel skips padding instead; vconv is the same for every shape).
  *
- * <p>Results are bitwise identical for any thread count. Global defaults come from the system
- * properties {@code vconv.threads} (default: available processors) and
+ * <p>Results are bitwise identical for any thread count and any load. Global defaults come
+ * from the system properties {@code vconv.threads} (default: available processors) and
  * {@code vconv.workspaceBytes} (default 64 MiB).
+ *
+ * <p>Under load: all calls share one pool of helper threads, at most the largest thread
+ * setting less one, however many threads call. Each call reserves its workspace budget from
+ * the process-wide scratch cap ({@link Scratch}) while it runs, and waits, first come first
+ * served, while the running calls' reservations leave too little of it. Any Throwable thrown
+ * while a call runs, on whichever thread, reaches the calling thread as itself (checked ones
+ * wrapped in {@link IllegalStateException}) after the call's other tasks have stopped; the
+ * outputs are then unspecified and the next call runs normally. A caller interrupted while
+ * it waits or runs gets a {@link java.util.concurrent.CancellationException} between tasks,
+ * with its interrupt status still set; its outputs are then unspecified.
  */
 public final class Conv2d {
   private final ConvSpec spec;
@@ -103,8 +114,7 @@ public final class Conv2d {
 
   /** {@code vconv.threads}, or the number of available processors. */
   public static int defaultThreads() {
-    int t = Integer.getInteger("vconv.threads", Runtime.getRuntime().availableProcessors());
-    return Math.max(1, t);
+    return ExecContext.defaultThreads();
   }
 
   /** {@code vconv.workspaceBytes}, or 64 MiB. */
@@ -145,9 +155,12 @@ public final class Conv2d {
   public Tensor forward(Tensor x, Tensor w, Tensor bias) {
     ConvGeometry g = resolve(x, w);
     checkBias(g, bias);
-    Tensor y = Tensor.zeros(g.outputShape());
-    computeForward(g, x, w, bias, y);
-    return y;
+    // admitted before the output is allocated: a waiting call holds no memory
+    try (ScratchPool.Admission admitted = admit()) {
+      Tensor y = Tensor.zeros(g.outputShape());
+      computeForward(g, x, w, bias, y);
+      return y;
+    }
   }
 
   /** Overwrites {@code y} with {@code conv(x, w) + bias}; {@code bias} may be null. */
@@ -157,7 +170,9 @@ public final class Conv2d {
     Objects.requireNonNull(y, "y");
     checkShape("output", y, g.outputShape());
     checkNoAlias("output", y, x, w, bias);
-    computeForward(g, x, w, bias, y);
+    try (ScratchPool.Admission admitted = admit()) {
+      computeForward(g, x, w, bias, y);
+    }
   }
 
   private void computeForward(ConvGeometry g, Tensor x, Tensor w, Tensor bias, Tensor y) {
@@ -181,12 +196,14 @@ public final class Conv2d {
     Objects.requireNonNull(wanted, "wanted");
     ConvGeometry g = resolve(x, w);
     checkGradOutput(g, dy);
-    // fresh arrays: no shape or aliasing checks needed
-    Tensor dx = wanted.contains(Gradient.INPUT) ? Tensor.zeros(g.inputShape()) : null;
-    Tensor dw = wanted.contains(Gradient.WEIGHT) ? Tensor.zeros(g.weightShape()) : null;
-    Tensor db = wanted.contains(Gradient.BIAS) ? Tensor.zeros(g.k()) : null;
-    computeBackward(g, dy, x, w, dx, dw, db);
-    return new Gradients(dx, dw, db);
+    try (ScratchPool.Admission admitted = admit()) {
+      // fresh arrays: no shape or aliasing checks needed
+      Tensor dx = wanted.contains(Gradient.INPUT) ? Tensor.zeros(g.inputShape()) : null;
+      Tensor dw = wanted.contains(Gradient.WEIGHT) ? Tensor.zeros(g.weightShape()) : null;
+      Tensor db = wanted.contains(Gradient.BIAS) ? Tensor.zeros(g.k()) : null;
+      computeBackward(g, dy, x, w, dx, dw, db);
+      return new Gradients(dx, dw, db);
+    }
   }
 
   /**
@@ -209,7 +226,9 @@ public final class Conv2d {
       checkShape("grad bias", db, new int[] {g.k()});
       checkNoAlias("grad bias", db, dy, x, w);
     }
-    computeBackward(g, dy, x, w, dx, dw, db);
+    try (ScratchPool.Admission admitted = admit()) {
+      computeBackward(g, dy, x, w, dx, dw, db);
+    }
   }
 
   private static void checkGradOutput(ConvGeometry g, Tensor dy) {
@@ -237,6 +256,11 @@ public final class Conv2d {
     Objects.requireNonNull(x, "input");
     Objects.requireNonNull(w, "weight");
     return GeometryResolver.resolve(spec, x.shape(), w.shape());
+  }
+
+  /** Waits for this call's share of the scratch cap (see the class comment). */
+  private ScratchPool.Admission admit() {
+    return ScratchPool.admit(workspaceBytes);
   }
 
   private ExecContext context() {
