@@ -276,4 +276,9 @@ public final class ScratchPool {
   public static Lease lease(int floats) {
     return new Lease(take(floats));
   }
+
+  /** A {@link Lease} whose first {@code floats} floats are zero. */
+  public static Lease leaseZeroed(int floats) {
+    return new Lease(takeZeroed(floats));
+  }
 }

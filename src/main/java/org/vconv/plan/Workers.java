@@ -76,8 +76,9 @@ final class Workers {
     } while (!ALIVE.compareAndSet(n, n + 1));
     try {
       Helper h = new Helper();
-      h.thread = new Thread(h, "vconv-worker-" + NAMES.incrementAndGet());
-      h.thread.setDaemon(true);
+      // no inheritable thread-locals: a helper must not keep its first caller's values alive
+      h.thread = Thread.ofPlatform().name("vconv-worker-" + NAMES.incrementAndGet())
+          .daemon(true).inheritInheritableThreadLocals(false).unstarted(h);
       h.thread.start();
       return true;
     } catch (Throwable t) { // e.g. no memory for a new thread: the callers do the work
