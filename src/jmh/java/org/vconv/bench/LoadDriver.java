@@ -20,7 +20,8 @@ import org.vconv.Tensor;
  * Many threads calling one shared {@link Conv2d} at once (3x3, C -> C channels, padding 1),
  * each a forward and a full backward, as a server would: reports how the calls ended, whether
  * their results are bitwise those of a single caller, the vconv threads alive afterwards and
- * the heap retained after a full GC. Run by {@code scripts/load}; see its help for arguments.
+ * the heap retained after a full GC while the callers are still alive (as a server's request
+ * threads stay), then after they end. Run by {@code scripts/load}; see its help for arguments.
  * Exits 0 when every call ended (succeeded or threw) and every success was bitwise right; 1
  * when a call was wrong or had not ended by the deadline; with {@code --strict}, also 1 when
  * any call threw.
@@ -68,6 +69,7 @@ public final class LoadDriver {
     AtomicLong slowest = new AtomicLong();
     CountDownLatch start = new CountDownLatch(1);
     CountDownLatch ended = new CountDownLatch(callers);
+    CountDownLatch measured = new CountDownLatch(1);
     List<Thread> threads = new ArrayList<>();
     for (int c = 0; c < callers; c++) {
       int id = c;
@@ -93,6 +95,11 @@ public final class LoadDriver {
           outcome.set(id, result);
           ended.countDown();
         }
+        try { // stay alive, as a server's request threads do, until the heap is measured
+          measured.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }, "caller-" + c);
       t.setDaemon(true); // a caller that never returns must not keep the JVM alive
       threads.add(t);
@@ -102,10 +109,6 @@ public final class LoadDriver {
     start.countDown();
     boolean allEnded = ended.await(deadlineS, TimeUnit.SECONDS);
     double seconds = (System.nanoTime() - t0) / 1e9;
-    for (Thread t : threads) {
-      t.join(TimeUnit.SECONDS.toMillis(1));
-    }
-    threads.clear();
 
     Map<String, Integer> counts = new TreeMap<>();
     for (int c = 0; c < callers; c++) {
@@ -116,12 +119,21 @@ public final class LoadDriver {
         slowest.get() / 1e9);
     int vconvThreads = vconvThreads();
     long heap = heapAfterGc();
-    System.out.printf("load: afterwards %d vconv threads alive (%d cores); heap after full GC "
-        + "%d MiB, of which scratch retained %d MiB (cap %d MiB)%n", vconvThreads,
+    System.out.printf("load: afterwards, callers still alive: %d vconv threads alive (%d cores);"
+        + " heap after full GC %d MiB, of which scratch retained %d MiB (cap %d MiB)%n",
+        vconvThreads,
         Runtime.getRuntime().availableProcessors(), heap >> 20, Scratch.retainedBytes() >> 20,
         Scratch.capBytes() >> 20);
     Scratch.release();
     System.out.printf("load: after Scratch.release(): heap after full GC %d MiB%n",
+        heapAfterGc() >> 20);
+    measured.countDown();
+    long joinUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); // hung callers: move on
+    for (Thread t : threads) {
+      t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(joinUntil - System.nanoTime())));
+    }
+    threads.clear();
+    System.out.printf("load: after the callers ended: heap after full GC %d MiB%n",
         heapAfterGc() >> 20);
 
     boolean wrong = counts.containsKey("WRONG") || !allEnded;
