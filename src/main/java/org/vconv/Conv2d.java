@@ -82,7 +82,12 @@ public final class Conv2d {
     return new Conv2d(spec, algorithm, t, workspaceBytes, vectorized);
   }
 
-  /** The same convolution with a scratch budget of {@code bytes} per call. */
+  /**
+   * The same convolution with a scratch budget of {@code bytes} per call. A call reserves its
+   * budget from the process-wide {@link Scratch} cap while it runs, so a smaller budget lets
+   * more calls run at once; the tiles, and with them the weight gradient's last bits, follow
+   * the budget.
+   */
   public Conv2d withWorkspaceBytes(long bytes) {
     if (bytes < MIN_WORKSPACE_BYTES) {
       throw new IllegalArgumentException("workspace budget must be at least "

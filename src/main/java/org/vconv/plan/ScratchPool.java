@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 
 /**
  * vconv's one scratch allocator, for the whole process: every float array a call uses for
@@ -61,12 +62,7 @@ public final class ScratchPool {
 
   /** The cap in bytes. */
   public static long capBytes() {
-    LOCK.lock();
-    try {
-      return capBytes;
-    } finally {
-      LOCK.unlock();
-    }
+    return read(() -> capBytes);
   }
 
   /** Sets the cap; kept arrays beyond it are dropped, waiting calls look again. */
@@ -75,7 +71,7 @@ public final class ScratchPool {
     LOCK.lock();
     try {
       capBytes = bytes;
-      evict(0);
+      evict();
       TURN.signalAll();
     } finally {
       LOCK.unlock();
@@ -84,22 +80,12 @@ public final class ScratchPool {
 
   /** Bytes of scratch kept for later calls, not lent to any. */
   public static long retainedBytes() {
-    LOCK.lock();
-    try {
-      return keptBytes;
-    } finally {
-      LOCK.unlock();
-    }
+    return read(() -> keptBytes);
   }
 
   /** Bytes of scratch lent to running calls. */
   public static long lentBytes() {
-    LOCK.lock();
-    try {
-      return lentBytes;
-    } finally {
-      LOCK.unlock();
-    }
+    return read(() -> lentBytes);
   }
 
   /** Drops every kept array (arrays lent out are kept when given back, within the cap). */
@@ -193,7 +179,7 @@ public final class ScratchPool {
         return a;
       }
       lentBytes += bytes(floats);
-      evict(0); // a new array: make room for it among the kept ones
+      evict(); // a new array: make room for it among the kept ones
     } finally {
       LOCK.unlock();
     }
@@ -231,9 +217,19 @@ public final class ScratchPool {
     }
   }
 
-  /** Drops kept arrays, largest first, until lent + kept + {@code more} fit the cap. */
-  private static void evict(long more) {
-    while (!FREE.isEmpty() && lentBytes + keptBytes + more > capBytes) {
+  /** One of the counters above, read under the lock. */
+  private static long read(LongSupplier counter) {
+    LOCK.lock();
+    try {
+      return counter.getAsLong();
+    } finally {
+      LOCK.unlock();
+    }
+  }
+
+  /** Drops kept arrays, largest first, until lent and kept arrays together fit the cap. */
+  private static void evict() {
+    while (!FREE.isEmpty() && lentBytes + keptBytes > capBytes) {
       Map.Entry<Integer, ArrayDeque<float[]>> e = FREE.lastEntry();
       keptBytes -= bytes(e.getValue().pop());
       if (e.getValue().isEmpty()) {
