@@ -14,6 +14,7 @@ import org.vconv.plan.PassPlan;
 import org.vconv.plan.PlanCache;
 import org.vconv.plan.Planner;
 import org.vconv.plan.ShapePlan;
+import org.vconv.plan.ScratchPool;
 import org.vconv.simd.VectorProvider;
 import org.vconv.simd.VectorProviders;
 
@@ -34,14 +35,24 @@ import org.vconv.simd.VectorProviders;
  * zero padding takes part in the products, so a non-finite weight tap on padding gives NaN
  * (PyTorch's own depthwise kernel skips padding instead; vconv is the same for every shape).
  *
- * <p>Results are bitwise identical for any thread count. Global defaults come from the system
- * properties {@code vconv.threads} (default: available processors) and
+ * <p>Results are bitwise identical for any thread count and any load. Global defaults come
+ * from the system properties {@code vconv.threads} (default: available processors) and
  * {@code vconv.workspaceBytes} (default 64 MiB).
  *
  * <p>Each pass runs the path its {@linkplain #plan plan} names; plans are made once per shape
  * and kept (a few shapes per convolution). With the system property {@code vconv.verbose} set
  * to {@code plan}, each new plan is logged once, at level INFO, through the
  * {@link System.Logger} named {@code org.vconv}.
+ *
+ * <p>Under load: all calls share one pool of helper threads, at most the largest thread
+ * setting less one, however many threads call. Each call reserves its workspace budget from
+ * the process-wide scratch cap ({@link Scratch}) while it runs, and waits, first come first
+ * served, while the running calls' reservations leave too little of it. Any Throwable thrown
+ * while a call runs, on whichever thread, reaches the calling thread as itself (checked ones
+ * wrapped in {@link IllegalStateException}) after the call's other tasks have stopped; the
+ * outputs are then unspecified and the next call runs normally. A caller interrupted while
+ * it waits or runs gets a {@link java.util.concurrent.CancellationException} between tasks,
+ * with its interrupt status still set; its outputs are then unspecified.
  */
 public final class Conv2d {
   private static final System.Logger LOG = System.getLogger("org.vconv");
@@ -112,8 +123,10 @@ public final class Conv2d {
   }
 
   /**
-   * The same convolution with a scratch budget of {@code bytes} per call: im2col buffers and
-   * slabs are tiled to fit it.
+   * The same convolution with a scratch budget of {@code bytes} per call. A call reserves its
+   * budget from the process-wide {@link Scratch} cap while it runs, so a smaller budget lets
+   * more calls run at once; the tiles, and with them the weight gradient's last bits, follow
+   * the budget.
    *
    * @param bytes the budget, at least {@link #MIN_WORKSPACE_BYTES}
    * @return a new convolution; this one is unchanged
@@ -165,8 +178,7 @@ public final class Conv2d {
    * @return at least 1
    */
   public static int defaultThreads() {
-    int t = Integer.getInteger("vconv.threads", Runtime.getRuntime().availableProcessors());
-    return Math.max(1, t);
+    return ExecContext.defaultThreads();
   }
 
   /**
@@ -301,9 +313,12 @@ public final class Conv2d {
   public Tensor forward(Tensor x, Tensor w, Tensor bias) {
     ConvGeometry g = resolve(x, w);
     checkBias(g, bias);
-    Tensor y = Tensor.zeros(g.outputShape());
-    computeForward(g, x, w, bias, y);
-    return y;
+    // admitted before the output is allocated: a waiting call holds no memory
+    try (ScratchPool.Admission admitted = admit()) {
+      Tensor y = Tensor.zeros(g.outputShape());
+      computeForward(g, x, w, bias, y);
+      return y;
+    }
   }
 
   /**
@@ -323,7 +338,9 @@ public final class Conv2d {
     Objects.requireNonNull(y, "y");
     checkShape("output", y, g.outputShape());
     checkNoAlias("output", y, x, w, bias);
-    computeForward(g, x, w, bias, y);
+    try (ScratchPool.Admission admitted = admit()) {
+      computeForward(g, x, w, bias, y);
+    }
   }
 
   private void computeForward(ConvGeometry g, Tensor x, Tensor w, Tensor bias, Tensor y) {
@@ -362,12 +379,14 @@ public final class Conv2d {
     Objects.requireNonNull(wanted, "wanted");
     ConvGeometry g = resolve(x, w);
     checkGradOutput(g, dy);
-    // fresh arrays: no shape or aliasing checks needed
-    Tensor dx = wanted.contains(Gradient.INPUT) ? Tensor.zeros(g.inputShape()) : null;
-    Tensor dw = wanted.contains(Gradient.WEIGHT) ? Tensor.zeros(g.weightShape()) : null;
-    Tensor db = wanted.contains(Gradient.BIAS) ? Tensor.zeros(g.k()) : null;
-    computeBackward(g, dy, x, w, dx, dw, db);
-    return new Gradients(dx, dw, db);
+    try (ScratchPool.Admission admitted = admit()) {
+      // fresh arrays: no shape or aliasing checks needed
+      Tensor dx = wanted.contains(Gradient.INPUT) ? Tensor.zeros(g.inputShape()) : null;
+      Tensor dw = wanted.contains(Gradient.WEIGHT) ? Tensor.zeros(g.weightShape()) : null;
+      Tensor db = wanted.contains(Gradient.BIAS) ? Tensor.zeros(g.k()) : null;
+      computeBackward(g, dy, x, w, dx, dw, db);
+      return new Gradients(dx, dw, db);
+    }
   }
 
   /**
@@ -399,7 +418,9 @@ public final class Conv2d {
       checkShape("grad bias", db, new int[] {g.k()});
       checkNoAlias("grad bias", db, dy, x, w);
     }
-    computeBackward(g, dy, x, w, dx, dw, db);
+    try (ScratchPool.Admission admitted = admit()) {
+      computeBackward(g, dy, x, w, dx, dw, db);
+    }
   }
 
   /**
@@ -410,7 +431,9 @@ public final class Conv2d {
     ConvGeometry g = GeometryResolver.resolve(spec, xShape.clone(), w.shape());
     checkGradOutput(g, dy);
     checkShape("grad input", dx, g.inputShape());
-    computeBackward(g, dy, null, w, dx, null, null);
+    try (ScratchPool.Admission admitted = admit()) {
+      computeBackward(g, dy, null, w, dx, null, null);
+    }
   }
 
   /** Overwrites {@code dw} with the weight gradient, the weight known by its shape only. */
@@ -418,7 +441,9 @@ public final class Conv2d {
     ConvGeometry g = GeometryResolver.resolve(spec, x.shape(), wShape.clone());
     checkGradOutput(g, dy);
     checkShape("grad weight", dw, g.weightShape());
-    computeBackward(g, dy, x, null, null, dw, null);
+    try (ScratchPool.Admission admitted = admit()) {
+      computeBackward(g, dy, x, null, null, dw, null);
+    }
   }
 
   /** This convolution's options (algorithm, threads, budget, kernels) on another spec. */
@@ -457,6 +482,11 @@ public final class Conv2d {
     Objects.requireNonNull(x, "input");
     Objects.requireNonNull(w, "weight");
     return GeometryResolver.resolve(spec, x.shape(), w.shape());
+  }
+
+  /** Waits for this call's share of the scratch cap (see the class comment). */
+  private ScratchPool.Admission admit() {
+    return ScratchPool.admit(workspaceBytes);
   }
 
   private ExecContext context() {

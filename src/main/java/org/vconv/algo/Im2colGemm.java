@@ -13,6 +13,7 @@ import org.vconv.im2col.Col2im;
 import org.vconv.im2col.Im2col;
 import org.vconv.plan.ConvGeometry;
 import org.vconv.plan.ExecContext;
+import org.vconv.plan.ScratchPool;
 
 /**
  * im2col + GEMM, tile by tile (see {@link TilePlan}), per group {@code g}:
@@ -169,9 +170,9 @@ public final class Im2colGemm implements ConvAlgorithm {
         grp, row0, row1, dst, 0, panels, part, parts, scratch, ctx.kernels().arrays())));
   }
 
-  /** Runs {@code body} with this thread's kept gather scratch of at least {@code floats}. */
+  /** Runs {@code body} with pooled gather scratch of at least {@code floats}. */
   private static void withGatherScratch(int floats, Consumer<float[]> body) {
-    try (ReusedArrays.Lease lease = ReusedArrays.lease(ReusedArrays.Slot.GATHER, floats)) {
+    try (ScratchPool.Lease lease = ScratchPool.lease(floats)) {
       body.accept(lease.array());
     }
   }
@@ -260,7 +261,7 @@ public final class Im2colGemm implements ConvAlgorithm {
     ChannelBlockedInputGradient fused = g.layout() == Layout.NCHW && tasks >= ctx.threads()
         ? ChannelBlockedInputGradient.of(g, plan, ctx.kernels().gemm()) : null;
     // the packed weights: about their own size outside the budget
-    try (ReusedArrays.Lease lease = fused == null ? null : packedWeights(fused, w, ctx);
+    try (ScratchPool.Lease lease = fused == null ? null : packedWeights(fused, w, ctx);
         Workspace ws = Workspace.reusing(workers, plan.tileFloats())) {
       float[] pw = lease == null ? null : lease.array();
       Tiling.run(ctx, tasks, workers, task -> {
@@ -284,12 +285,16 @@ public final class Im2colGemm implements ConvAlgorithm {
     }
   }
 
-  /** {@code fused}'s packed weights, in this thread's kept array when it is free. */
-  private static ReusedArrays.Lease packedWeights(ChannelBlockedInputGradient fused, float[] w,
+  /** {@code fused}'s packed weights, in a pooled array that closing the lease gives back. */
+  private static ScratchPool.Lease packedWeights(ChannelBlockedInputGradient fused, float[] w,
       ExecContext ctx) {
-    ReusedArrays.Lease lease = ReusedArrays.lease(ReusedArrays.Slot.WEIGHTS,
-        Math.toIntExact(fused.weightFloats()));
-    fused.packWeights(w, lease.array(), ctx);
+    ScratchPool.Lease lease = ScratchPool.lease(Math.toIntExact(fused.weightFloats()));
+    try {
+      fused.packWeights(w, lease.array(), ctx);
+    } catch (Throwable t) { // no try-with-resources owns the lease yet
+      lease.close();
+      throw t;
+    }
     return lease;
   }
 
@@ -301,7 +306,7 @@ public final class Im2colGemm implements ConvAlgorithm {
    */
   private static void backwardDataSpanning(ConvGeometry g, float[] dy, float[] w, float[] dx,
       TilePlan plan, ChannelBlockedInputGradient fused, ExecContext ctx) {
-    try (ReusedArrays.Lease lease = packedWeights(fused, w, ctx);
+    try (ScratchPool.Lease lease = packedWeights(fused, w, ctx);
         Workspace ws = Workspace.reusing(1, plan.tileFloats())) {
       float[] packedW = lease.array();
       Arrays.fill(dx, 0f);

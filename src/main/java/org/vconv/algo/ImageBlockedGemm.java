@@ -4,6 +4,7 @@ import java.util.Arrays;
 import org.vconv.Layout;
 import org.vconv.plan.ConvGeometry;
 import org.vconv.plan.ExecContext;
+import org.vconv.plan.ScratchPool;
 import org.vconv.simd.ArrayKernels;
 import org.vconv.simd.GemmKernels;
 
@@ -216,7 +217,7 @@ public final class ImageBlockedGemm implements ConvAlgorithm {
     int kcMax = depthBlock(roles);
     int packedFloats = g.groups() * panels * panelFloats;
     int bufFloats = Math.toIntExact(scratchFloats(roles, mr, nr, tasks));
-    try (ReusedArrays.Lease lease = ReusedArrays.lease(ReusedArrays.Slot.WEIGHTS, packedFloats);
+    try (ScratchPool.Lease lease = ScratchPool.lease(packedFloats);
         Workspace ws = Workspace.reusing(1, bufFloats)) {
       float[] packed = lease.array();
       ArrayKernels arrays = ctx.kernels().arrays();
@@ -372,8 +373,7 @@ public final class ImageBlockedGemm implements ConvAlgorithm {
     if (!roles.inputGradient()) { // filter j: one run, w[grp*K/G + panel*nr + j][*][*]
       int run = depth * rs;
       int pitch = run + ROW_PAD;
-      try (ReusedArrays.Lease lease = ReusedArrays.lease(ReusedArrays.Slot.GATHER,
-          live * pitch)) {
+      try (ScratchPool.Lease lease = ScratchPool.lease(live * pitch)) {
         float[] rows = lease.array();
         for (int j = 0; j < live; j++) {
           System.arraycopy(w, ((grp * kg + panel * nr + j) * cg) * rs, rows, j * pitch, run);
@@ -389,8 +389,7 @@ public final class ImageBlockedGemm implements ConvAlgorithm {
     } else { // source channel d: one run, w[grp*K/G + d][panel*nr + j][*] for j < live
       int run = live * rs;
       int pitch = run + ROW_PAD;
-      try (ReusedArrays.Lease lease = ReusedArrays.lease(ReusedArrays.Slot.GATHER,
-          PACK_BLOCK * pitch)) {
+      try (ScratchPool.Lease lease = ScratchPool.lease(PACK_BLOCK * pitch)) {
         float[] rows = lease.array();
         for (int d0 = 0; d0 < depth; d0 += PACK_BLOCK) {
           int blk = Math.min(PACK_BLOCK, depth - d0);

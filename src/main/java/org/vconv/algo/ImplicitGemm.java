@@ -4,6 +4,7 @@ import java.util.Arrays;
 import org.vconv.im2col.PaddedWindows;
 import org.vconv.plan.ConvGeometry;
 import org.vconv.plan.ExecContext;
+import org.vconv.plan.ScratchPool;
 import org.vconv.simd.ArrayKernels;
 import org.vconv.simd.GemmKernels;
 
@@ -93,7 +94,7 @@ public final class ImplicitGemm implements ConvAlgorithm {
     int panels = Math.ceilDiv(g.kg(), kernels.nr());
     int panelFloats = kernels.nr() * g.crs();
     int packedFloats = g.groups() * panels * panelFloats;
-    try (ReusedArrays.Lease lease = ReusedArrays.lease(ReusedArrays.Slot.WEIGHTS, packedFloats);
+    try (ScratchPool.Lease lease = ScratchPool.lease(packedFloats);
         Workspace ws = Workspace.reusing(1, Tiling.arrayLength(plan.tileFloats()))) {
       float[] packed = lease.array();
       ctx.parallelFor(g.groups() * panels, t -> packPanel(g, w, flipped, t / panels, t % panels,

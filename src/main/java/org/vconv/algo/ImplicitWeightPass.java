@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.vconv.im2col.PaddedWindows;
 import org.vconv.plan.ConvGeometry;
 import org.vconv.plan.ExecContext;
+import org.vconv.plan.ScratchPool;
 import org.vconv.simd.ArrayKernels;
 import org.vconv.simd.GemmKernels;
 
@@ -70,27 +71,30 @@ final class ImplicitWeightPass {
     int dTiles = Math.ceilDiv(g.crs(), mr);
     ImplicitGemm.Plan plan = plan(g, ctx.workspaceFloats());
     PaddedWindows windows = new PaddedWindows(g, plan.rows());
-    float[] acc = new float[g.groups() * kPanels * dTiles * mr * nr]; // zeros: sums start
-    Schedule s = new Schedule(g, plan, windows, kernels, ctx.threads());
-    try (Workspace ws = Workspace.reusing(1, Tiling.arrayLength(s.floats()))) {
-      float[] buf = ws.take();
-      windows.clearSlack(SLOTS * plan.images(), buf);
-      AtomicBoolean finite = new AtomicBoolean(true);
-      ArrayKernels arrays = ctx.kernels().arrays();
-      ctx.parallelFor(s.order.length, t -> s.runTask(s.order[t], x, dy, buf, acc, finite,
-          arrays));
-      if (!finite.get()) {
-        return false;
+    try (ScratchPool.Lease sums = ScratchPool.leaseZeroed(g.groups() * kPanels * dTiles * mr
+        * nr)) {
+      float[] acc = sums.array(); // zeros: sums start
+      Schedule s = new Schedule(g, plan, windows, kernels, ctx.threads());
+      try (Workspace ws = Workspace.reusing(1, Tiling.arrayLength(s.floats()))) {
+        float[] buf = ws.take();
+        windows.clearSlack(SLOTS * plan.images(), buf);
+        AtomicBoolean finite = new AtomicBoolean(true);
+        ArrayKernels arrays = ctx.kernels().arrays();
+        ctx.parallelFor(s.order.length, t -> s.runTask(s.order[t], x, dy, buf, acc, finite,
+            arrays));
+        if (!finite.get()) {
+          return false;
+        }
       }
-    }
-    for (int grp = 0; grp < g.groups(); grp++) { // micro-tiles (d, k) -> OIHW rows k
-      for (int k = 0; k < g.kg(); k++) {
-        int tileRow = (grp * kPanels + k / nr) * dTiles * mr * nr + k % nr;
-        int out = (grp * g.kg() + k) * g.crs();
-        for (int d0 = 0; d0 < g.crs(); d0 += mr) { // tile by tile: no division per element
-          int at = tileRow + d0 / mr * mr * nr;
-          for (int d = d0, end = Math.min(g.crs(), d0 + mr); d < end; d++, at += nr) {
-            dw[out + d] = acc[at];
+      for (int grp = 0; grp < g.groups(); grp++) { // micro-tiles (d, k) -> OIHW rows k
+        for (int k = 0; k < g.kg(); k++) {
+          int tileRow = (grp * kPanels + k / nr) * dTiles * mr * nr + k % nr;
+          int out = (grp * g.kg() + k) * g.crs();
+          for (int d0 = 0; d0 < g.crs(); d0 += mr) { // tile by tile: no division per element
+            int at = tileRow + d0 / mr * mr * nr;
+            for (int d = d0, end = Math.min(g.crs(), d0 + mr); d < end; d++, at += nr) {
+              dw[out + d] = acc[at];
+            }
           }
         }
       }

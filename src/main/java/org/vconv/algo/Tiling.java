@@ -50,9 +50,7 @@ final class Tiling {
   /** Runs {@code body(0 .. tasks-1)} on {@code workers} threads (the caller's included). */
   static void run(ExecContext ctx, int tasks, int workers, IntConsumer body) {
     if (workers <= 1) {
-      for (int i = 0; i < tasks; i++) {
-        body.accept(i);
-      }
+      ExecContext.runInline(tasks, body);
     } else {
       new ExecContext(workers, ctx.workspaceBytes(), ctx.kernels()).parallelFor(tasks, body);
     }

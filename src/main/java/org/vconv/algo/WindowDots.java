@@ -3,6 +3,7 @@ package org.vconv.algo;
 import org.vconv.im2col.PaddedWindows;
 import org.vconv.plan.ConvGeometry;
 import org.vconv.plan.ExecContext;
+import org.vconv.plan.ScratchPool;
 import org.vconv.simd.ArrayKernels;
 import org.vconv.simd.GemmKernels;
 
@@ -58,26 +59,28 @@ public final class WindowDots {
     for (int k = 0; k < bRows.length; k++) {
       bRows[k] = Math.min(k, g.kg() - 1) * g.pq();
     }
-    float[] acc = new float[g.groups() * groupFloats]; // zeros: the partials start
-    try (Workspace ws = Workspace.reusing(1, Tiling.arrayLength(plan.tileFloats()))) {
-      float[] slab = ws.take();
-      for (int tile = 0; tile < plan.tiles(); tile++) {
-        for (int grp = 0; grp < g.groups(); grp++) {
-          sumTile(g, plan, windows, tile, grp, x, dy, slab, aRows, bRows, acc,
-              grp * groupFloats, ctx);
+    try (ScratchPool.Lease sums = ScratchPool.leaseZeroed(g.groups() * groupFloats)) {
+      float[] acc = sums.array(); // zeros: the partials start
+      try (Workspace ws = Workspace.reusing(1, Tiling.arrayLength(plan.tileFloats()))) {
+        float[] slab = ws.take();
+        for (int tile = 0; tile < plan.tiles(); tile++) {
+          for (int grp = 0; grp < g.groups(); grp++) {
+            sumTile(g, plan, windows, tile, grp, x, dy, slab, aRows, bRows, acc,
+                grp * groupFloats, ctx);
+          }
         }
       }
-    }
-    for (int grp = 0; grp < g.groups(); grp++) {
-      for (int k = 0; k < g.kg(); k++) {
-        for (int d = 0; d < g.crs(); d++) {
-          int at = grp * groupFloats + (k / nr * dTiles + d / mr) * tileFloats
-              + (d % mr * nr + k % nr) * lanes;
-          float sum = acc[at];
-          for (int l = 1; l < lanes; l++) {
-            sum += acc[at + l];
+      for (int grp = 0; grp < g.groups(); grp++) {
+        for (int k = 0; k < g.kg(); k++) {
+          for (int d = 0; d < g.crs(); d++) {
+            int at = grp * groupFloats + (k / nr * dTiles + d / mr) * tileFloats
+                + (d % mr * nr + k % nr) * lanes;
+            float sum = acc[at];
+            for (int l = 1; l < lanes; l++) {
+              sum += acc[at + l];
+            }
+            dw[(grp * g.kg() + k) * g.crs() + d] = sum;
           }
-          dw[(grp * g.kg() + k) * g.crs() + d] = sum;
         }
       }
     }

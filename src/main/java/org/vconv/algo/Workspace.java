@@ -2,44 +2,44 @@ package org.vconv.algo;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.vconv.plan.ScratchPool;
 
 /**
  * The scratch buffers of one call: up to {@code capacity} float arrays of at least
- * {@code floats}, taken on first need (new ones, or with {@link #reusing} each thread's kept
- * array from the last call) and handed from task to task, so a call holds at most one buffer
- * per worker that runs at once. Open one per call (try-with-resources); {@link #close}
- * records the bytes the call took, which {@link #lastCallBytes} reports to tests on the
- * calling thread.
+ * {@code floats}, taken from the {@link ScratchPool} on first need and handed from task to
+ * task, so a call holds at most one buffer per worker that runs at once. Open one per call
+ * (try-with-resources); {@link #close} gives the arrays back to the pool and records the bytes
+ * the call took, which {@link #lastCallBytes} reports to tests on the calling thread.
  */
 final class Workspace implements AutoCloseable {
   private static final ThreadLocal<long[]> LAST_CALL = ThreadLocal.withInitial(() -> new long[1]);
 
   private final int capacity;
   private final int floats;
+  private final boolean zeroed;
   private final ConcurrentLinkedQueue<float[]> free = new ConcurrentLinkedQueue<>();
-  private final boolean reuse;
+  private final ConcurrentLinkedQueue<float[]> taken = new ConcurrentLinkedQueue<>();
   private final AtomicInteger allocated = new AtomicInteger();
-  private final ConcurrentLinkedQueue<ReusedArrays.Loan> loans = new ConcurrentLinkedQueue<>();
 
-  /** Room for {@code capacity} buffers of {@code floats} floats, new (zeroed) arrays. */
+  /** Room for {@code capacity} buffers of {@code floats} floats, zeroed when first taken. */
   Workspace(int capacity, int floats) {
-    this(capacity, floats, false);
+    this(capacity, floats, true);
   }
 
-  private Workspace(int capacity, int floats, boolean reuse) {
+  private Workspace(int capacity, int floats, boolean zeroed) {
     assert capacity >= 0 && floats >= 0;
     this.capacity = capacity;
     this.floats = floats;
-    this.reuse = reuse;
+    this.zeroed = zeroed;
   }
 
   /**
-   * Room for {@code capacity} buffers of at least {@code floats} floats, each the taking
-   * thread's kept array when it is free ({@link ReusedArrays}): for callers that write every
-   * float before they read it, since the contents are the last call's.
+   * Room for {@code capacity} buffers of at least {@code floats} floats with arbitrary
+   * contents (a pooled array as the last call left it): for callers that write every float
+   * before they read it.
    */
   static Workspace reusing(int capacity, int floats) {
-    return new Workspace(capacity, floats, true);
+    return new Workspace(capacity, floats, false);
   }
 
   /** No buffers: the call needs no scratch (it still records zero bytes on close). */
@@ -56,14 +56,8 @@ final class Workspace implements AutoCloseable {
     if (b == null) {
       int count = allocated.incrementAndGet();
       assert count <= capacity : "more buffers than workers: " + count + " > " + capacity;
-      ReusedArrays.Loan loan = reuse ? ReusedArrays.borrow(ReusedArrays.Slot.SCRATCH, floats)
-          : null;
-      if (loan == null) {
-        b = new float[floats];
-      } else {
-        loans.add(loan);
-        b = loan.array();
-      }
+      b = zeroed ? ScratchPool.takeZeroed(floats) : ScratchPool.take(floats);
+      taken.add(b);
     }
     return b;
   }
@@ -82,10 +76,11 @@ final class Workspace implements AutoCloseable {
     return (long) allocated.get() * floats * Float.BYTES;
   }
 
+  /** Gives every buffer back to the pool: the call's tasks must all have ended. */
   @Override
   public void close() {
-    for (ReusedArrays.Loan loan : loans) {
-      loan.release();
+    for (float[] b; (b = taken.poll()) != null; ) {
+      ScratchPool.give(b);
     }
     LAST_CALL.get()[0] = allocatedBytes();
   }

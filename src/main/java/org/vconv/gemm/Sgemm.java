@@ -3,6 +3,7 @@ package org.vconv.gemm;
 import java.util.Arrays;
 import java.util.Objects;
 import org.vconv.plan.ExecContext;
+import org.vconv.plan.ScratchPool;
 import org.vconv.simd.GemmKernels;
 
 /**
@@ -20,8 +21,8 @@ import org.vconv.simd.GemmKernels;
  * be packed more than once (several tasks, or several column blocks) and the copy fits the
  * workspace budget, all of A is packed once up front and tasks pack only their own B. A caller
  * may also hand B over already packed ({@link PanelLayout}); then no task packs B. Packing
- * buffers are per thread and reused ({@link Workspace}); {@link #workspaceFloatsPerWorker} and
- * {@link #workspaceFloats} say how big.
+ * buffers come from the {@link ScratchPool} per task and go back after it;
+ * {@link #workspaceFloatsPerWorker} and {@link #workspaceFloats} say how big.
  *
  * <p>Reduction order (fixed, so results are bitwise the same for any thread count, workspace
  * budget and operand layout): k is cut into {@code ceil(k / KC)} balanced depth blocks in
@@ -93,7 +94,7 @@ public final class Sgemm {
 
   /**
    * Floats of scratch one GEMM worker uses at most (packed A and B blocks and an edge tile),
-   * held per thread and reused across calls: count it once per worker in a workspace budget.
+   * taken per task from the scratch pool: count it once per worker in a workspace budget.
    * A call may also pack all of A once; {@link #workspaceFloats} gives a call's total.
    */
   public static long workspaceFloatsPerWorker(ExecContext ctx) {
@@ -160,23 +161,29 @@ public final class Sgemm {
     Blocking bl = blocking(ctx);
     boolean bPacked = bt == null;
     TaskGrid grid = TaskGrid.plan(m, n, k, bl.mr(), bl.nr(), ctx, false, bPacked);
-    float[] ap = null;
+    ScratchPool.Lease sharedA = null;
     int mPad = 0;
     if (sharesA(m, n, k, bl, grid, ctx)) {
-      ap = Workspace.get().sharedA((int) sharedAFloats(m, k, bl));
-      mPad = packAll(a, m, k, bl, ap, ctx);
+      sharedA = ScratchPool.lease((int) sharedAFloats(m, k, bl));
       if (grid.tasks() > 1) { // A is no longer packed per task: replan for the reads alone
         grid = TaskGrid.plan(m, n, k, bl.mr(), bl.nr(), ctx, true, bPacked);
       }
     }
-    long nPad = (long) (n + bl.nr() - 1) / bl.nr() * bl.nr();
-    Operands ops = new Operands(a, bt, bp, bpOff, nPad, ap, mPad);
-    if (grid.tasks() == 1) {
-      block(kernels, bl, k, ops, 0, m, 0, n, c, cOff, ldc, overwrite);
-    } else {
-      TaskGrid g = grid;
-      ctx.parallelFor(g.tasks(), t -> block(kernels, bl, k, ops, g.rowStart(t), g.rowEnd(t),
-          g.colStart(t), g.colEnd(t), c, cOff, ldc, overwrite));
+    try (ScratchPool.Lease unused = sharedA) {
+      float[] ap = null;
+      if (sharedA != null) {
+        ap = sharedA.array();
+        mPad = packAll(a, m, k, bl, ap, ctx);
+      }
+      long nPad = (long) (n + bl.nr() - 1) / bl.nr() * bl.nr();
+      Operands ops = new Operands(a, bt, bp, bpOff, nPad, ap, mPad);
+      if (grid.tasks() == 1) {
+        block(kernels, bl, k, ops, 0, m, 0, n, c, cOff, ldc, overwrite);
+      } else {
+        TaskGrid g = grid;
+        ctx.parallelFor(g.tasks(), t -> block(kernels, bl, k, ops, g.rowStart(t), g.rowEnd(t),
+            g.colStart(t), g.colEnd(t), c, cOff, ldc, overwrite));
+      }
     }
   }
 
@@ -208,10 +215,40 @@ public final class Sgemm {
 
   /**
    * The BLIS loops over one block of C, rows {@code [r0, r1)} x columns {@code [c0, c1)},
-   * all of k, with this thread's packing buffers for whatever is not packed yet.
+   * all of k, with pooled packing buffers for whatever is not packed yet.
    */
   private static void block(GemmKernels kernels, Blocking bl, int k, Operands ops, int r0,
       int r1, int c0, int c1, float[] c, int cOff, int ldc, boolean overwrite) {
+    float[] sharedA = ops.sharedA();
+    int kcMax = bl.depthBlockSize(k);
+    float[] bp = null;
+    float[] ap = null;
+    float[] tile = null;
+    try {
+      bp = ops.bt() != null
+          ? ScratchPool.take(Blocking.balanced(c1 - c0, bl.nc(), bl.nr()) * kcMax)
+          : ops.packedB();
+      ap = sharedA != null ? sharedA
+          : ScratchPool.take(Blocking.balanced(r1 - r0, bl.mc(), bl.mr()) * kcMax);
+      tile = ScratchPool.take(bl.mr() * bl.nr());
+      blockLoops(kernels, bl, k, ops, r0, r1, c0, c1, c, cOff, ldc, overwrite, ap, bp, tile);
+    } finally { // the buffers go back however the block ends
+      if (tile != null) {
+        ScratchPool.give(tile);
+      }
+      if (ap != null && ap != sharedA) {
+        ScratchPool.give(ap);
+      }
+      if (bp != null && bp != ops.packedB()) {
+        ScratchPool.give(bp);
+      }
+    }
+  }
+
+  /** {@link #block}'s loops, with its packing buffers. */
+  private static void blockLoops(GemmKernels kernels, Blocking bl, int k, Operands ops, int r0,
+      int r1, int c0, int c1, float[] c, int cOff, int ldc, boolean overwrite, float[] ap,
+      float[] bp, float[] tile) {
     float[] sharedA = ops.sharedA();
     int mPad = ops.mPad();
     int mr = bl.mr();
@@ -220,10 +257,6 @@ public final class Sgemm {
     int kcMax = bl.depthBlockSize(k);
     int ncMax = Blocking.balanced(c1 - c0, bl.nc(), nr);
     int mcMax = Blocking.balanced(r1 - r0, bl.mc(), mr);
-    Workspace ws = Workspace.get();
-    float[] bp = ops.bt() != null ? ws.b(ncMax * kcMax) : ops.packedB();
-    float[] ap = sharedA != null ? sharedA : ws.a(mcMax * kcMax);
-    float[] tile = ws.tile(mr * nr);
     for (int jc = c0; jc < c1; jc += ncMax) {
       int nc = Math.min(ncMax, c1 - jc);
       for (int pb = 0; pb < kBlocks; pb++) { // depth blocks in order: the fixed reduction order

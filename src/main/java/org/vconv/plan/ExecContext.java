@@ -1,7 +1,5 @@
 package org.vconv.plan;
 
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
 import org.vconv.simd.VectorProvider;
 import org.vconv.simd.VectorProviders;
@@ -49,48 +47,68 @@ public record ExecContext(int threads, long workspaceBytes, VectorProvider kerne
   /**
    * Runs {@code task.accept(i)} for every i in [0, tasks) on up to {@link #threads()} threads,
    * the caller included, and returns when all are done. A nested call from inside a task runs
-   * inline. The first exception thrown by a task is rethrown.
+   * inline. The helpers come from one process-wide pool ({@link Workers}); when they are busy
+   * with other calls, the caller runs the tasks itself.
+   *
+   * <p>The first Throwable of any task (an Error included) is rethrown to the caller as
+   * itself, checked ones wrapped in {@link IllegalStateException}; tasks not yet started then
+   * never start. An interrupt of the calling thread stops the call between tasks with a
+   * {@link java.util.concurrent.CancellationException} (its interrupt status stays set), and
+   * the outputs are then unspecified.
    */
   public void parallelFor(int tasks, IntConsumer task) {
     int workers = workersFor(tasks);
     if (workers <= 1) {
-      for (int i = 0; i < tasks; i++) {
-        task.accept(i);
-      }
+      runInline(tasks, task);
       return;
     }
-    AtomicInteger next = new AtomicInteger();
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    Workers.Join helpers = new Workers.Join(workers - 1);
-    Runnable drain = () -> {
-      boolean outer = IN_POOL.get();
-      IN_POOL.set(true);
-      try {
-        for (int i; failure.get() == null && (i = next.getAndIncrement()) < tasks; ) {
-          task.accept(i);
-        }
-      } catch (Throwable t) {
-        failure.compareAndSet(null, t);
-      } finally {
-        IN_POOL.set(outer);
-      }
-    };
-    for (int wkr = 1; wkr < workers; wkr++) {
-      Workers.start(drain, helpers);
-    }
-    drain.run();
-    helpers.await();
-    Throwable t = failure.get();
-    if (t instanceof RuntimeException re) {
-      throw re;
-    }
-    if (t instanceof Error err) {
-      throw err;
-    }
-    if (t != null) {
-      throw new IllegalStateException(t);
+    Workers.allow(threads);
+    Region region = new Region(tasks, task, workers - 1);
+    Workers.post(region, workers - 1);
+    region.run();
+  }
+
+  /** Runs the tasks in order on this thread, stopping when it is interrupted. */
+  public static void runInline(int tasks, IntConsumer task) {
+    for (int i = 0; i < tasks; i++) {
+      beforeTask();
+      task.accept(i);
     }
   }
+
+  /** {@code vconv.threads}, or the number of available processors. */
+  public static int defaultThreads() {
+    int t = Integer.getInteger("vconv.threads", Runtime.getRuntime().availableProcessors());
+    return Math.max(1, t);
+  }
+
+  /** Run before every task: stops an interrupted caller, and runs the test hook. */
+  static void beforeTask() {
+    if (Thread.currentThread().isInterrupted()) {
+      throw Region.interrupted();
+    }
+    Runnable hook = taskHook;
+    if (hook != null) {
+      hook.run();
+    }
+  }
+
+  /** Marks this thread as running a task; returns what to hand to {@link #leavePool}. */
+  static boolean enterPool() {
+    boolean outer = IN_POOL.get();
+    IN_POOL.set(true);
+    return outer;
+  }
+
+  static void leavePool(boolean outer) {
+    IN_POOL.set(outer);
+  }
+
+  /**
+   * Fault injection for tests: run before every task of every call (on whichever thread runs
+   * it), so a hook that throws fails the task as a kernel bug would. Null: none.
+   */
+  static volatile Runnable taskHook;
 
   private static final ThreadLocal<Boolean> IN_POOL = ThreadLocal.withInitial(() -> false);
 }
