@@ -33,7 +33,11 @@ class SmallHeapTest {
     if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
       cmd.add("--add-modules=jdk.incubator.vector");
     }
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Child.class.getName()));
+    // the module-path run patches these into module org.vconv rather than listing them on
+    // the class path; Surefire runs in the project directory
+    String cp = String.join(java.io.File.pathSeparator, "target/test-classes", "target/classes",
+        System.getProperty("java.class.path"));
+    cmd.addAll(List.of("-cp", cp, Child.class.getName()));
     Path out = Files.createTempFile("vconv-small-heap", ".txt");
     try {
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile())
