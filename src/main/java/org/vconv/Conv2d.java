@@ -72,14 +72,16 @@ public final class Conv2d {
   private final int threads;
   private final long workspaceBytes;
   private final boolean vectorized;
+  private final PlanningMode planning;
 
   private Conv2d(ConvSpec spec, Algorithm algorithm, int threads, long workspaceBytes,
-      boolean vectorized) {
+      boolean vectorized, PlanningMode planning) {
     this.spec = spec;
     this.algorithm = algorithm;
     this.threads = threads;
     this.workspaceBytes = workspaceBytes;
     this.vectorized = vectorized;
+    this.planning = planning;
   }
 
   /**
@@ -92,7 +94,7 @@ public final class Conv2d {
    */
   public static Conv2d of(ConvSpec spec) {
     return new Conv2d(Objects.requireNonNull(spec, "spec"), Algorithm.AUTO, defaultThreads(),
-        defaultWorkspaceBytes(), true);
+        defaultWorkspaceBytes(), true, defaultPlanning());
   }
 
   /**
@@ -104,7 +106,7 @@ public final class Conv2d {
    */
   public Conv2d withAlgorithm(Algorithm a) {
     return new Conv2d(spec, Objects.requireNonNull(a, "algorithm"), threads, workspaceBytes,
-        vectorized);
+        vectorized, planning);
   }
 
   /**
@@ -119,7 +121,7 @@ public final class Conv2d {
     if (t < 1) {
       throw new IllegalArgumentException("threads must be at least 1, got " + t);
     }
-    return new Conv2d(spec, algorithm, t, workspaceBytes, vectorized);
+    return new Conv2d(spec, algorithm, t, workspaceBytes, vectorized, planning);
   }
 
   /**
@@ -137,7 +139,7 @@ public final class Conv2d {
       throw new IllegalArgumentException("workspace budget must be at least "
           + MIN_WORKSPACE_BYTES + " bytes, got " + bytes);
     }
-    return new Conv2d(spec, algorithm, threads, bytes, vectorized);
+    return new Conv2d(spec, algorithm, threads, bytes, vectorized, planning);
   }
 
   /**
@@ -152,7 +154,48 @@ public final class Conv2d {
    * @return a new convolution; this one is unchanged
    */
   public Conv2d withVectorization(boolean enabled) {
-    return new Conv2d(spec, algorithm, threads, workspaceBytes, enabled);
+    return new Conv2d(spec, algorithm, threads, workspaceBytes, enabled, planning);
+  }
+
+  /**
+   * The same convolution planned another way: {@link PlanningMode#ESTIMATE} by rules, or
+   * {@link PlanningMode#MEASURE} by timing the paths that accept each shape on its first call
+   * (the choice goes into {@link Wisdom}). Only {@link Algorithm#AUTO} has a choice to make.
+   *
+   * @param mode how to plan
+   * @return a new convolution; this one is unchanged
+   * @throws NullPointerException if {@code mode} is null
+   */
+  public Conv2d withPlanning(PlanningMode mode) {
+    return new Conv2d(spec, algorithm, threads, workspaceBytes, vectorized,
+        Objects.requireNonNull(mode, "planning mode"));
+  }
+
+  /**
+   * How this convolution plans.
+   *
+   * @return the planning mode
+   */
+  public PlanningMode planning() {
+    return planning;
+  }
+
+  /**
+   * The default planning mode: the system property {@code vconv.planning} ({@code estimate}
+   * or {@code measure}), else ESTIMATE.
+   *
+   * @return the mode
+   * @throws IllegalArgumentException if the property names no mode
+   */
+  public static PlanningMode defaultPlanning() {
+    String v = System.getProperty("vconv.planning", "estimate").strip();
+    for (PlanningMode m : PlanningMode.values()) {
+      if (m.name().equalsIgnoreCase(v)) {
+        return m;
+      }
+    }
+    throw new IllegalArgumentException("vconv.planning must be estimate or measure, got '" + v
+        + "'");
   }
 
   /**
@@ -266,7 +309,8 @@ public final class Conv2d {
 
   private ShapePlan newPlan(ConvGeometry g) {
     ExecContext ctx = context();
-    ShapePlan p = Planner.of(ctx).plan(algorithm, g, ctx);
+    Wisdom.loadDefault();
+    ShapePlan p = Planner.of(ctx).plan(algorithm, g, ctx, planning);
     if ("plan".equals(System.getProperty("vconv.verbose"))) {
       String line = "vconv plan: " + describe(g) + ", " + algorithm + ", " + kernels() + ", "
           + threads + " threads: " + String.join("; ", p.lines());
@@ -449,7 +493,7 @@ public final class Conv2d {
   /** This convolution's options (algorithm, threads, budget, kernels) on another spec. */
   Conv2d withSpec(ConvSpec other) {
     return new Conv2d(Objects.requireNonNull(other, "spec"), algorithm, threads, workspaceBytes,
-        vectorized);
+        vectorized, planning);
   }
 
   private static void checkGradOutput(ConvGeometry g, Tensor dy) {

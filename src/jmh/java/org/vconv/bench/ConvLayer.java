@@ -2,11 +2,10 @@ package org.vconv.bench;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.vconv.ConvSpec;
+import org.vconv.cli.SuiteFile;
 
 /**
  * One row of a benchmark suite CSV, as the benchmarks and scripts read it (NCHW):
@@ -20,8 +19,6 @@ public record ConvLayer(String name, int n, int c, int h, int w, int k, int r, i
 
   /** The suite kept in the project; JMH forks run in the project root (see scripts/bench). */
   public static final String DEFAULT_SUITE = "src/jmh/resources/layers.csv";
-
-  static final String HEADER = "name,n,c,h,w,k,r,s,stride,pad,dilation,groups";
 
   public ConvLayer {
     if (Math.min(Math.min(n, c), Math.min(Math.min(h, w), Math.min(k, Math.min(r, s)))) < 1
@@ -50,50 +47,15 @@ public record ConvLayer(String name, int n, int c, int h, int w, int k, int r, i
   /** Every row of {@code csv} (empty: the default suite). */
   public static List<ConvLayer> load(String csv) {
     Path path = Path.of(csv == null || csv.isBlank() ? DEFAULT_SUITE : csv);
-    List<String> lines;
     try {
-      lines = Files.readAllLines(path);
+      return SuiteFile.read(path).stream().map(r -> {
+        int[] v = r.v();
+        return new ConvLayer(r.name(), v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8],
+            v[9], v[10], v[11], v[12], v[13], v[14]);
+      }).toList();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read suite " + path.toAbsolutePath(), e);
     }
-    String header = lines.isEmpty() ? "" : lines.get(0).trim();
-    boolean counted = header.equals(HEADER + ",count");
-    if (!counted && !header.equals(HEADER)) {
-      throw new IllegalArgumentException(path + ": header must be " + HEADER
-          + " (optionally followed by ,count)");
-    }
-    int columns = counted ? 13 : 12;
-    List<ConvLayer> layers = new ArrayList<>();
-    for (String line : lines.subList(1, lines.size())) {
-      if (line.isBlank()) {
-        continue;
-      }
-      String[] f = line.trim().split(",");
-      if (f.length != columns) {
-        throw new IllegalArgumentException(path + ": expected " + columns + " columns: " + line);
-      }
-      int[] v = new int[7];
-      for (int i = 0; i < 7; i++) {
-        v[i] = Integer.parseInt(f[i + 1].trim());
-      }
-      int[] stride = axes(f[8]);
-      int[] pad = axes(f[9]);
-      int[] dilation = axes(f[10]);
-      layers.add(new ConvLayer(f[0].trim(), v[0], v[1], v[2], v[3], v[4], v[5], v[6],
-          stride[0], stride[1], pad[0], pad[1], dilation[0], dilation[1],
-          Integer.parseInt(f[11].trim()), counted ? Integer.parseInt(f[12].trim()) : 1));
-    }
-    return layers;
-  }
-
-  /** {@code A} as {A, A}, or {@code HxW} as {H, W}. */
-  private static int[] axes(String field) {
-    String[] p = field.trim().split("x", -1);
-    if (p.length > 2) {
-      throw new IllegalArgumentException("expected A or HxW, got '" + field + "'");
-    }
-    int a = Integer.parseInt(p[0]);
-    return new int[] {a, p.length == 2 ? Integer.parseInt(p[1]) : a};
   }
 
   /** The row named {@code name} in {@code csv}. */

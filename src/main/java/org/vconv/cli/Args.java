@@ -166,6 +166,11 @@ final class Args {
     }
   }
 
+  /** A required-if-given positive integer option. */
+  int positiveInt(String name) {
+    return ints(name, 1, 1, 1, "a positive integer")[0];
+  }
+
   /** {@code --padding-mode}: zeros (default), reflect, replicate or circular. */
   PaddingMode paddingMode() {
     if (!has("--padding-mode")) {

@@ -28,6 +28,7 @@ public final class Main {
                        [--grad-input DX.npy] [--grad-weight DW.npy] [--grad-bias DB.npy]
                        [options]
         vconv plan     --input-shape N,C,H,W --weight-shape K,C/G,R,S [options]
+        vconv tune     --suite FILE --wisdom OUT [--threads T]
         vconv demo     print the seed notebook's examples computed by vconv
         vconv --help | -h | <command> --help
 
@@ -41,6 +42,10 @@ public final class Main {
       starting fwd:, bwd_data: and bwd_weight:; it reads no files. The shapes are in the
       layout's order (NHWC: --input-shape N,H,W,C --weight-shape R,S,C/G,K), with 3 to 5 axes
       as for forward. The plan is for these kernels and threads (vconv.threads, vconv.simd).
+      tune plans every layer of a 2-D suite CSV (src/jmh/resources/layers.csv's format) by
+      measuring each pass's accepting paths, prints one line per layer, and writes the
+      choices as wisdom to OUT; -Dvconv.wisdom=OUT (in VCONV_JAVA_OPTS) plans them the same
+      way later, without measuring. -Dvconv.planning=measure makes every convolution measure.
 
       Options (each at most once, as "--stride 2" or "--stride=2"; per-axis values are one
       value for every spatial axis, or one per axis in order D, H, W):
@@ -118,7 +123,7 @@ public final class Main {
         return 0;
       }
       if (argv.isEmpty()) {
-        throw new CliException("missing command: expected forward, backward, plan or demo"
+        throw new CliException("missing command: expected forward, backward, plan, tune or demo"
             + " (see vconv --help)");
       }
       List<String> rest = argv.subList(1, argv.size());
@@ -126,6 +131,7 @@ public final class Main {
         case "forward" -> ConvCommand.forward(rest);
         case "backward" -> ConvCommand.backward(rest);
         case "plan" -> PlanCommand.plan(rest, out);
+        case "tune" -> TuneCommand.tune(rest, out);
         case "demo" -> {
           if (!rest.isEmpty()) {
             throw new CliException("demo takes no arguments, got '" + rest.get(0) + "'");
@@ -133,7 +139,7 @@ public final class Main {
           Demo.print(out);
         }
         default -> throw new CliException("unknown command '" + argv.get(0)
-            + "': expected forward, backward, plan or demo (see vconv --help)");
+            + "': expected forward, backward, plan, tune or demo (see vconv --help)");
       }
       out.flush();
       return out.checkError() ? fail(err, "cannot write to standard output") : 0;

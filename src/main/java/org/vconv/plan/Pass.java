@@ -19,4 +19,14 @@ public enum Pass {
   public String label() {
     return label;
   }
+
+  /** The pass whose {@link #label} is {@code label}, or null. */
+  public static Pass byLabel(String label) {
+    for (Pass p : values()) {
+      if (p.label.equals(label)) {
+        return p;
+      }
+    }
+    return null;
+  }
 }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.vconv.Algorithm;
 import org.vconv.Layout;
+import org.vconv.PlanningMode;
 import org.vconv.algo.ConvAlgorithm;
 import org.vconv.algo.DirectReference;
 import org.vconv.algo.GroupedDirect;
@@ -27,9 +28,10 @@ import org.vconv.im2col.PaddedWindows;
  * runs the fallback list (pointwise GEMM, im2col + GEMM), and the plan's reason says so. Every
  * tuned number comes from the provider's {@link Tuning} table.
  *
- * <p>{@link PlanningMode#ESTIMATE} only: the plan is a function of the geometry, the choice,
- * the provider, the thread count and the budget, so it is the same on every run. MEASURE would
- * time the accepting candidates of a list here and keep the fastest.
+ * <p>{@link PlanningMode#ESTIMATE}: the plan is a function of the geometry, the choice, the
+ * provider, the thread count and the budget, so it is the same on every run.
+ * {@link PlanningMode#MEASURE} times AUTO's accepting candidates on the shape and keeps the
+ * fastest in the {@link WisdomStore}, which both modes consult first.
  */
 public final class Planner {
   /** Path names, as plans and the docs print them. */
@@ -95,15 +97,61 @@ public final class Planner {
     return tuning;
   }
 
-  /** How this planner chooses: {@link PlanningMode#ESTIMATE}. */
-  public PlanningMode mode() {
-    return PlanningMode.ESTIMATE;
+  /** The plans of all three passes of {@code g}, by the rules ({@link PlanningMode#ESTIMATE}). */
+  public ShapePlan plan(Algorithm choice, ConvGeometry g, ExecContext ctx) {
+    return plan(choice, g, ctx, PlanningMode.ESTIMATE);
   }
 
-  /** The plans of all three passes of {@code g}. */
-  public ShapePlan plan(Algorithm choice, ConvGeometry g, ExecContext ctx) {
-    return new ShapePlan(plan(choice, Pass.FORWARD, g, ctx),
-        plan(choice, Pass.BACKWARD_DATA, g, ctx), plan(choice, Pass.BACKWARD_WEIGHT, g, ctx));
+  /**
+   * The plans of all three passes of {@code g}. For {@link Algorithm#AUTO}, wisdom decides
+   * first (a path it names that accepts the shape runs); otherwise ESTIMATE takes the rules'
+   * choice, and MEASURE times every accepting path and keeps the fastest, as wisdom.
+   */
+  public ShapePlan plan(Algorithm choice, ConvGeometry g, ExecContext ctx, PlanningMode mode) {
+    return new ShapePlan(plan(choice, Pass.FORWARD, g, ctx, mode),
+        plan(choice, Pass.BACKWARD_DATA, g, ctx, mode),
+        plan(choice, Pass.BACKWARD_WEIGHT, g, ctx, mode));
+  }
+
+  private PassPlan plan(Algorithm choice, Pass pass, ConvGeometry g, ExecContext ctx,
+      PlanningMode mode) {
+    if (choice != Algorithm.AUTO) {
+      return plan(choice, pass, g, ctx);
+    }
+    String key = WisdomStore.key(pass, g, ctx);
+    String known = WisdomStore.get(key);
+    List<PassPlan> accepting = accepting(pass, g, ctx);
+    if (known != null) {
+      for (PassPlan p : accepting) {
+        if (p.path().equals(known)) {
+          return withReason(p, "wisdom: " + p.reason());
+        }
+      }
+      // wisdom naming a path that declines this shape (another version's, edited) is ignored
+    }
+    if (mode == PlanningMode.ESTIMATE) {
+      return plan(choice, pass, g, ctx);
+    }
+    Measure.Timed fastest = Measure.fastest(accepting, g, ctx);
+    WisdomStore.put(key, fastest.plan().path());
+    return withReason(fastest.plan(), "measured fastest of " + fastest.times() + "; "
+        + fastest.plan().reason());
+  }
+
+  /** Every candidate of AUTO's list for {@code pass} that accepts {@code g}, planned. */
+  private List<PassPlan> accepting(Pass pass, ConvGeometry g, ExecContext ctx) {
+    List<PassPlan> plans = new ArrayList<>();
+    for (Candidate c : auto(pass)) {
+      Candidate.Verdict v = c.rule().judge(g, ctx);
+      if (v.accepts()) {
+        plans.add(planOf(c, pass, g, ctx, v.reason()));
+      }
+    }
+    return plans;
+  }
+
+  private static PassPlan withReason(PassPlan p, String reason) {
+    return new PassPlan(p.pass(), p.path(), reason, p.algorithm(), p.exact());
   }
 
   /**

@@ -52,7 +52,7 @@ class CliErrorTest {
   static Stream<Arguments> errors() {
     return Stream.of(
         // usage
-        Arguments.of("", "missing command: expected forward, backward, plan or demo"),
+        Arguments.of("", "missing command: expected forward, backward, plan, tune or demo"),
         Arguments.of("frobnicate", "unknown command 'frobnicate'"),
         Arguments.of("--input @x.npy", "unknown command '--input'"),
         Arguments.of(FWD + " --strides 2", "unknown option '--strides' for forward"),

@@ -27,6 +27,7 @@ class HelpDriftTest {
     Set<String> all = new TreeSet<>(ConvCommand.FORWARD_OPTIONS);
     all.addAll(ConvCommand.BACKWARD_OPTIONS);
     all.addAll(PlanCommand.OPTIONS);
+    all.addAll(TuneCommand.OPTIONS);
     all.add("--help");
     return all;
   }

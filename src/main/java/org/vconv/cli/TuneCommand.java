@@ -1,0 +1,61 @@
+package org.vconv.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.vconv.Conv2d;
+import org.vconv.ConvPlan;
+import org.vconv.ConvSpec;
+import org.vconv.Padding;
+import org.vconv.PlanningMode;
+import org.vconv.Wisdom;
+
+/**
+ * {@code vconv tune --suite FILE --wisdom OUT}: plans every layer of a 2-D suite CSV with
+ * {@link PlanningMode#MEASURE} (each pass's accepting paths timed on the layer's shape), prints
+ * the paths chosen, one line per layer, and writes the wisdom, with any imported before, to
+ * {@code OUT}. A later run loads it with {@code -Dvconv.wisdom=OUT} (or {@link Wisdom}) and
+ * plans those layers the same way without measuring.
+ */
+final class TuneCommand {
+  private TuneCommand() {}
+
+  static final List<String> OPTIONS = List.of("--suite", "--wisdom", "--threads");
+
+  static void tune(List<String> argv, PrintStream out) throws IOException {
+    Args a = Args.parse("tune", argv, OPTIONS);
+    Path suite = Path.of(a.require("--suite"));
+    Path wisdom = a.output("--wisdom");
+    int threads = a.has("--threads") ? a.positiveInt("--threads") : Conv2d.defaultThreads();
+    List<SuiteFile.Row> rows;
+    try {
+      rows = SuiteFile.read(suite);
+    } catch (IOException e) {
+      throw new CliException("--suite " + a.get("--suite") + ": cannot read: " + e);
+    }
+    for (SuiteFile.Row r : rows) {
+      int[] v = r.v();
+      ConvSpec spec = ConvSpec.builder().stride(v[7], v[8]).padding(Padding.of(v[9], v[10]))
+          .dilation(v[11], v[12]).groups(v[13]).build();
+      Conv2d conv = Conv2d.of(spec).withThreads(threads).withPlanning(PlanningMode.MEASURE);
+      ConvPlan plan;
+      try {
+        plan = conv.plan(new int[] {v[0], v[1], v[2], v[3]},
+            new int[] {v[4], v[1] / v[13], v[5], v[6]});
+      } catch (IllegalArgumentException e) {
+        throw new CliException("--suite " + a.get("--suite") + ": layer " + r.name() + ": "
+            + e.getMessage());
+      }
+      out.println(r.name() + ": fwd " + plan.forward().path() + ", bwd_data "
+          + plan.inputGradient().path() + ", bwd_weight " + plan.weightGradient().path());
+      out.flush();
+    }
+    try (StagedFiles staged = new StagedFiles()) {
+      staged.stage("--wisdom " + a.get("--wisdom"), wisdom,
+          Wisdom.exportText().getBytes(StandardCharsets.UTF_8));
+      staged.commit();
+    }
+  }
+}
