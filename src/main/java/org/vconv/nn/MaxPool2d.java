@@ -80,6 +80,50 @@ public final class MaxPool2d implements Layer {
   /** One plane: each output's maximum and its index within the plane. */
   private void poolPlane(float[] in, int inOff, int w, float[] out, int[] idx, int outOff,
       int p, int q) {
+    if (kernel == 2 && stride == 2) {
+      pool2x2(in, inOff, w, out, idx, outOff, p, q);
+    } else {
+      poolAny(in, inOff, w, out, idx, outOff, p, q);
+    }
+  }
+
+  /**
+   * {@link #poolAny} for 2x2 windows at stride 2 (LeNet's pooling) with the window loops
+   * written out: the general loops cost as much as the convolutions around them.
+   */
+  private static void pool2x2(float[] in, int inOff, int w, float[] out, int[] idx, int outOff,
+      int p, int q) {
+    for (int i = 0; i < p; i++) {
+      int r0 = 2 * i * w;
+      int r1 = r0 + w;
+      int o = outOff + i * q;
+      for (int j = 0; j < q; j++) {
+        int best = r0 + 2 * j;
+        float max = in[inOff + best];
+        float v = in[inOff + r0 + 2 * j + 1];
+        if (v > max || v != v) { // PyTorch's test: NaN propagates
+          max = v;
+          best = r0 + 2 * j + 1;
+        }
+        v = in[inOff + r1 + 2 * j];
+        if (v > max || v != v) {
+          max = v;
+          best = r1 + 2 * j;
+        }
+        v = in[inOff + r1 + 2 * j + 1];
+        if (v > max || v != v) {
+          max = v;
+          best = r1 + 2 * j + 1;
+        }
+        out[o + j] = max;
+        idx[o + j] = best;
+      }
+    }
+  }
+
+  /** One plane, any window and stride. */
+  private void poolAny(float[] in, int inOff, int w, float[] out, int[] idx, int outOff,
+      int p, int q) {
     for (int i = 0; i < p; i++) {
       for (int j = 0; j < q; j++) {
         int best = (i * stride) * w + j * stride;
