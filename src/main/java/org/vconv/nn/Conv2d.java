@@ -1,6 +1,7 @@
 package org.vconv.nn;
 
 import java.util.List;
+import org.vconv.Algorithm;
 import org.vconv.ConvSpec;
 import org.vconv.Tensor;
 
@@ -19,6 +20,8 @@ public final class Conv2d implements Layer {
   private final Parameter weight;
   private final Parameter bias;
   private org.vconv.Conv2d conv;
+  private org.vconv.Conv2d inputGradientConv;
+  private org.vconv.Conv2d weightGradientConv;
   private Tensor x;
   private Tensor y;
   private Tensor dx;
@@ -49,6 +52,8 @@ public final class Conv2d implements Layer {
         inChannels, kernel, kernel);
     this.bias = new Parameter("bias", 0, outChannels);
     this.conv = org.vconv.Conv2d.of(ConvSpec.builder().stride(stride).padding(padding).build());
+    this.inputGradientConv = conv;
+    this.weightGradientConv = conv;
   }
 
   private static void positive(String what, int v) {
@@ -75,6 +80,23 @@ public final class Conv2d implements Layer {
   @Override
   public void setThreads(int threads) {
     conv = conv.withThreads(threads);
+    inputGradientConv = inputGradientConv.withThreads(threads);
+    weightGradientConv = weightGradientConv.withThreads(threads);
+  }
+
+  /**
+   * Computes the forward pass, the input gradient and the weight and bias gradients with the
+   * given algorithms (all {@link Algorithm#AUTO} by default). Each algorithm's results are
+   * deterministic, but they differ from each other in rounding.
+   *
+   * @return this layer
+   */
+  public Conv2d setAlgorithms(Algorithm forward, Algorithm inputGradient,
+      Algorithm weightGradient) {
+    conv = conv.withAlgorithm(forward);
+    inputGradientConv = conv.withAlgorithm(inputGradient);
+    weightGradientConv = conv.withAlgorithm(weightGradient);
+    return this;
   }
 
   @Override
@@ -100,7 +122,10 @@ public final class Conv2d implements Layer {
       dx = Buffers.reuse(dx, x.shape());
       dIn = dx;
     }
-    conv.backwardInto(dy, x, weight.value(), dIn, weight.grad(), bias.grad());
+    if (dIn != null) {
+      inputGradientConv.backwardInto(dy, x, weight.value(), dIn, null, null);
+    }
+    weightGradientConv.backwardInto(dy, x, weight.value(), null, weight.grad(), bias.grad());
     return dIn;
   }
 
@@ -109,7 +134,9 @@ public final class Conv2d implements Layer {
     Conv2d c = new Conv2d(inChannels, outChannels, kernel, stride, padding);
     System.arraycopy(weight.value().data(), 0, c.weight.value().data(), 0, weight.size());
     System.arraycopy(bias.value().data(), 0, c.bias.value().data(), 0, bias.size());
-    c.conv = c.conv.withThreads(conv.threads());
+    c.conv = conv;
+    c.inputGradientConv = inputGradientConv;
+    c.weightGradientConv = weightGradientConv;
     return c;
   }
 

@@ -41,7 +41,7 @@ public final class TrainCommand {
         --chunk C             split each batch into chunks of C images trained on
                               replicas in parallel, gradients summed in chunk order
                               (DataParallel); 0: whole batches, threads inside the
-                              layers; default 16. Results depend on C, not on threads.
+                              layers; default 32. Results depend on C, not on threads.
         --lr LR               default 0.02 (SGD)
         --schedule S          cosine (the default: epoch e of E trains at
                               LR * (1 + cos(pi * e / E)) / 2) or constant
@@ -49,7 +49,7 @@ public final class TrainCommand {
         --weight-decay WD     default 5e-4
         --seed S              initial weights and batch order; default 42
         --threads T           default: vconv.threads, else the available processors
-        --widths C1,C2,F1,F2  conv channels and dense widths; default 6,16,120,84
+        --widths C1,C2,F1,F2  conv channels and dense widths; default 16,32,120,84
         --limit N             train on the first N training images only
         --out DIR             chart.png and weights/*.npy go here; default target/train
         --export DIR          also write the initial weights (init/*.npy), every epoch's

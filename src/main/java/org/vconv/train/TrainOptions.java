@@ -16,14 +16,14 @@ record TrainOptions(Path data, int epochs, int batch, int chunk, float lr, float
     Path data = null;
     int epochs = 5;
     int batch = 64;
-    int chunk = 16;
+    int chunk = 32;
     float lr = 0.02f;
     float momentum = 0.9f;
     float weightDecay = 5e-4f;
     boolean cosine = true;
     long seed = 42;
     int threads = org.vconv.Conv2d.defaultThreads();
-    int[] widths = {6, 16, 120, 84};
+    int[] widths = {16, 32, 120, 84};
     int limit = 0;
     Path out = Path.of("target", "train");
     Path export = null;

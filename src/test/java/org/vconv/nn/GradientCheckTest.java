@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import java.util.Random;
 import java.util.function.ToDoubleFunction;
 import org.junit.jupiter.api.Test;
+import org.vconv.Algorithm;
 import org.vconv.Tensor;
 
 /**
@@ -33,33 +34,42 @@ class GradientCheckTest {
   @Test
   void conv2dGradientsMatchFiniteDifferences() {
     int[][] cases = {{2, 3, 6, 7, 4, 3, 1, 1}, {2, 2, 7, 7, 3, 3, 2, 0}, {1, 1, 5, 5, 2, 5, 1, 2}};
+    Algorithm[][] algorithms = {{Algorithm.AUTO, Algorithm.AUTO, Algorithm.AUTO},
+        {Algorithm.IM2COL_GEMM, Algorithm.IM2COL_GEMM, Algorithm.IM2COL_GEMM},
+        {Algorithm.IMPLICIT_GEMM, Algorithm.IM2COL_GEMM, Algorithm.IMPLICIT_GEMM}};
     for (int[] cs : cases) {
-      int n = cs[0], c = cs[1], h = cs[2], w = cs[3], k = cs[4], r = cs[5], st = cs[6],
-          pad = cs[7];
-      Conv2d layer = new Conv2d(c, k, r, st, pad);
-      float[] xf = random(n * c * h * w);
-      System.arraycopy(random(k * c * r * r), 0, layer.weight().value().data(), 0,
-          k * c * r * r);
-      System.arraycopy(random(k), 0, layer.bias().value().data(), 0, k);
-      Tensor y = layer.forward(Tensor.of(xf, n, c, h, w));
-      float[] rf = random(y.size());
-      double[] x = GradientCheck.toDouble(xf);
-      double[] wt = GradientCheck.toDouble(layer.weight().value().data());
-      double[] b = GradientCheck.toDouble(layer.bias().value().data());
-      double[] yRef = DoubleReference.conv(x, n, c, h, w, wt, b, k, r, st, pad);
-      assertClose("forward", y.data(), yRef);
-      Tensor dx = layer.backward(Tensor.of(rf.clone(), y.shape()), true);
-      String at = " of " + layer;
-      assertClose("dx" + at, dx.data(), GradientCheck.numeric(
-          v -> GradientCheck.dot(DoubleReference.conv(v, n, c, h, w, wt, b, k, r, st, pad), rf),
-          x));
-      assertClose("dw" + at, layer.weight().grad().data(), GradientCheck.numeric(
-          v -> GradientCheck.dot(DoubleReference.conv(x, n, c, h, w, v, b, k, r, st, pad), rf),
-          wt));
-      assertClose("db" + at, layer.bias().grad().data(), GradientCheck.numeric(
-          v -> GradientCheck.dot(DoubleReference.conv(x, n, c, h, w, wt, v, k, r, st, pad), rf),
-          b));
+      for (Algorithm[] a : algorithms) {
+        checkConv(cs, new Conv2d(cs[1], cs[4], cs[5], cs[6], cs[7]).setAlgorithms(a[0], a[1],
+            a[2]));
+      }
     }
+  }
+
+  private void checkConv(int[] cs, Conv2d layer) {
+    int n = cs[0], c = cs[1], h = cs[2], w = cs[3], k = cs[4], r = cs[5], st = cs[6],
+        pad = cs[7];
+    float[] xf = random(n * c * h * w);
+    System.arraycopy(random(k * c * r * r), 0, layer.weight().value().data(), 0,
+        k * c * r * r);
+    System.arraycopy(random(k), 0, layer.bias().value().data(), 0, k);
+    Tensor y = layer.forward(Tensor.of(xf, n, c, h, w));
+    float[] rf = random(y.size());
+    double[] x = GradientCheck.toDouble(xf);
+    double[] wt = GradientCheck.toDouble(layer.weight().value().data());
+    double[] b = GradientCheck.toDouble(layer.bias().value().data());
+    double[] yRef = DoubleReference.conv(x, n, c, h, w, wt, b, k, r, st, pad);
+    assertClose("forward", y.data(), yRef);
+    Tensor dx = layer.backward(Tensor.of(rf.clone(), y.shape()), true);
+    String at = " of " + layer;
+    assertClose("dx" + at, dx.data(), GradientCheck.numeric(
+        v -> GradientCheck.dot(DoubleReference.conv(v, n, c, h, w, wt, b, k, r, st, pad), rf),
+        x));
+    assertClose("dw" + at, layer.weight().grad().data(), GradientCheck.numeric(
+        v -> GradientCheck.dot(DoubleReference.conv(x, n, c, h, w, v, b, k, r, st, pad), rf),
+        wt));
+    assertClose("db" + at, layer.bias().grad().data(), GradientCheck.numeric(
+        v -> GradientCheck.dot(DoubleReference.conv(x, n, c, h, w, wt, v, k, r, st, pad), rf),
+        b));
   }
 
   @Test

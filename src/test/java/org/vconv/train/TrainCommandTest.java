@@ -69,7 +69,7 @@ class TrainCommandTest {
     writeSet("t10k", 40, 2);
     Path out = dir.resolve("out");
     Result r = run("--data", dir.toString(), "--epochs", "2", "--batch", "32", "--threads", "2",
-        "--out", out.toString(), "--json", dir.resolve("h.json").toString());
+        "--widths", "4,8,32,16", "--out", out.toString(), "--json", dir.resolve("h.json").toString());
     assertEquals(0, r.status(), r.err());
     String[] lines = r.out().strip().split("\n");
     assertEquals(3, lines.length, r.out());
@@ -78,9 +78,9 @@ class TrainCommandTest {
     assertTrue(lines[2].matches("test accuracy [01]\\.\\d{4} after 2 epochs"), lines[2]);
     assertTrue(r.err().contains("epoch 2/2 [=============================="), r.err());
     var w = Npy.read(out.resolve("weights").resolve("0.weight.npy"));
-    assertArrayEquals(new int[] {6, 1, 5, 5}, w.shape());
+    assertArrayEquals(new int[] {4, 1, 5, 5}, w.shape());
     // three classes in the data: the last layer has three outputs
-    assertArrayEquals(new int[] {3, 84},
+    assertArrayEquals(new int[] {3, 16},
         Npy.read(out.resolve("weights").resolve("11.weight.npy")).shape());
     assertNotNull(ImageIO.read(out.resolve("chart.png").toFile()));
     String json = Files.readString(dir.resolve("h.json"));
