@@ -3,7 +3,7 @@ package org.vconv.nn;
 import java.util.Arrays;
 import org.vconv.Tensor;
 
-/** The layers' reusable output buffers and their shape checks. */
+/** The layers' reusable output buffers and their argument checks. */
 final class Buffers {
   private Buffers() {}
 
@@ -32,6 +32,14 @@ final class Buffers {
       throw new IllegalArgumentException(layer + ": expected " + what + " of shape "
           + Arrays.toString(expected) + ", got " + Arrays.toString(t.shape()));
     }
+  }
+
+  /** {@code threads}, or an exception when it is below 1. */
+  static int checkThreads(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+    }
+    return threads;
   }
 
   /** Throws when no forward ran before a backward. */

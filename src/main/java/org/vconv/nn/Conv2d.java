@@ -132,8 +132,8 @@ public final class Conv2d implements Layer {
   @Override
   public Conv2d copy() {
     Conv2d c = new Conv2d(inChannels, outChannels, kernel, stride, padding);
-    System.arraycopy(weight.value().data(), 0, c.weight.value().data(), 0, weight.size());
-    System.arraycopy(bias.value().data(), 0, c.bias.value().data(), 0, bias.size());
+    c.weight.copyValuesFrom(weight);
+    c.bias.copyValuesFrom(bias);
     c.conv = conv;
     c.inputGradientConv = inputGradientConv;
     c.weightGradientConv = weightGradientConv;

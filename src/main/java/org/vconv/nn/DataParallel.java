@@ -53,9 +53,7 @@ public final class DataParallel {
 
   /** Spreads the chunks over up to {@code t} threads (the results do not change). */
   public void setThreads(int t) {
-    if (t < 1) {
-      throw new IllegalArgumentException("threads must be at least 1, got " + t);
-    }
+    Buffers.checkThreads(t);
     threads = t;
   }
 
@@ -88,8 +86,7 @@ public final class DataParallel {
       Sequential r = replicas.get(c);
       List<Parameter> mine = r.parameters();
       for (int p = 0; p < mine.size(); p++) {
-        float[] v = master.get(p).value().data();
-        System.arraycopy(v, 0, mine.get(p).value().data(), 0, v.length);
+        mine.get(p).copyValuesFrom(master.get(p));
       }
       if (inputs.get(c).length != m * per) { // a new chunk size: the batch's last, or a new one
         inputs.set(c, new float[m * per]);

@@ -63,9 +63,7 @@ public final class Linear implements Layer {
 
   @Override
   public void setThreads(int threads) {
-    if (threads < 1) {
-      throw new IllegalArgumentException("threads must be at least 1, got " + threads);
-    }
+    Buffers.checkThreads(threads);
     ctx = context(threads);
   }
 
@@ -120,8 +118,8 @@ public final class Linear implements Layer {
   @Override
   public Linear copy() {
     Linear l = new Linear(in, out);
-    System.arraycopy(weight.value().data(), 0, l.weight.value().data(), 0, weight.size());
-    System.arraycopy(bias.value().data(), 0, l.bias.value().data(), 0, bias.size());
+    l.weight.copyValuesFrom(weight);
+    l.bias.copyValuesFrom(bias);
     l.ctx = ctx;
     return l;
   }

@@ -42,9 +42,7 @@ public final class MaxPool2d implements Layer {
 
   @Override
   public void setThreads(int t) {
-    if (t < 1) {
-      throw new IllegalArgumentException("threads must be at least 1, got " + t);
-    }
+    Buffers.checkThreads(t);
     threads = t;
   }
 

@@ -56,6 +56,18 @@ public final class Parameter {
     return value.size();
   }
 
+  /**
+   * Overwrites this parameter's values with {@code other}'s.
+   *
+   * @throws IllegalArgumentException when the shapes differ
+   */
+  public void copyValuesFrom(Parameter other) {
+    if (!java.util.Arrays.equals(other.value.shape(), value.shape())) {
+      throw new IllegalArgumentException("cannot copy " + other + " into " + this);
+    }
+    System.arraycopy(other.value.data(), 0, value.data(), 0, value.size());
+  }
+
   @Override
   public String toString() {
     return name + java.util.Arrays.toString(value.shape());

@@ -137,9 +137,7 @@ public final class Sequential implements Layer {
 
   @Override
   public void setThreads(int threads) {
-    if (threads < 1) {
-      throw new IllegalArgumentException("threads must be at least 1, got " + threads);
-    }
+    Buffers.checkThreads(threads);
     for (Layer l : layers) {
       l.setThreads(threads);
     }
