@@ -86,37 +86,40 @@ public final class MaxPool2d implements Layer {
   }
 
   /**
-   * {@link #poolAny} for 2x2 windows at stride 2 (LeNet's pooling) with the window loops
-   * written out: the general loops cost as much as the convolutions around them.
+   * {@link #poolAny} for 2x2 windows at stride 2 (LeNet's pooling), without branches on the
+   * data: which of the four wins is data-dependent, and on ReLU outputs branches on it were
+   * mispredicted so often that this loop cost as much as a convolution pass. The maximum
+   * comes from {@link Math#max} (NaN propagates) and its position is the first element with
+   * the maximum's bits, found with integer arithmetic: the same as {@link #poolAny} except that
+   * a window holding both -0 and +0 as its maximum routes the gradient to the +0.
    */
   private static void pool2x2(float[] in, int inOff, int w, float[] out, int[] idx, int outOff,
       int p, int q) {
     for (int i = 0; i < p; i++) {
       int r0 = 2 * i * w;
-      int r1 = r0 + w;
       int o = outOff + i * q;
       for (int j = 0; j < q; j++) {
-        int best = r0 + 2 * j;
-        float max = in[inOff + best];
-        float v = in[inOff + r0 + 2 * j + 1];
-        if (v > max || v != v) { // PyTorch's test: NaN propagates
-          max = v;
-          best = r0 + 2 * j + 1;
-        }
-        v = in[inOff + r1 + 2 * j];
-        if (v > max || v != v) {
-          max = v;
-          best = r1 + 2 * j;
-        }
-        v = in[inOff + r1 + 2 * j + 1];
-        if (v > max || v != v) {
-          max = v;
-          best = r1 + 2 * j + 1;
-        }
-        out[o + j] = max;
-        idx[o + j] = best;
+        int at = inOff + r0 + 2 * j;
+        float a = in[at];
+        float b = in[at + 1];
+        float c = in[at + w];
+        float d = in[at + w + 1];
+        float m = Math.max(Math.max(a, b), Math.max(c, d));
+        int bits = Float.floatToRawIntBits(m);
+        int isA = isZero(Float.floatToRawIntBits(a) ^ bits);
+        int isB = isZero(Float.floatToRawIntBits(b) ^ bits);
+        int isC = isZero(Float.floatToRawIntBits(c) ^ bits);
+        // a: 0, else b: 1, else c: w, else (d, or a NaN of other bits): w + 1
+        int k = (1 - isA) * (isB + (1 - isB) * (w + 1 - isC));
+        out[o + j] = m;
+        idx[o + j] = r0 + 2 * j + k;
       }
     }
+  }
+
+  /** 1 when {@code x} is 0, else 0, without a branch. */
+  private static int isZero(int x) {
+    return ((x | -x) >>> 31) ^ 1;
   }
 
   /** One plane, any window and stride. */

@@ -68,4 +68,46 @@ class LayerContractTest {
     Tensor y = new MaxPool2d(2).forward(Tensor.of(x, 1, 1, 2, 2));
     assertEquals(Float.NaN, y.data()[0]);
   }
+
+  /**
+   * 2x2 pooling on data full of ties (small integers, many zeros, as after a ReLU): each
+   * output is its window's maximum and its gradient goes to the window's first maximum,
+   * PyTorch's rule, checked against a plain scan written here.
+   */
+  @Test
+  void maxPool2x2RoutesEachGradientToTheFirstMaximumOfItsWindow() {
+    java.util.Random rnd = new java.util.Random(12);
+    int n = 3, c = 2, h = 6, w = 8;
+    float[] x = new float[n * c * h * w];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = Math.max(0, rnd.nextInt(5) - 2); // 0, 0, 0, 1, 2
+    }
+    MaxPool2d pool = new MaxPool2d(2);
+    Tensor y = pool.forward(Tensor.of(x, n, c, h, w));
+    float[] dy = new float[y.size()];
+    for (int i = 0; i < dy.length; i++) {
+      dy[i] = i + 1;
+    }
+    float[] dx = pool.backward(Tensor.of(dy, y.shape()), true).data();
+    float[] want = new float[x.length];
+    int o = 0;
+    for (int plane = 0; plane < n * c; plane++) {
+      for (int i = 0; i < h / 2; i++) {
+        for (int j = 0; j < w / 2; j++, o++) {
+          int best = -1;
+          for (int r = 0; r < 2; r++) {
+            for (int s = 0; s < 2; s++) {
+              int at = plane * h * w + (2 * i + r) * w + 2 * j + s;
+              if (best < 0 || x[at] > x[best]) {
+                best = at;
+              }
+            }
+          }
+          assertEquals(x[best], y.data()[o], "output " + o);
+          want[best] += dy[o];
+        }
+      }
+    }
+    org.junit.jupiter.api.Assertions.assertArrayEquals(want, dx);
+  }
 }
