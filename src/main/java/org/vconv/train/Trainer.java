@@ -16,8 +16,17 @@ import org.vconv.nn.SoftmaxCrossEntropy;
  */
 public final class Trainer {
   /**
-   * What a training run is configured with: {@code chunk} > 0 trains each batch in chunks of
-   * that many images ({@link DataParallel}), 0 in one piece with the layers' own threads.
+   * What a training run is configured with.
+   *
+   * @param batch images per SGD step
+   * @param chunk > 0: each batch is trained in chunks of that many images
+   *     ({@link DataParallel}); 0: in one piece, with the layers' own threads
+   * @param lr the learning rate (the optimizer's until changed)
+   * @param momentum SGD momentum
+   * @param weightDecay SGD weight decay
+   * @param scale pixels are multiplied by this ({@code 1/255} for bytes)
+   * @param mean subtracted after scaling
+   * @param std divided by last
    */
   public record Settings(int batch, int chunk, float lr, float momentum, float weightDecay,
       float scale, float mean, float std) {
