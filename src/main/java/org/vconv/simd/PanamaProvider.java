@@ -17,6 +17,7 @@ final class PanamaProvider implements VectorProvider {
   static final VectorSpecies<Float> SPECIES = chooseSpecies(VectorProviders.requestedBits());
 
   private final GemmKernels gemm = new PanamaGemmKernels();
+  private final LayerKernels layers = new PanamaLayerKernels();
   private final ArrayKernels arrays = new PanamaArrayKernels();
 
   private static VectorSpecies<Float> chooseSpecies(int bits) {
@@ -51,5 +52,10 @@ final class PanamaProvider implements VectorProvider {
   @Override
   public ArrayKernels arrays() {
     return arrays;
+  }
+
+  @Override
+  public LayerKernels layers() {
+    return layers;
   }
 }

@@ -3,6 +3,7 @@ package org.vconv.simd;
 /** Runs everywhere: plain Java loops, which C2 may still auto-vectorize. */
 final class ScalarProvider implements VectorProvider {
   private final GemmKernels gemm = new ScalarGemmKernels();
+  private final LayerKernels layers = new ScalarLayerKernels();
   private final ArrayKernels arrays = new ScalarArrayKernels();
 
   @Override
@@ -23,5 +24,10 @@ final class ScalarProvider implements VectorProvider {
   @Override
   public ArrayKernels arrays() {
     return arrays;
+  }
+
+  @Override
+  public LayerKernels layers() {
+    return layers;
   }
 }

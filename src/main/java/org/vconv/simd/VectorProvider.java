@@ -19,4 +19,7 @@ public interface VectorProvider {
 
   /** Array kernels for im2col gathers and col2im scatter-accumulation. */
   ArrayKernels arrays();
+
+  /** Element-wise kernels for the layers of {@code org.vconv.nn}. */
+  LayerKernels layers();
 }

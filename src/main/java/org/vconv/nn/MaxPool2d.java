@@ -1,0 +1,198 @@
+package org.vconv.nn;
+
+import java.util.Arrays;
+import org.vconv.Tensor;
+import org.vconv.plan.ExecContext;
+import org.vconv.simd.VectorProviders;
+
+/**
+ * Max pooling over {@code k x k} windows at stride {@code s}, no padding, floor mode
+ * ({@code torch.nn.MaxPool2d(k, s)}): {@code [N, C, H, W]} to
+ * {@code [N, C, (H-k)/s + 1, (W-k)/s + 1]}. Ties go to the first maximum in row-major window
+ * order and a NaN propagates, as in PyTorch; the backward pass routes each output's gradient to
+ * that element (added, where windows overlap).
+ */
+public final class MaxPool2d implements Layer {
+  private final int kernel;
+  private final int stride;
+  private int threads = org.vconv.Conv2d.defaultThreads();
+  private int[] inShape;
+  private Tensor y;
+  private int[] argmax;
+  private Tensor dx;
+
+  /** Windows of {@code kernel x kernel} at stride {@code kernel}. */
+  public MaxPool2d(int kernel) {
+    this(kernel, kernel);
+  }
+
+  /**
+   * Windows of {@code kernel x kernel} at stride {@code stride}.
+   *
+   * @throws IllegalArgumentException when either is below 1
+   */
+  public MaxPool2d(int kernel, int stride) {
+    if (kernel < 1 || stride < 1) {
+      throw new IllegalArgumentException("MaxPool2d: kernel and stride must be >= 1, got "
+          + kernel + " and " + stride);
+    }
+    this.kernel = kernel;
+    this.stride = stride;
+  }
+
+  @Override
+  public void setThreads(int t) {
+    Buffers.checkThreads(t);
+    threads = t;
+  }
+
+  @Override
+  public Tensor forward(Tensor x) {
+    Buffers.checkRank(this, "input", x, 4);
+    int n = x.dim(0);
+    int c = x.dim(1);
+    int h = x.dim(2);
+    int w = x.dim(3);
+    if (h < kernel || w < kernel) {
+      throw new IllegalArgumentException(this + ": input " + Arrays.toString(x.shape())
+          + " is smaller than the window");
+    }
+    int p = (h - kernel) / stride + 1;
+    int q = (w - kernel) / stride + 1;
+    y = Buffers.reuse(y, n, c, p, q);
+    if (argmax == null || argmax.length != y.size()) {
+      argmax = new int[y.size()];
+    }
+    inShape = x.shape();
+    float[] in = x.data();
+    float[] out = y.data();
+    int planes = n * c;
+    context().parallelFor(tasks(planes), t -> {
+      for (int pl = from(t, planes); pl < from(t + 1, planes); pl++) {
+        poolPlane(in, pl * h * w, w, out, argmax, pl * p * q, p, q);
+      }
+    });
+    return y;
+  }
+
+  /** One plane: each output's maximum and its index within the plane. */
+  private void poolPlane(float[] in, int inOff, int w, float[] out, int[] idx, int outOff,
+      int p, int q) {
+    if (kernel == 2 && stride == 2) {
+      pool2x2(in, inOff, w, out, idx, outOff, p, q);
+    } else {
+      poolAny(in, inOff, w, out, idx, outOff, p, q);
+    }
+  }
+
+  /**
+   * {@link #poolAny} for 2x2 windows at stride 2 (LeNet's pooling), without branches on the
+   * data: which of the four wins is data-dependent, and on ReLU outputs branches on it were
+   * mispredicted so often that this loop cost as much as a convolution pass. The maximum
+   * comes from {@link Math#max} (NaN propagates) and its position is the first element with
+   * the maximum's bits, found with integer arithmetic: the same as {@link #poolAny} except that
+   * a window holding both -0 and +0 as its maximum routes the gradient to the +0.
+   */
+  private static void pool2x2(float[] in, int inOff, int w, float[] out, int[] idx, int outOff,
+      int p, int q) {
+    for (int i = 0; i < p; i++) {
+      int r0 = 2 * i * w;
+      int o = outOff + i * q;
+      for (int j = 0; j < q; j++) {
+        int at = inOff + r0 + 2 * j;
+        float a = in[at];
+        float b = in[at + 1];
+        float c = in[at + w];
+        float d = in[at + w + 1];
+        float m = Math.max(Math.max(a, b), Math.max(c, d));
+        int bits = Float.floatToRawIntBits(m);
+        int isA = isZero(Float.floatToRawIntBits(a) ^ bits);
+        int isB = isZero(Float.floatToRawIntBits(b) ^ bits);
+        int isC = isZero(Float.floatToRawIntBits(c) ^ bits);
+        // a: 0, else b: 1, else c: w, else (d, or a NaN of other bits): w + 1
+        int k = (1 - isA) * (isB + (1 - isB) * (w + 1 - isC));
+        out[o + j] = m;
+        idx[o + j] = r0 + 2 * j + k;
+      }
+    }
+  }
+
+  /** 1 when {@code x} is 0, else 0, without a branch. */
+  private static int isZero(int x) {
+    return ((x | -x) >>> 31) ^ 1;
+  }
+
+  /** One plane, any window and stride. */
+  private void poolAny(float[] in, int inOff, int w, float[] out, int[] idx, int outOff,
+      int p, int q) {
+    for (int i = 0; i < p; i++) {
+      for (int j = 0; j < q; j++) {
+        int best = (i * stride) * w + j * stride;
+        float max = in[inOff + best];
+        for (int r = 0; r < kernel; r++) {
+          int row = (i * stride + r) * w + j * stride;
+          for (int s = 0; s < kernel; s++) {
+            float v = in[inOff + row + s];
+            if (v > max || Float.isNaN(v)) { // PyTorch's test: NaN propagates
+              max = v;
+              best = row + s;
+            }
+          }
+        }
+        out[outOff + i * q + j] = max;
+        idx[outOff + i * q + j] = best;
+      }
+    }
+  }
+
+  @Override
+  public Tensor backward(Tensor dy, boolean inputGradient) {
+    Buffers.checkForwardRan(this, y);
+    Buffers.checkShape(this, "output gradient", dy, y.shape());
+    if (!inputGradient) {
+      return null;
+    }
+    dx = Buffers.reuse(dx, inShape);
+    float[] g = dy.data();
+    float[] d = dx.data();
+    int planeIn = inShape[2] * inShape[3];
+    int planeOut = y.dim(2) * y.dim(3);
+    int planes = inShape[0] * inShape[1];
+    context().parallelFor(tasks(planes), t -> {
+      int p0 = from(t, planes);
+      int p1 = from(t + 1, planes);
+      Arrays.fill(d, p0 * planeIn, p1 * planeIn, 0f);
+      for (int pl = p0; pl < p1; pl++) {
+        for (int o = pl * planeOut; o < (pl + 1) * planeOut; o++) {
+          d[pl * planeIn + argmax[o]] += g[o];
+        }
+      }
+    });
+    return dx;
+  }
+
+  /** Planes are split into this many tasks of consecutive planes (each plane is one task's). */
+  private int tasks(int planes) {
+    return Math.max(1, Math.min(planes, 4 * threads));
+  }
+
+  private int from(int task, int planes) {
+    return (int) ((long) planes * task / tasks(planes));
+  }
+
+  private ExecContext context() {
+    return new ExecContext(threads, ExecContext.DEFAULT_WORKSPACE_BYTES, VectorProviders.get());
+  }
+
+  @Override
+  public MaxPool2d copy() {
+    MaxPool2d m = new MaxPool2d(kernel, stride);
+    m.threads = threads;
+    return m;
+  }
+
+  @Override
+  public String toString() {
+    return "MaxPool2d(kernel=" + kernel + ", stride=" + stride + ")";
+  }
+}
