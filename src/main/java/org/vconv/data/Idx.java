@@ -35,12 +35,20 @@ public final class Idx {
    * @param values the elements converted to float
    */
   public record Array(int[] shape, float[] values) {
-    /** The first dimension (the number of items). */
+    /**
+     * The first dimension (the number of items).
+     *
+     * @return {@code shape[0]}
+     */
     public int count() {
       return shape[0];
     }
 
-    /** Elements per item: the product of the dimensions after the first. */
+    /**
+     * Elements per item: the product of the dimensions after the first.
+     *
+     * @return the elements per item, 1 for a one-dimensional array
+     */
     public int itemSize() {
       int n = 1;
       for (int i = 1; i < shape.length; i++) {
@@ -55,7 +63,14 @@ public final class Idx {
     }
   }
 
-  /** Reads {@code file}. */
+  /**
+   * Reads {@code file}.
+   *
+   * @param file an IDX file, plain or gzip-compressed
+   * @return its dimensions and values
+   * @throws IOException when the file is a directory or cannot be read
+   * @throws IllegalArgumentException when the file is malformed or its gzip data corrupt
+   */
   public static Array read(Path file) throws IOException {
     if (Files.isDirectory(file)) {
       throw new IOException(file + ": cannot read an IDX file: is a directory");

@@ -20,7 +20,10 @@ public final class LabelledImages {
    *
    * @param pixels {@code count * rows * cols} values, image after image, row-major
    * @param labels {@code count} class indices, each >= 0
-   * @throws IllegalArgumentException when the sizes do not match or a label is negative
+   * @param rows pixel rows per image, at least 1
+   * @param cols pixel columns per image, at least 1
+   * @throws IllegalArgumentException when an array is null, {@code rows} or {@code cols} is
+   *     below 1, the sizes do not match or a label is negative
    */
   public LabelledImages(float[] pixels, int[] labels, int rows, int cols) {
     if (pixels == null || labels == null) {
@@ -44,6 +47,9 @@ public final class LabelledImages {
   /**
    * Reads an image file and a label file in IDX format (plain or gzip).
    *
+   * @param images the IDX file of {@code [count, rows, cols]} pixels
+   * @param labels the IDX file of {@code [count]} labels
+   * @return the images, pixel values as stored in the file (not normalised)
    * @throws IllegalArgumentException naming the file when either is malformed, the images
    *     are not {@code [count, rows, cols]}, the labels not {@code [count]} whole numbers
    *     >= 0, or the counts differ
@@ -76,32 +82,60 @@ public final class LabelledImages {
     return new LabelledImages(im.values(), classes, im.shape()[1], im.shape()[2]);
   }
 
-  /** Number of images. */
+  /**
+   * Number of images.
+   *
+   * @return the image count, >= 0
+   */
   public int size() {
     return labels.length;
   }
 
-  /** Pixel rows per image. */
+  /**
+   * Pixel rows per image.
+   *
+   * @return the rows, at least 1
+   */
   public int rows() {
     return rows;
   }
 
-  /** Pixel columns per image. */
+  /**
+   * Pixel columns per image.
+   *
+   * @return the columns, at least 1
+   */
   public int cols() {
     return cols;
   }
 
-  /** The label of image {@code i}. */
+  /**
+   * The label of image {@code i}.
+   *
+   * @param i the image's index, in {@code [0, size())}
+   * @return its class index, >= 0
+   */
   public int label(int i) {
     return labels[i];
   }
 
-  /** One more than the largest label (0 when empty). */
+  /**
+   * One more than the largest label (0 when empty).
+   *
+   * @return the number of classes the labels imply
+   */
   public int classes() {
     return Arrays.stream(labels).max().orElse(-1) + 1;
   }
 
-  /** The images {@code [from, to)} as a new set sharing nothing with this one. */
+  /**
+   * The images {@code [from, to)} as a new set sharing nothing with this one.
+   *
+   * @param from the first image's index, inclusive
+   * @param to the last image's index, exclusive
+   * @return copies of those images and their labels
+   * @throws IllegalArgumentException unless {@code 0 <= from <= to <= size()}
+   */
   public LabelledImages slice(int from, int to) {
     if (from < 0 || to > size() || from > to) {
       throw new IllegalArgumentException("slice [" + from + ", " + to + ") of " + size()
@@ -117,6 +151,15 @@ public final class LabelledImages {
    * {@code (p * scale - mean) / std}, in {@code [to - from, 1, rows, cols]} order, and
    * {@code y[0..to - from)} with their labels.
    *
+   * @param order image indices, e.g. a shuffled permutation of {@code [0, size())}
+   * @param from the first position in {@code order}, inclusive
+   * @param to the last position in {@code order}, exclusive
+   * @param scale multiplies each stored pixel first (e.g. {@code 1 / 255f})
+   * @param mean subtracted after scaling
+   * @param std divides the result
+   * @param x overwritten from index 0 with {@code (to - from) * rows * cols} pixels; the rest
+   *     is left as it was
+   * @param y overwritten from index 0 with {@code to - from} labels; the rest is left as it was
    * @throws IllegalArgumentException when {@code x} or {@code y} is too small or an index is
    *     out of range
    */

@@ -62,12 +62,20 @@ public final class Conv2d implements Layer {
     }
   }
 
-  /** The weight, {@code [K, C, R, R]}. */
+  /**
+   * The weight, {@code [K, C, R, R]}.
+   *
+   * @return the weight parameter itself (live)
+   */
   public Parameter weight() {
     return weight;
   }
 
-  /** The bias, {@code [K]}. */
+  /**
+   * The bias, {@code [K]}.
+   *
+   * @return the bias parameter itself (live)
+   */
   public Parameter bias() {
     return bias;
   }
@@ -89,7 +97,11 @@ public final class Conv2d implements Layer {
    * given algorithms (all {@link Algorithm#AUTO} by default). Each algorithm's results are
    * deterministic, but they differ from each other in rounding.
    *
+   * @param forward the algorithm of the forward pass
+   * @param inputGradient the algorithm of the input gradient
+   * @param weightGradient the algorithm of the weight and bias gradients
    * @return this layer
+   * @throws NullPointerException if any algorithm is null
    */
   public Conv2d setAlgorithms(Algorithm forward, Algorithm inputGradient,
       Algorithm weightGradient) {

@@ -31,7 +31,11 @@ public final class DataParallel {
   /**
    * Trains {@code net} in chunks of {@code chunk} images on up to {@code threads} threads.
    *
-   * @throws IllegalArgumentException when {@code chunk} or {@code threads} is below 1
+   * @param net the network whose parameter gradients {@link #lossAndGradients} overwrites
+   * @param chunk images per chunk, at least 1
+   * @param threads threads to spread the chunks over, at least 1
+   * @throws IllegalArgumentException when {@code net} is null, or {@code chunk} or
+   *     {@code threads} is below 1
    */
   public DataParallel(Sequential net, int chunk, int threads) {
     if (net == null) {
@@ -46,12 +50,21 @@ public final class DataParallel {
     this.threads = threads;
   }
 
-  /** Images per chunk. */
+  /**
+   * Images per chunk.
+   *
+   * @return the chunk size given at construction
+   */
   public int chunk() {
     return chunk;
   }
 
-  /** Spreads the chunks over up to {@code t} threads (the results do not change). */
+  /**
+   * Spreads the chunks over up to {@code t} threads (the results do not change).
+   *
+   * @param t the thread count, at least 1
+   * @throws IllegalArgumentException when {@code t} is below 1
+   */
   public void setThreads(int t) {
     Buffers.checkThreads(t);
     threads = t;
@@ -60,6 +73,12 @@ public final class DataParallel {
   /**
    * The mean softmax cross-entropy of the network on {@code x} ({@code [N, ...]}) against
    * {@code labels}; overwrites the network's parameter gradients with those of that mean.
+   *
+   * @param x the batch, {@code [N, ...]} with N >= 1, shaped as the network's input
+   * @param labels N class indices, one per image
+   * @return the mean loss over the N images
+   * @throws IllegalArgumentException when {@code labels} does not hold N indices of the
+   *     network's classes, or {@code x} does not fit the network
    */
   public double lossAndGradients(Tensor x, int[] labels) {
     if (x == null || x.rank() < 1 || labels == null || labels.length != x.dim(0)) {

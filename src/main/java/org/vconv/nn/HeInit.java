@@ -13,7 +13,13 @@ import java.util.Random;
 public final class HeInit {
   private HeInit() {}
 
-  /** Initialises {@code params} in order from {@code seed}. */
+  /**
+   * Initialises {@code params} in order from {@code seed}.
+   *
+   * @param params the parameters, whose values are overwritten in place
+   * @param seed the seed of the one {@link java.util.Random}
+   * @throws IllegalArgumentException when {@code params} is or contains null
+   */
   public static void apply(List<Parameter> params, long seed) {
     if (params == null || params.stream().anyMatch(java.util.Objects::isNull)) {
       throw new IllegalArgumentException("HeInit: params must not be or contain null");

@@ -27,6 +27,8 @@ public final class Linear implements Layer {
   /**
    * A linear layer with zero weights and bias (see {@link HeInit}).
    *
+   * @param in input features per row, at least 1
+   * @param out output features per row, at least 1
    * @throws IllegalArgumentException when {@code in} or {@code out} is below 1
    */
   public Linear(int in, int out) {
@@ -46,12 +48,20 @@ public final class Linear implements Layer {
         VectorProviders.get());
   }
 
-  /** The weight, {@code [out, in]}. */
+  /**
+   * The weight, {@code [out, in]}.
+   *
+   * @return the weight parameter itself (live)
+   */
   public Parameter weight() {
     return weight;
   }
 
-  /** The bias, {@code [out]}. */
+  /**
+   * The bias, {@code [out]}.
+   *
+   * @return the bias parameter itself (live)
+   */
   public Parameter bias() {
     return bias;
   }

@@ -21,7 +21,12 @@ public final class MaxPool2d implements Layer {
   private int[] argmax;
   private Tensor dx;
 
-  /** Windows of {@code kernel x kernel} at stride {@code kernel}. */
+  /**
+   * Windows of {@code kernel x kernel} at stride {@code kernel}.
+   *
+   * @param kernel window height and width, and the stride, at least 1
+   * @throws IllegalArgumentException when {@code kernel} is below 1
+   */
   public MaxPool2d(int kernel) {
     this(kernel, kernel);
   }
@@ -29,6 +34,8 @@ public final class MaxPool2d implements Layer {
   /**
    * Windows of {@code kernel x kernel} at stride {@code stride}.
    *
+   * @param kernel window height and width, at least 1
+   * @param stride step between windows in both directions, at least 1
    * @throws IllegalArgumentException when either is below 1
    */
   public MaxPool2d(int kernel, int stride) {

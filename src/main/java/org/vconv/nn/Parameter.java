@@ -31,27 +31,47 @@ public final class Parameter {
     this.grad = Tensor.zeros(shape);
   }
 
-  /** The name given at construction (a {@link Sequential} prefixes the layer's index). */
+  /**
+   * The name given at construction (a {@link Sequential} prefixes the layer's index).
+   *
+   * @return the name, e.g. "weight"
+   */
   public String name() {
     return name;
   }
 
-  /** The values (live: optimizers write here). */
+  /**
+   * The values (live: optimizers write here).
+   *
+   * @return the value tensor itself, not a copy
+   */
   public Tensor value() {
     return value;
   }
 
-  /** The gradient of the last backward pass (live). */
+  /**
+   * The gradient of the last backward pass (live).
+   *
+   * @return the gradient tensor itself, shaped like {@link #value()}
+   */
   public Tensor grad() {
     return grad;
   }
 
-  /** Inputs per output unit ({@code C*R*S} for a convolution weight); 0 for a bias. */
+  /**
+   * Inputs per output unit ({@code C*R*S} for a convolution weight); 0 for a bias.
+   *
+   * @return the fan-in, >= 0
+   */
   public int fanIn() {
     return fanIn;
   }
 
-  /** Number of elements. */
+  /**
+   * Number of elements.
+   *
+   * @return the element count of the value (and of the gradient)
+   */
   public int size() {
     return value.size();
   }
@@ -59,6 +79,7 @@ public final class Parameter {
   /**
    * Overwrites this parameter's values with {@code other}'s.
    *
+   * @param other the parameter to copy from, of the same shape; the gradients are untouched
    * @throws IllegalArgumentException when the shapes differ
    */
   public void copyValuesFrom(Parameter other) {

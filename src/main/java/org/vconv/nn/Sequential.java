@@ -19,6 +19,7 @@ public final class Sequential implements Layer {
   /**
    * The layers in order.
    *
+   * @param layers the layers, first to last; they are used, not copied
    * @throws IllegalArgumentException when there are none, or one is null
    */
   public Sequential(Layer... layers) {
@@ -33,7 +34,11 @@ public final class Sequential implements Layer {
     this.layers = List.of(layers);
   }
 
-  /** The layers, in order (unmodifiable). */
+  /**
+   * The layers, in order (unmodifiable).
+   *
+   * @return the layers themselves
+   */
   public List<Layer> layers() {
     return layers;
   }
@@ -47,7 +52,13 @@ public final class Sequential implements Layer {
     return t;
   }
 
-  /** Back-propagates {@code dy} through every layer, without the input gradient. */
+  /**
+   * Back-propagates {@code dy} through every layer, without the input gradient.
+   *
+   * @param dy the loss gradient with respect to the last forward's output, of its shape
+   * @throws IllegalArgumentException when {@code dy} is not shaped like the last output
+   * @throws IllegalStateException when there was no forward before
+   */
   public void backward(Tensor dy) {
     backward(dy, false);
   }
@@ -61,7 +72,13 @@ public final class Sequential implements Layer {
     return g;
   }
 
-  /** The class with the highest score per row of the network's output {@code [N, K]}. */
+  /**
+   * The class with the highest score per row of the network's output {@code [N, K]}.
+   *
+   * @param x the input batch, run through {@link #forward}
+   * @return N class indices in {@code [0, K)}, the first maximum of each row
+   * @throws IllegalArgumentException when the network's output is not of rank 2
+   */
   public int[] predict(Tensor x) {
     Tensor out = forward(x);
     Buffers.checkRank(this, "network output", out, 2);
@@ -90,7 +107,11 @@ public final class Sequential implements Layer {
     return Collections.unmodifiableList(all);
   }
 
-  /** The parameters by {@code state_dict} name, in order. */
+  /**
+   * The parameters by {@code state_dict} name, in order.
+   *
+   * @return an unmodifiable map from names such as {@code "0.weight"} to the parameters
+   */
   public Map<String, Parameter> namedParameters() {
     Map<String, Parameter> named = new LinkedHashMap<>();
     for (int i = 0; i < layers.size(); i++) {
@@ -101,12 +122,20 @@ public final class Sequential implements Layer {
     return Collections.unmodifiableMap(named);
   }
 
-  /** Total number of parameter elements. */
+  /**
+   * Total number of parameter elements.
+   *
+   * @return the sum of the parameters' sizes
+   */
   public int parameterCount() {
     return parameters().stream().mapToInt(Parameter::size).sum();
   }
 
-  /** Every parameter's values, in order, concatenated into a new array. */
+  /**
+   * Every parameter's values, in order, concatenated into a new array.
+   *
+   * @return a new array of {@link #parameterCount()} values
+   */
   public float[] parameterValues() {
     float[] all = new float[parameterCount()];
     int at = 0;
@@ -121,6 +150,7 @@ public final class Sequential implements Layer {
    * Overwrites every parameter's values from {@code values}, laid out as
    * {@link #parameterValues()} gives them.
    *
+   * @param values the values to copy in, {@link #parameterCount()} of them
    * @throws IllegalArgumentException when the length is not {@link #parameterCount()}
    */
   public void setParameterValues(float[] values) {

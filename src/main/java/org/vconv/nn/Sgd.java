@@ -19,6 +19,7 @@ public final class Sgd {
   /**
    * An optimizer for {@code params}.
    *
+   * @param params the parameters to update, in order (the list is copied, not the parameters)
    * @param lr learning rate, > 0
    * @param momentum in [0, 1)
    * @param weightDecay L2 penalty, >= 0
@@ -65,12 +66,21 @@ public final class Sgd {
     }
   }
 
-  /** The current learning rate. */
+  /**
+   * The current learning rate.
+   *
+   * @return the learning rate, > 0
+   */
   public float learningRate() {
     return lr;
   }
 
-  /** Changes the learning rate for the next steps (a schedule). */
+  /**
+   * Changes the learning rate for the next steps (a schedule).
+   *
+   * @param lr the new learning rate, finite and > 0
+   * @throws IllegalArgumentException when {@code lr} is not finite and > 0
+   */
   public void setLearningRate(float lr) {
     checkLr(lr);
     this.lr = lr;

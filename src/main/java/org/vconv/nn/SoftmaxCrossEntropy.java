@@ -21,6 +21,7 @@ public final class SoftmaxCrossEntropy {
    *
    * @param logits {@code [N, K]} scores, N >= 1
    * @param labels N class indices in {@code [0, K)}
+   * @return the mean negative log-likelihood of the labels, computed in double
    * @throws IllegalArgumentException on shapes that do not match or labels out of range
    */
   public double forward(Tensor logits, int[] labels) {
@@ -70,6 +71,7 @@ public final class SoftmaxCrossEntropy {
    * The gradient of the last {@link #forward}'s mean loss with respect to its logits,
    * {@code [N, K]}; owned by this loss, overwritten by its next forward.
    *
+   * @return the gradient {@code (softmax - onehot) / N}
    * @throws IllegalStateException when there was no forward before
    */
   public Tensor backward() {
