@@ -38,21 +38,9 @@ public final class PadCopy {
    */
   public static float[] pad(PaddingMode mode, float[] x, int[] dims, int[] pads) {
     int[][] maps = maps(mode, dims, pads);
-    int outer = dims[0], inner = dims[4];
-    int pd = maps[0].length, ph = maps[1].length, pw = maps[2].length;
-    float[] out = new float[Math.multiplyExact(Math.multiplyExact(outer, pd * ph), pw * inner)];
-    int o = 0;
-    for (int b = 0; b < outer; b++) {
-      for (int d : maps[0]) {
-        for (int h : maps[1]) {
-          int row = ((b * dims[1] + d) * dims[2] + h) * dims[3];
-          for (int w : maps[2]) {
-            System.arraycopy(x, (row + w) * inner, out, o, inner);
-            o += inner;
-          }
-        }
-      }
-    }
+    float[] out = new float[Math.multiplyExact(Math.multiplyExact(dims[0] * dims[4],
+        maps[0].length * maps[1].length), maps[2].length)];
+    move(maps, dims, x, out, false);
     return out;
   }
 
@@ -62,18 +50,26 @@ public final class PadCopy {
    */
   public static void foldInto(PaddingMode mode, float[] dPadded, int[] dims, int[] pads,
       float[] dx) {
-    int[][] maps = maps(mode, dims, pads);
-    int outer = dims[0], inner = dims[4];
     java.util.Arrays.fill(dx, 0f);
+    move(maps(mode, dims, pads), dims, dx, dPadded, true);
+  }
+
+  /** Copies input to padded positions, or with {@code fold} adds them back, in padded order. */
+  private static void move(int[][] maps, int[] dims, float[] x, float[] padded, boolean fold) {
+    int inner = dims[4];
     int o = 0;
-    for (int b = 0; b < outer; b++) {
+    for (int b = 0; b < dims[0]; b++) {
       for (int d : maps[0]) {
         for (int h : maps[1]) {
           int row = ((b * dims[1] + d) * dims[2] + h) * dims[3];
           for (int w : maps[2]) {
             int at = (row + w) * inner;
-            for (int i = 0; i < inner; i++) {
-              dx[at + i] += dPadded[o + i];
+            if (fold) {
+              for (int i = 0; i < inner; i++) {
+                x[at + i] += padded[o + i];
+              }
+            } else {
+              System.arraycopy(x, at, padded, o, inner);
             }
             o += inner;
           }
