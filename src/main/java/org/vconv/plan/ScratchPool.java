@@ -42,6 +42,11 @@ public final class ScratchPool {
   private static final Condition TURN = LOCK.newCondition();
   /** Kept arrays by length. */
   private static final TreeMap<Integer, ArrayDeque<float[]>> FREE = new TreeMap<>();
+
+  // the array this thread gave back last: taken first when it fits, as it is likely still in
+  // this core's caches; weak, so that it never keeps an array the pool has dropped alive
+  private static final ThreadLocal<java.lang.ref.WeakReference<float[]>> LAST_GIVEN =
+      new ThreadLocal<>();
   /** Calls waiting for admission, in arrival order. */
   private static final ArrayDeque<Object> WAITING = new ArrayDeque<>();
   private static long capBytes = defaultCapBytes();
@@ -168,6 +173,19 @@ public final class ScratchPool {
     assert floats >= 0;
     LOCK.lock();
     try {
+      java.lang.ref.WeakReference<float[]> ref = LAST_GIVEN.get();
+      float[] mine = ref == null ? null : ref.get();
+      if (mine != null && mine.length >= floats && mine.length / MAX_WASTE <= floats) {
+        ArrayDeque<float[]> same = FREE.get(mine.length);
+        if (same != null && same.removeFirstOccurrence(mine)) {
+          if (same.isEmpty()) {
+            FREE.remove(mine.length);
+          }
+          keptBytes -= bytes(mine);
+          lentBytes += bytes(mine);
+          return mine;
+        }
+      }
       Map.Entry<Integer, ArrayDeque<float[]>> e = FREE.ceilingEntry(floats);
       if (e != null && e.getKey() / MAX_WASTE <= floats) {
         float[] a = e.getValue().pop();
@@ -211,6 +229,7 @@ public final class ScratchPool {
       if (lentBytes + keptBytes + bytes(a) <= capBytes) {
         FREE.computeIfAbsent(a.length, n -> new ArrayDeque<>()).push(a);
         keptBytes += bytes(a);
+        LAST_GIVEN.set(new java.lang.ref.WeakReference<>(a));
       }
     } finally {
       LOCK.unlock();
