@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.vconv.algo.BiasGradient;
 import org.vconv.nd.DepthSlices;
 import org.vconv.nd.PadCopy;
 
@@ -284,47 +285,25 @@ public final class ConvNd {
     }
     float[] b = bias.data();
     int ch = b.length;
-    int inner = spec.channelsLast() ? 1 : plane(shape);
+    int inner = spec.channelsLast() ? 1 : plane(shape, false);
     for (int i = 0; i < y.length; i++) {
       y[i] += b[(i / inner) % ch];
     }
   }
 
-  /**
-   * The sum of {@code dy} over batch and space per channel, in double, in the order of
-   * {@code Conv2d}'s bias gradient (a plane's sum, then the planes in batch order), so that
-   * 2-D problems give its bits.
-   */
+  /** The sum of {@code dy} over batch and space per channel, as Conv2d sums it. */
   private float[] biasGradient(float[] dy, int[] shape) {
     int ch = spec.channelsLast() ? shape[shape.length - 1] : shape[1];
-    double[] sum = new double[ch];
-    if (spec.channelsLast()) {
-      for (int i = 0; i < dy.length; i++) {
-        sum[i % ch] += dy[i];
-      }
-    } else {
-      int plane = plane(shape);
-      for (int at = 0, n = 0; n < shape[0]; n++) {
-        for (int c = 0; c < ch; c++) {
-          double s = 0;
-          for (int i = 0; i < plane; i++) {
-            s += dy[at++];
-          }
-          sum[c] += s;
-        }
-      }
-    }
-    float[] out = new float[ch];
-    for (int c = 0; c < ch; c++) {
-      out[c] = (float) sum[c];
-    }
-    return out;
+    float[] db = new float[ch];
+    BiasGradient.compute(spec.channelsLast(), shape[0], ch, plane(shape, spec.channelsLast()),
+        dy, db);
+    return db;
   }
 
-  /** The product of a channels-first shape's spatial extents. */
-  private static int plane(int[] shape) {
+  /** The product of a shape's spatial extents. */
+  private static int plane(int[] shape, boolean channelsLast) {
     int p = 1;
-    for (int i = 2; i < shape.length; i++) {
+    for (int i = channelsLast ? 1 : 2; i < shape.length - (channelsLast ? 1 : 0); i++) {
       p *= shape[i];
     }
     return p;
@@ -623,16 +602,16 @@ public final class ConvNd {
       Tensor dx2 = Tensor.zeros(x2);
       conv.backwardDataInto(x2, dy, Tensor.of(weight(w), w2), dx2);
       float[] dxp = dx2.data();
+      int[] dims = padDims();
       if (depth != null) {
-        dxp = new float[Math.multiplyExact(padDims()[0] * padDims()[4],
-            rIn[0] * rIn[1] * rIn[2])];
+        dxp = new float[Math.multiplyExact(dims[0] * dims[4], rIn[0] * rIn[1] * rIn[2])];
         depth.scatterAddInto(dx2.data(), dxp);
       }
       if (!copyPad) {
         return dxp;
       }
-      float[] dx = new float[Math.multiplyExact(padDims()[0] * padDims()[4], volume(p.rIn()))];
-      PadCopy.foldInto(p.spec().paddingMode(), dxp, padDims(), pads6(), dx);
+      float[] dx = new float[Math.multiplyExact(dims[0] * dims[4], volume(p.rIn()))];
+      PadCopy.foldInto(p.spec().paddingMode(), dxp, dims, pads6(), dx);
       return dx;
     }
 

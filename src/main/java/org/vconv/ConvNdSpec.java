@@ -1,6 +1,8 @@
 package org.vconv;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -162,6 +164,20 @@ public final class ConvNdSpec {
   }
 
   private static final String[][] LAYOUTS = {{"NCL", "NCHW", "NCDHW"}, {"NLC", "NHWC", "NDHWC"}};
+
+  /**
+   * Every layout name {@link Builder#layout} takes, by rank, channels first before last.
+   *
+   * @return {@code NCL, NLC, NCHW, NHWC, NCDHW, NDHWC}
+   */
+  public static List<String> layoutNames() {
+    List<String> names = new ArrayList<>();
+    for (int r = 0; r < 3; r++) {
+      names.add(LAYOUTS[0][r]);
+      names.add(LAYOUTS[1][r]);
+    }
+    return List.copyOf(names);
+  }
 
   @Override
   public boolean equals(Object o) {

@@ -96,7 +96,13 @@ public final class Wisdom {
   private static final class Holder {
     private static volatile boolean loaded;
 
-    static synchronized void load() {
+    static void load() {
+      if (!loaded) { // every new plan asks: only the first takes the lock
+        loadOnce();
+      }
+    }
+
+    private static synchronized void loadOnce() {
       if (loaded) {
         return;
       }

@@ -48,11 +48,9 @@ public record ConvLayer(String name, int n, int c, int h, int w, int k, int r, i
   public static List<ConvLayer> load(String csv) {
     Path path = Path.of(csv == null || csv.isBlank() ? DEFAULT_SUITE : csv);
     try {
-      return SuiteFile.read(path).stream().map(r -> {
-        int[] v = r.v();
-        return new ConvLayer(r.name(), v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8],
-            v[9], v[10], v[11], v[12], v[13], v[14]);
-      }).toList();
+      return SuiteFile.read(path).stream().map(r -> new ConvLayer(r.name(), r.n(), r.c(),
+          r.h(), r.w(), r.k(), r.r(), r.s(), r.strideH(), r.strideW(), r.padH(), r.padW(),
+          r.dilationH(), r.dilationW(), r.groups(), r.count())).toList();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read suite " + path.toAbsolutePath(), e);
     }

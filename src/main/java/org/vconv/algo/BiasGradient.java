@@ -9,13 +9,21 @@ public final class BiasGradient {
 
   /** Overwrites {@code db} ({@code K} elements). */
   public static void compute(ConvGeometry g, float[] dy, float[] db) {
-    int k = g.k();
-    int pq = g.pq();
+    compute(g.layout() == Layout.NHWC, g.n(), g.k(), g.pq(), dy, db);
+  }
+
+  /**
+   * Overwrites {@code db} ({@code k} elements) with the sums of {@code dy}, which is
+   * {@code [n, k, plane]} or, channels last, {@code [n * plane, k]}: any number of spatial
+   * axes, as {@code ConvNd} needs.
+   */
+  public static void compute(boolean channelsLast, int n, int k, int pq, float[] dy,
+      float[] db) {
     double[] acc = new double[k];
-    if (g.layout() == Layout.NCHW) {
-      for (int n = 0; n < g.n(); n++) {
+    if (!channelsLast) {
+      for (int b = 0; b < n; b++) {
         for (int kk = 0; kk < k; kk++) {
-          int base = (n * k + kk) * pq;
+          int base = (b * k + kk) * pq;
           double sum = 0;
           for (int i = 0; i < pq; i++) {
             sum += dy[base + i];
@@ -24,7 +32,7 @@ public final class BiasGradient {
         }
       }
     } else {
-      int rows = g.n() * pq;
+      int rows = n * pq;
       for (int i = 0; i < rows; i++) {
         int base = i * k;
         for (int kk = 0; kk < k; kk++) {

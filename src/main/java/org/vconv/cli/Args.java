@@ -123,16 +123,14 @@ final class Args {
     if (has("--groups")) {
       ints("--groups", 1, 1, 1, "a positive integer");
     }
-    if (has("--layout") && !LAYOUTS.contains(get("--layout").strip().toUpperCase(Locale.ROOT))) {
+    List<String> layouts = ConvNdSpec.layoutNames();
+    if (has("--layout") && !layouts.contains(get("--layout").strip().toUpperCase(Locale.ROOT))) {
       throw new CliException("--layout " + get("--layout") + ": expected one of "
-          + String.join(", ", LAYOUTS));
+          + String.join(", ", layouts));
     }
     paddingMode();
     algorithm();
   }
-
-  /** The layouts by rank, channels first then last. */
-  static final List<String> LAYOUTS = List.of("NCL", "NLC", "NCHW", "NHWC", "NCDHW", "NDHWC");
 
   /**
    * The convolution the options describe for an input with {@code rank} spatial axes
@@ -140,8 +138,9 @@ final class Args {
    */
   ConvNdSpec spec(int rank) {
     ConvNdSpec.Builder b = ConvNdSpec.builder(rank);
-    String layout = has("--layout") ? get("--layout") : LAYOUTS.get(2 * (rank - 1));
-    parsed("--layout", () -> b.layout(layout));
+    if (has("--layout")) { // else the builder's default: channels first
+      parsed("--layout", () -> b.layout(get("--layout")));
+    }
     if (has("--stride")) {
       parsed("--stride", () -> b.stride(ints("--stride", 1, MAX_RANK, 1, "")));
     }

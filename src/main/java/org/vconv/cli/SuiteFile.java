@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.vconv.ConvSpec;
 
 /**
  * A 2-D benchmark suite CSV (NCHW): {@code name,n,c,h,w,k,r,s,stride,pad,dilation,groups}
@@ -18,13 +19,28 @@ public final class SuiteFile {
   public static final String HEADER = "name,n,c,h,w,k,r,s,stride,pad,dilation,groups";
 
   /**
-   * One row.
-   *
-   * @param name the layer's name
-   * @param v {@code n, c, h, w, k, r, s, strideH, strideW, padH, padW, dilationH, dilationW,
-   *     groups, count}
+   * One row: an NCHW layer, its symmetric pads per axis, and how many convolutions of its
+   * network share it.
    */
-  public record Row(String name, int[] v) {}
+  public record Row(String name, int n, int c, int h, int w, int k, int r, int s, int strideH,
+      int strideW, int padH, int padW, int dilationH, int dilationW, int groups, int count) {
+
+    /** The row's convolution. */
+    public ConvSpec spec() {
+      return ConvSpec.builder().stride(strideH, strideW).padding(padH, padW)
+          .dilation(dilationH, dilationW).groups(groups).build();
+    }
+
+    /** {@code [N, C, H, W]}. */
+    public int[] inputShape() {
+      return new int[] {n, c, h, w};
+    }
+
+    /** {@code [K, C/groups, R, S]}. */
+    public int[] weightShape() {
+      return new int[] {k, c / groups, r, s};
+    }
+  }
 
   /**
    * Every row of {@code file}.
@@ -66,7 +82,8 @@ public final class SuiteFile {
         }
         v[13] = Integer.parseInt(f[11].strip());
         v[14] = counted ? Integer.parseInt(f[12].strip()) : 1;
-        rows.add(new Row(f[0].strip(), v));
+        rows.add(new Row(f[0].strip(), v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8],
+            v[9], v[10], v[11], v[12], v[13], v[14]));
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException(file + ": line " + (i + 1) + ": a field is not an"
             + " integer (or HxW for stride, pad and dilation): " + line);

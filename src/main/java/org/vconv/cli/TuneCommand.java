@@ -7,8 +7,6 @@ import java.nio.file.Path;
 import java.util.List;
 import org.vconv.Conv2d;
 import org.vconv.ConvPlan;
-import org.vconv.ConvSpec;
-import org.vconv.Padding;
 import org.vconv.PlanningMode;
 import org.vconv.Wisdom;
 
@@ -36,14 +34,10 @@ final class TuneCommand {
       throw new CliException("--suite " + a.get("--suite") + ": cannot read: " + e);
     }
     for (SuiteFile.Row r : rows) {
-      int[] v = r.v();
-      ConvSpec spec = ConvSpec.builder().stride(v[7], v[8]).padding(Padding.of(v[9], v[10]))
-          .dilation(v[11], v[12]).groups(v[13]).build();
-      Conv2d conv = Conv2d.of(spec).withThreads(threads).withPlanning(PlanningMode.MEASURE);
       ConvPlan plan;
       try {
-        plan = conv.plan(new int[] {v[0], v[1], v[2], v[3]},
-            new int[] {v[4], v[1] / v[13], v[5], v[6]});
+        plan = Conv2d.of(r.spec()).withThreads(threads).withPlanning(PlanningMode.MEASURE)
+            .plan(r.inputShape(), r.weightShape());
       } catch (IllegalArgumentException e) {
         throw new CliException("--suite " + a.get("--suite") + ": layer " + r.name() + ": "
             + e.getMessage());

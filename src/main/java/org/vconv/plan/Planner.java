@@ -120,6 +120,9 @@ public final class Planner {
     }
     String key = WisdomStore.key(pass, g, ctx);
     String known = WisdomStore.get(key);
+    if (known == null && mode == PlanningMode.ESTIMATE) {
+      return plan(choice, pass, g, ctx); // the rules alone: no need to judge every candidate
+    }
     List<PassPlan> accepting = accepting(pass, g, ctx);
     if (known != null) {
       for (PassPlan p : accepting) {

@@ -229,7 +229,10 @@ public final class ScratchPool {
       if (lentBytes + keptBytes + bytes(a) <= capBytes) {
         FREE.computeIfAbsent(a.length, n -> new ArrayDeque<>()).push(a);
         keptBytes += bytes(a);
-        LAST_GIVEN.set(new java.lang.ref.WeakReference<>(a));
+        java.lang.ref.WeakReference<float[]> last = LAST_GIVEN.get();
+        if (last == null || last.get() != a) { // a task taking and giving one array: no new ref
+          LAST_GIVEN.set(new java.lang.ref.WeakReference<>(a));
+        }
       }
     } finally {
       LOCK.unlock();
