@@ -87,9 +87,9 @@ public final class Col2im {
           int ih = ValidRange.input(pLo, g.padTop(), tapH, g.strideH());
           int dxRow = g.xIndex(n, c, ih, 0);
           int from = sOff + (gr0 - row0 + pLo - p0) * q + ((ci - c0) * g.r() + ri) * g.s() * t;
-          if (sw == 2 && g.s() > 1) { // this thread owns the rows; the taps in one pass, each
-            // row loaded and stored once rather than once per tap
-            arrays.addTapsStride2(src, from, t, q, dx, dxRow, g.strideH() * g.w(), g.w(), iw,
+          if (sw <= 2 && g.s() > 1) { // this thread owns the rows; the taps in one pass,
+            // each row loaded and stored once rather than once per tap
+            arrays.addTaps(sw, src, from, t, q, dx, dxRow, g.strideH() * g.w(), g.w(), iw,
                 qLo, len, pHi - pLo);
             continue;
           }

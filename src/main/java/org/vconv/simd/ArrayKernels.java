@@ -38,16 +38,18 @@ public interface ArrayKernels {
       int stride, int len, int rows);
 
   /**
-   * Stride-2 col2im of one kernel row's taps over rows: for {@code r < rows}, then taps
+   * Col2im of one kernel row's taps over rows at stride 1 or 2: for {@code r < rows}, then taps
    * {@code s < iw.length} in order, {@code i < len[s]}: {@code dst[dOff + r*dPitch + iw[s] +
-   * 2i] += src[sOff + s*tapPitch + r*sPitch + qLo[s] + i]}. Each element gets its adds in tap
-   * order, the bits of one {@link #addIntoStrided} per tap, while each row of {@code dst} is
-   * loaded and stored once, not once per tap. Rows are {@code [dOff + r*dPitch, + width)}: every
-   * {@code iw[s] + 2i} lies in {@code [0, width)}, and {@code dPitch >= width}. Their elements
-   * that get no add keep their values, but the SIMD provider may load and store them back.
+   * stride*i] += src[sOff + s*tapPitch + r*sPitch + qLo[s] + i]}. Each element gets its adds in
+   * tap order, the bits of one {@link #addIntoStrided} per tap, while each row of {@code dst} is
+   * loaded and stored once, not once per tap (which at stride 1 would also reload what the
+   * previous tap just stored). Rows are {@code [dOff + r*dPitch, + width)}: every
+   * {@code iw[s] + stride*i} lies in {@code [0, width)}, and {@code dPitch >= width}. Their
+   * elements that get no add keep their values, but the SIMD provider may load and store them
+   * back.
    */
-  void addTapsStride2(float[] src, int sOff, int tapPitch, int sPitch, float[] dst, int dOff,
-      int dPitch, int width, int[] iw, int[] qLo, int[] len, int rows);
+  void addTaps(int stride, float[] src, int sOff, int tapPitch, int sPitch, float[] dst,
+      int dOff, int dPitch, int width, int[] iw, int[] qLo, int[] len, int rows);
 
   /**
    * {@code dst[dOff + c*dStride + r] = src[sOff + r*sStride + c*cStep]} for {@code r < rows},

@@ -125,15 +125,57 @@ final class PanamaArrayKernels implements ArrayKernels {
     hi.blend(hi.add(v.rearrange(SPREAD_HIGH)), EVEN_LANES).intoArray(dst, dOff + L, mHi);
   }
 
+  @Override
+  public void addTaps(int stride, float[] src, int sOff, int tapPitch, int sPitch,
+      float[] dst, int dOff, int dPitch, int width, int[] iw, int[] qLo, int[] len, int rows) {
+    assert stride == 1 || stride == 2 : "stride " + stride;
+    if (stride == 1) {
+      addTapsStride1(src, sOff, tapPitch, sPitch, dst, dOff, dPitch, width, iw, qLo, len, rows);
+    } else {
+      addTapsStride2(src, sOff, tapPitch, sPitch, dst, dOff, dPitch, width, iw, qLo, len, rows);
+    }
+  }
+
+  /**
+   * Chunk by chunk of {@code L} columns, then row by row: a row's chunk takes every tap's run
+   * (one source vector loaded at the tap's shift, under the mask of the columns the tap
+   * reaches) before it is stored. The masks depend on the chunk and the tap only, so they are
+   * made once per chunk, as bits.
+   */
+  private static void addTapsStride1(float[] src, int sOff, int tapPitch, int sPitch,
+      float[] dst, int dOff, int dPitch, int width, int[] iw, int[] qLo, int[] len, int rows) {
+    assert rows <= 1 || dPitch >= width : "rows overlap";
+    int taps = iw.length;
+    long[] bits = new long[taps];
+    int[] from = new int[taps];
+    for (int b = 0; b < width; b += L) { // the chunk: columns [b, b + L) of each row
+      for (int s = 0; s < taps; s++) {
+        int first = iw[s] - b; // lane j takes the tap's element j - first
+        bits[s] = prefix(first + len[s]) & ~prefix(first);
+        from[s] = sOff + s * tapPitch + qLo[s] - first;
+      }
+      VectorMask<Float> in = VectorMask.fromLong(SPECIES, prefix(width - b));
+      for (int r = 0, d = dOff + b; r < rows; r++, d += dPitch) {
+        FloatVector acc = FloatVector.fromArray(SPECIES, dst, d, in);
+        for (int s = 0; s < taps; s++) {
+          // lanes outside the tap's run are masked off, so their indexes may leave src, and
+          // they keep their bits (a -0 plus a masked-off +0 would turn +0)
+          VectorMask<Float> m = VectorMask.fromLong(SPECIES, bits[s]);
+          acc = acc.add(FloatVector.fromArray(SPECIES, src, from[s] + r * sPitch, m), m);
+        }
+        acc.intoArray(dst, d, in);
+      }
+    }
+  }
+
   /**
    * Chunk by chunk of {@code 2L} columns, then row by row: the two vectors of a row's chunk
    * take every tap's run (one source vector spread over the even and odd lanes, added where the
    * tap's columns are) before they are stored. The lane masks depend on the chunk and the tap
    * only, so they are made once per chunk, as bits.
    */
-  @Override
-  public void addTapsStride2(float[] src, int sOff, int tapPitch, int sPitch, float[] dst,
-      int dOff, int dPitch, int width, int[] iw, int[] qLo, int[] len, int rows) {
+  private static void addTapsStride2(float[] src, int sOff, int tapPitch, int sPitch,
+      float[] dst, int dOff, int dPitch, int width, int[] iw, int[] qLo, int[] len, int rows) {
     assert rows <= 1 || dPitch >= width : "rows overlap";
     int taps = iw.length;
     long[] bits = new long[3 * taps]; // per tap: source lanes, low and high vector's lanes

@@ -46,14 +46,15 @@ final class ScalarArrayKernels implements ArrayKernels {
   }
 
   @Override
-  public void addTapsStride2(float[] src, int sOff, int tapPitch, int sPitch, float[] dst,
-      int dOff, int dPitch, int width, int[] iw, int[] qLo, int[] len, int rows) {
+  public void addTaps(int stride, float[] src, int sOff, int tapPitch, int sPitch,
+      float[] dst, int dOff, int dPitch, int width, int[] iw, int[] qLo, int[] len, int rows) {
+    assert stride == 1 || stride == 2 : "stride " + stride;
     for (int r = 0; r < rows; r++) {
       for (int s = 0; s < iw.length; s++) {
         int from = sOff + s * tapPitch + r * sPitch + qLo[s];
         int to = dOff + r * dPitch + iw[s];
         for (int i = 0; i < len[s]; i++) {
-          dst[to + 2 * i] += src[from + i];
+          dst[to + stride * i] += src[from + i];
         }
       }
     }

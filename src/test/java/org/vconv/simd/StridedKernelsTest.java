@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link ArrayKernels#gatherStrided}, {@link ArrayKernels#addIntoStrided}, {@link
- * ArrayKernels#addTapsStride2} and {@link ArrayKernels#transpose} against their definitions
+ * ArrayKernels#addTaps} and {@link ArrayKernels#transpose} against their definitions
  * on both providers, bit for bit. Strided: strides 1..4, lengths 0..70 (every vector count
  * and tail at 4, 8 and 16 lanes), one row or three, runs that start at the array's first
  * float and end at its last (a vector load or store past a run throws or shows), and for the
@@ -162,20 +162,22 @@ class StridedKernelsTest {
   }
 
   /**
-   * One to seven taps (three has its own code), row widths 1..70 (every chunk count and tail at
-   * 4, 8 and 16 lanes), each tap's columns random: first column of either parity, runs that
-   * stop short of the row's end, reach it, or are empty (len 0 or below), source offsets that
-   * start the array. Arrays end at the last row's last column and the last source element
-   * read, so a lane past them throws. Each element gets its taps' adds in tap order.
+   * Strides 1 and 2, one to seven taps (three has its own code at stride 2), row widths 1..70
+   * (every chunk count and tail at 4, 8 and 16 lanes), each tap's columns random: first column
+   * of either parity, runs that stop short of the row's end, reach it, or are empty (len 0 or
+   * below), source offsets that start the array. Arrays end at the last row's last column and
+   * the last source element read, so a lane past them throws. Each element gets its taps' adds
+   * in tap order.
    */
   @Test
-  void addTapsStride2AddsEachTapInOrderAndKeepsTheOthersBits() {
+  void addTapsAddsEachTapInOrderAndKeepsTheOthersBits() {
     int checked = 0;
     for (VectorProvider vp : List.of(VectorProviders.get(), VectorProviders.scalar())) {
       ArrayKernels k = vp.arrays();
       SplittableRandom rnd = new SplittableRandom(11);
-      for (int round = 0; round < ROUNDS; round++) {
-        boolean check = round == 0 || round == ROUNDS - 1;
+      for (int round = 0; round < 2 * ROUNDS; round++) {
+        int stride = 1 + round % 2;
+        boolean check = round < 2 || round >= 2 * ROUNDS - 2;
         for (int taps : new int[] {1, 2, 3, 4, 7}) {
           for (int width = 1; width <= 70; width++) {
             int rows = width % 3 == 0 ? 1 : 2 + width % 2;
@@ -186,17 +188,17 @@ class StridedKernelsTest {
             for (int s = 0; s < taps; s++) {
               iw[s] = rnd.nextInt(Math.min(width, 3)) + (rnd.nextBoolean() ? 0 : width / 3);
               iw[s] = Math.min(iw[s], width - 1);
-              int most = (width - 1 - iw[s]) / 2 + 1;
+              int most = (width - 1 - iw[s]) / stride + 1;
               len[s] = rnd.nextInt(5) == 0 ? -rnd.nextInt(2)
                   : most - rnd.nextInt(Math.min(most, 3));
-              qLo[s] = round % 2 == 0 && s == 0 ? 0 : rnd.nextInt(3);
+              qLo[s] = round / 2 % 2 == 0 && s == 0 ? 0 : rnd.nextInt(3);
               sPitch = Math.max(sPitch, qLo[s] + Math.max(0, len[s]));
             }
             sPitch += rnd.nextInt(2);
             int tapPitch = rows * sPitch;
             int dPitch = width + rnd.nextInt(3);
             int sOff = rnd.nextInt(3);
-            int dOff = round % 2 == 0 ? 0 : rnd.nextInt(4);
+            int dOff = round / 2 % 2 == 0 ? 0 : rnd.nextInt(4);
             int srcEnd = sOff + 1;
             for (int s = 0; s < taps; s++) {
               if (len[s] > 0) {
@@ -213,26 +215,26 @@ class StridedKernelsTest {
             for (int r = 0; r < rows; r++) {
               for (int s = 0; s < taps; s++) {
                 for (int i = 0; i < len[s]; i++) {
-                  want[dOff + r * dPitch + iw[s] + 2 * i] +=
+                  want[dOff + r * dPitch + iw[s] + stride * i] +=
                       src[sOff + s * tapPitch + r * sPitch + qLo[s] + i];
                 }
               }
             }
-            k.addTapsStride2(src, sOff, tapPitch, sPitch, dst, dOff, dPitch, width, iw, qLo, len,
-                rows);
+            k.addTaps(stride, src, sOff, tapPitch, sPitch, dst, dOff, dPitch, width, iw, qLo,
+                len, rows);
             if (!check) {
               continue;
             }
             for (int at = 0; at < dst.length; at++) {
               assertEquals(Float.floatToRawIntBits(want[at]), Float.floatToRawIntBits(dst[at]),
-                  vp.name() + " taps " + taps + " width " + width + " at " + at);
+                  vp.name() + " stride " + stride + " taps " + taps + " width " + width + " at " + at);
             }
             checked++;
           }
         }
       }
     }
-    assertEquals(2 * 2 * 5 * 70, checked);
+    assertEquals(2 * 2 * 2 * 5 * 70, checked);
   }
 
   /** Whether {@code dst[at]} is one of the elements {@code addIntoStrided} adds to. */
