@@ -3,6 +3,7 @@ package org.vconv.nn;
 import java.util.Arrays;
 import org.vconv.Tensor;
 import org.vconv.plan.ExecContext;
+import org.vconv.simd.LayerKernels;
 import org.vconv.simd.VectorProviders;
 
 /**
@@ -15,6 +16,7 @@ import org.vconv.simd.VectorProviders;
 public final class MaxPool2d implements Layer {
   private final int kernel;
   private final int stride;
+  private final LayerKernels kernels = VectorProviders.get().layers();
   private int threads = org.vconv.Conv2d.defaultThreads();
   private int[] inShape;
   private Tensor y;
@@ -86,50 +88,19 @@ public final class MaxPool2d implements Layer {
   private void poolPlane(float[] in, int inOff, int w, float[] out, int[] idx, int outOff,
       int p, int q) {
     if (kernel == 2 && stride == 2) {
-      pool2x2(in, inOff, w, out, idx, outOff, p, q);
+      for (int i = 0; i < p; i++) {
+        kernels.maxPool2x2Row(in, inOff + 2 * i * w, w, out, idx, outOff + i * q, q, 2 * i * w);
+      }
     } else {
       poolAny(in, inOff, w, out, idx, outOff, p, q);
     }
   }
 
   /**
-   * {@link #poolAny} for 2x2 windows at stride 2 (LeNet's pooling), without branches on the
-   * data: which of the four wins is data-dependent, and on ReLU outputs branches on it were
-   * mispredicted so often that this loop cost as much as a convolution pass. The maximum
-   * comes from {@link Math#max} (NaN propagates) and its position is the first element with
-   * the maximum's bits, found with integer arithmetic: the same as {@link #poolAny} except that
-   * a window holding both -0 and +0 as its maximum routes the gradient to the +0.
+   * Any window and stride: the first maximum in window order, NaN propagating. 2x2 windows at
+   * stride 2 (LeNet's) run {@link LayerKernels#maxPool2x2Row}, the same but for a window
+   * holding both -0 and +0 as its maximum, which routes the gradient to the +0.
    */
-  private static void pool2x2(float[] in, int inOff, int w, float[] out, int[] idx, int outOff,
-      int p, int q) {
-    for (int i = 0; i < p; i++) {
-      int r0 = 2 * i * w;
-      int o = outOff + i * q;
-      for (int j = 0; j < q; j++) {
-        int at = inOff + r0 + 2 * j;
-        float a = in[at];
-        float b = in[at + 1];
-        float c = in[at + w];
-        float d = in[at + w + 1];
-        float m = Math.max(Math.max(a, b), Math.max(c, d));
-        int bits = Float.floatToRawIntBits(m);
-        int isA = isZero(Float.floatToRawIntBits(a) ^ bits);
-        int isB = isZero(Float.floatToRawIntBits(b) ^ bits);
-        int isC = isZero(Float.floatToRawIntBits(c) ^ bits);
-        // a: 0, else b: 1, else c: w, else (d, or a NaN of other bits): w + 1
-        int k = (1 - isA) * (isB + (1 - isB) * (w + 1 - isC));
-        out[o + j] = m;
-        idx[o + j] = r0 + 2 * j + k;
-      }
-    }
-  }
-
-  /** 1 when {@code x} is 0, else 0, without a branch. */
-  private static int isZero(int x) {
-    return ((x | -x) >>> 31) ^ 1;
-  }
-
-  /** One plane, any window and stride. */
   private void poolAny(float[] in, int inOff, int w, float[] out, int[] idx, int outOff,
       int p, int q) {
     for (int i = 0; i < p; i++) {

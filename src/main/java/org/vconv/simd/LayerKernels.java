@@ -2,7 +2,7 @@ package org.vconv.simd;
 
 /**
  * Element-wise kernels of one instruction set for the network layers of {@code org.vconv.nn}
- * (activations). Both providers give the same bits.
+ * (activations, pooling). Both providers give the same bits, but for a NaN's payload.
  */
 public interface LayerKernels {
 
@@ -17,4 +17,15 @@ public interface LayerKernels {
    * gradient from its output {@code y}. {@code dx} may be {@code dy}.
    */
   void reluGradientInto(float[] y, float[] dy, float[] dx, int len);
+
+  /**
+   * One output row of 2x2, stride-2 max pooling: for {@code j < q}, over
+   * {@code a = x[r0 + 2j]}, {@code b = x[r0 + 2j + 1]}, {@code c = x[r0 + w + 2j]},
+   * {@code d = x[r0 + w + 2j + 1]}, overwrites {@code y[o + j]} with
+   * {@code Math.max(Math.max(a, b), Math.max(c, d))} (NaN propagates, with the payload of any
+   * NaN of the four; +0 over -0) and
+   * {@code idx[o + j]} with {@code at + 2j} plus the offset of the first of a, b, c whose bits
+   * equal the maximum's (0, 1, w), else {@code w + 1}.
+   */
+  void maxPool2x2Row(float[] x, int r0, int w, float[] y, int[] idx, int o, int q, int at);
 }

@@ -1,14 +1,24 @@
 package org.vconv.simd;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /** {@link LayerKernels} on FloatVector lanes of {@link PanamaProvider#SPECIES}. */
 final class PanamaLayerKernels implements LayerKernels {
   private static final VectorSpecies<Float> SPECIES = PanamaProvider.SPECIES;
   private static final FloatVector ZERO = FloatVector.zero(SPECIES);
+  private static final int L = SPECIES.length();
+  private static final VectorSpecies<Integer> INTS = SPECIES.withLanes(int.class);
+  /** Lanes 2i of two vectors side by side (indexes from L select from the second). */
+  private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(SPECIES, i -> 2 * i);
+  /** Lanes 2i + 1 of two vectors side by side. */
+  private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(SPECIES, i -> 2 * i + 1);
+  /** 2i in lane i. */
+  private static final IntVector TWICE_IOTA = IntVector.zero(INTS).addIndex(2);
 
   @Override
   public void reluInto(float[] x, float[] y, int len) {
@@ -38,6 +48,40 @@ final class PanamaLayerKernels implements LayerKernels {
       VectorMask<Float> live = FloatVector.fromArray(SPECIES, y, i, m)
           .compare(VectorOperators.GT, 0f);
       ZERO.blend(FloatVector.fromArray(SPECIES, dy, i, m), live).intoArray(dx, i, m);
+    }
+  }
+
+  /**
+   * L outputs at a time: each input row's 2L floats loaded as two vectors (masked in the last
+   * chunk), split into even and odd lanes; the argmax offsets chosen by bit equality in the
+   * order d, c, b, a, so that the first match wins as in the scalar loop.
+   */
+  @Override
+  public void maxPool2x2Row(float[] x, int r0, int w, float[] y, int[] idx, int o, int q,
+      int at) {
+    IntVector dOff = IntVector.broadcast(INTS, w + 1);
+    for (int j = 0; j < q; j += L) {
+      int n = Math.min(L, q - j);
+      VectorMask<Float> lo = PanamaMasks.first(2 * n);
+      VectorMask<Float> hi = PanamaMasks.first(2 * n - L);
+      int i = r0 + 2 * j;
+      FloatVector t0 = FloatVector.fromArray(SPECIES, x, i, lo);
+      FloatVector t1 = FloatVector.fromArray(SPECIES, x, i + L, hi);
+      FloatVector b0 = FloatVector.fromArray(SPECIES, x, i + w, lo);
+      FloatVector b1 = FloatVector.fromArray(SPECIES, x, i + w + L, hi);
+      FloatVector a = t0.rearrange(EVEN, t1);
+      FloatVector b = t0.rearrange(ODD, t1);
+      FloatVector c = b0.rearrange(EVEN, b1);
+      FloatVector d = b0.rearrange(ODD, b1);
+      FloatVector m = a.max(b).max(c.max(d));
+      IntVector mb = m.reinterpretAsInts();
+      IntVector k = dOff
+          .blend(w, c.reinterpretAsInts().compare(VectorOperators.EQ, mb))
+          .blend(1, b.reinterpretAsInts().compare(VectorOperators.EQ, mb))
+          .blend(0, a.reinterpretAsInts().compare(VectorOperators.EQ, mb));
+      VectorMask<Float> out = PanamaMasks.first(n);
+      m.intoArray(y, o + j, out);
+      TWICE_IOTA.add(at + 2 * j).add(k).intoArray(idx, o + j, out.cast(INTS));
     }
   }
 }

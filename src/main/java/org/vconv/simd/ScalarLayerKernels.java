@@ -17,4 +17,35 @@ final class ScalarLayerKernels implements LayerKernels {
       dx[i] = y[i] > 0f ? dy[i] : 0f;
     }
   }
+
+  /**
+   * Without branches on the data: which of the four wins is data-dependent, and on ReLU
+   * outputs branches on it were mispredicted so often that the loop cost as much as a
+   * convolution pass. The position is found with integer arithmetic instead.
+   */
+  @Override
+  public void maxPool2x2Row(float[] x, int r0, int w, float[] y, int[] idx, int o, int q,
+      int at) {
+    for (int j = 0; j < q; j++) {
+      int i = r0 + 2 * j;
+      float a = x[i];
+      float b = x[i + 1];
+      float c = x[i + w];
+      float d = x[i + w + 1];
+      float m = Math.max(Math.max(a, b), Math.max(c, d));
+      int bits = Float.floatToRawIntBits(m);
+      int isA = isZero(Float.floatToRawIntBits(a) ^ bits);
+      int isB = isZero(Float.floatToRawIntBits(b) ^ bits);
+      int isC = isZero(Float.floatToRawIntBits(c) ^ bits);
+      // a: 0, else b: 1, else c: w, else (d, or a NaN of other bits): w + 1
+      int k = (1 - isA) * (isB + (1 - isB) * (w + 1 - isC));
+      y[o + j] = m;
+      idx[o + j] = at + 2 * j + k;
+    }
+  }
+
+  /** 1 if {@code x == 0}, else 0. */
+  private static int isZero(int x) {
+    return ((x | -x) >>> 31) ^ 1;
+  }
 }

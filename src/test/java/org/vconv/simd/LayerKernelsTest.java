@@ -2,6 +2,7 @@ package org.vconv.simd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -54,5 +55,66 @@ class LayerKernelsTest {
       }
     }
     assertEquals(4 * 41, checked);
+  }
+
+  /**
+   * 2x2 pooling rows of 0..40 outputs (every chunk and tail at 4, 8 and 16 lanes) in rows of
+   * even and odd width, at offsets, on both providers: the maximum (Math.max: NaN wins, +0 over
+   * -0; a NaN of any of the window's payloads) and the first of a, b, c, d with its bits, bit
+   * for bit; ties are made common by drawing
+   * from few values. Arrays end at the last element read, so a lane past them throws, and the
+   * outputs around the row keep their values.
+   */
+  @Test
+  void maxPoolRowsMatchTheDefinitionOnBothProviders() {
+    float[] few = {1f, 2f, -0f, 0f, Float.NaN, Float.intBitsToFloat(0x7fc00001),
+        Float.NEGATIVE_INFINITY};
+    int checked = 0;
+    for (VectorProvider vp : List.of(VectorProviders.get(), VectorProviders.scalar())) {
+      LayerKernels k = vp.layers();
+      Random rnd = new Random(9);
+      for (int round = 0; round < 300; round++) {
+        for (int q = 0; q <= 40; q++) {
+          int w = 2 * q + (round % 2);
+          int r0 = rnd.nextInt(3);
+          float[] x = new float[r0 + w + 2 * q];
+          for (int i = 0; i < x.length; i++) {
+            x[i] = rnd.nextBoolean() ? few[rnd.nextInt(few.length)] : (float) rnd.nextGaussian();
+          }
+          int o = rnd.nextInt(3);
+          float[] y = new float[o + q + 1];
+          int[] idx = new int[o + q + 1];
+          y[o + q] = 7f;
+          idx[o + q] = -7;
+          int at = rnd.nextInt(100);
+          k.maxPool2x2Row(x, r0, w, y, idx, o, q, at);
+          if (round % 100 != 99 && round > 1) {
+            continue;
+          }
+          for (int j = 0; j < q; j++) {
+            int i = r0 + 2 * j;
+            float[] win = {x[i], x[i + 1], x[i + w], x[i + w + 1]};
+            int[] off = {0, 1, w, w + 1};
+            float m = Math.max(Math.max(win[0], win[1]), Math.max(win[2], win[3]));
+            if (Float.isNaN(m) && Float.isNaN(y[o + j])) {
+              m = y[o + j]; // a NaN of any of the window's payloads: the index follows it
+            }
+            int first = 3;
+            for (int t = 2; t >= 0; t--) {
+              if (Float.floatToRawIntBits(win[t]) == Float.floatToRawIntBits(m)) {
+                first = t;
+              }
+            }
+            String what = vp.name() + " q " + q + " w " + w + " j " + j;
+            assertEquals(Float.floatToRawIntBits(m), Float.floatToRawIntBits(y[o + j]), what);
+            assertEquals(at + 2 * j + off[first], idx[o + j], what);
+          }
+          assertEquals(7f, y[o + q]);
+          assertEquals(-7, idx[o + q]);
+          checked++;
+        }
+      }
+    }
+    assertEquals(2 * 5 * 41, checked);
   }
 }
