@@ -17,6 +17,7 @@ import org.vconv.Tensor;
 import org.vconv.cli.Npy;
 import org.vconv.data.LabelledImages;
 import org.vconv.nn.HeInit;
+import org.vconv.nn.Networks;
 import org.vconv.nn.Parameter;
 import org.vconv.nn.Sequential;
 
