@@ -216,10 +216,13 @@ public final class SparkTrainCommand {
     ImageInput input = normalisation(train);
     NetworkFactory factory = () -> Networks.lenet(w[0], w[1], w[2], w[3], classes);
 
-    SparkSession spark = SparkSession.builder().master(o.get("--master"))
-        .appName("vconv train").config("spark.ui.enabled", "false")
-        .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-        .getOrCreate();
+    var builder = SparkSession.builder().master(o.get("--master")).appName("vconv train")
+        .config("spark.ui.enabled", "false");
+    if (o.get("--master").startsWith("local")) { // one JVM: no need to look the host up
+      builder.config("spark.driver.host", "127.0.0.1")
+          .config("spark.driver.bindAddress", "127.0.0.1");
+    }
+    SparkSession spark = builder.getOrCreate();
     try {
       int workers = count(o, "--partitions", spark.sparkContext().defaultParallelism(), 1);
       Dataset<Row> trainRows = ImageRows.of(spark, train);
