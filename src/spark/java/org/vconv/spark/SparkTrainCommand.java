@@ -255,25 +255,7 @@ public final class SparkTrainCommand {
   /** Pixels scaled by 1/255 and standardised by the training set's mean and deviation. */
   static ImageInput normalisation(LabelledImages data) {
     float scale = 1f / 255;
-    int px = data.rows() * data.cols();
-    float[] buf = new float[px];
-    int[] label = new int[1];
-    int[] order = new int[data.size()];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    double sum = 0;
-    double sq = 0;
-    for (int i = 0; i < data.size(); i++) {
-      data.batchInto(order, i, i + 1, scale, 0f, 1f, buf, label);
-      for (float v : buf) {
-        sum += v;
-        sq += (double) v * v;
-      }
-    }
-    double n = Math.max(1.0, (double) data.size() * px);
-    double mean = sum / n;
-    return new ImageInput(data.rows(), data.cols(), scale, (float) mean,
-        (float) Math.sqrt(Math.max(1e-12, sq / n - mean * mean)));
+    double[] ms = data.pixelMeanStd(scale);
+    return new ImageInput(data.rows(), data.cols(), scale, (float) ms[0], (float) ms[1]);
   }
 }
