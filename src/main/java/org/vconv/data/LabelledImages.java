@@ -129,6 +129,27 @@ public final class LabelledImages {
   }
 
   /**
+   * The mean and standard deviation of every pixel times {@code scale}, summed in double in
+   * image and pixel order: the {@code mean} and {@code std} that {@link #batchInto} then
+   * takes to standardise a network's input.
+   *
+   * @param scale multiplies each stored pixel first (e.g. {@code 1 / 255f})
+   * @return a new array {@code {mean, std}}, the deviation at least {@code 1e-6}
+   */
+  public double[] pixelMeanStd(float scale) {
+    double sum = 0;
+    double sq = 0;
+    for (float p : pixels) {
+      float v = p * scale;
+      sum += v;
+      sq += (double) v * v;
+    }
+    double n = Math.max(1.0, pixels.length);
+    double mean = sum / n;
+    return new double[] {mean, Math.sqrt(Math.max(1e-12, sq / n - mean * mean))};
+  }
+
+  /**
    * The images {@code [from, to)} as a new set sharing nothing with this one.
    *
    * @param from the first image's index, inclusive

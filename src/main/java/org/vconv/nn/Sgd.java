@@ -86,6 +86,43 @@ public final class Sgd {
     this.lr = lr;
   }
 
+  /**
+   * Every momentum buffer, in parameter order, concatenated into a new array: with
+   * {@link Sequential#parameterValues()} and {@link #setMomentumValues}, an optimizer's state
+   * can be shipped between processes and averaged (distributed parameter averaging).
+   *
+   * @return a new array of as many values as the parameters have elements
+   */
+  public float[] momentumValues() {
+    float[] all = new float[velocity.stream().mapToInt(v -> v.length).sum()];
+    int at = 0;
+    for (float[] v : velocity) {
+      System.arraycopy(v, 0, all, at, v.length);
+      at += v.length;
+    }
+    return all;
+  }
+
+  /**
+   * Overwrites every momentum buffer from {@code values}, laid out as {@link #momentumValues()}
+   * gives them.
+   *
+   * @param values the buffers' new values, as many as the parameters have elements
+   * @throws IllegalArgumentException when the length differs
+   */
+  public void setMomentumValues(float[] values) {
+    int n = velocity.stream().mapToInt(v -> v.length).sum();
+    if (values == null || values.length != n) {
+      throw new IllegalArgumentException("Sgd: expected " + n + " momentum values, got "
+          + (values == null ? "null" : values.length));
+    }
+    int at = 0;
+    for (float[] v : velocity) {
+      System.arraycopy(values, at, v, 0, v.length);
+      at += v.length;
+    }
+  }
+
   /** Sets every momentum buffer to zero (as a fresh optimizer). */
   public void resetMomentum() {
     for (float[] v : velocity) {

@@ -17,6 +17,7 @@ import org.vconv.Tensor;
 import org.vconv.cli.Npy;
 import org.vconv.data.LabelledImages;
 import org.vconv.nn.HeInit;
+import org.vconv.nn.Networks;
 import org.vconv.nn.Parameter;
 import org.vconv.nn.Sequential;
 
@@ -122,7 +123,7 @@ public final class TrainCommand {
     }
     int classes = Math.max(train.classes(), test.classes());
     float scale = 1f / 255;
-    double[] ms = meanStd(train, scale);
+    double[] ms = train.pixelMeanStd(scale);
     var settings = new Trainer.Settings(o.batch(), o.chunk(), o.lr(), o.momentum(), o.weightDecay(), scale,
         (float) ms[0], (float) ms[1]);
     int[] w = o.widths();
@@ -159,26 +160,6 @@ public final class TrainCommand {
     writeResults(o, net, losses, accuracies, seconds);
     out.printf(Locale.ROOT, "test accuracy %.4f after %d epochs%n",
         accuracies.get(accuracies.size() - 1), o.epochs());
-  }
-
-  /** Mean and standard deviation of every pixel times {@code scale}, in double. */
-  static double[] meanStd(LabelledImages data, float scale) {
-    int px = data.rows() * data.cols();
-    float[] buf = new float[px];
-    int[] label = new int[1];
-    int[] order = Trainer.identity(data.size());
-    double sum = 0;
-    double sq = 0;
-    for (int i = 0; i < data.size(); i++) {
-      data.batchInto(order, i, i + 1, scale, 0f, 1f, buf, label);
-      for (float v : buf) {
-        sum += v;
-        sq += (double) v * v;
-      }
-    }
-    double n = Math.max(1.0, (double) data.size() * px);
-    double mean = sum / n;
-    return new double[] {mean, Math.sqrt(Math.max(1e-12, sq / n - mean * mean))};
   }
 
   private static void export(TrainOptions o, Sequential net, Trainer.Settings s, int n,

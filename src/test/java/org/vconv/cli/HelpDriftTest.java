@@ -80,7 +80,7 @@ class HelpDriftTest {
   /** Options the docs show for java and the project's scripts, not for vconv itself. */
   private static final Set<String> JVM_AND_SCRIPT_OPTIONS = Set.of("--add-modules",
       "--module-path", "--module", "--json", "--png", "--vconv-json", "--full", "--suite",
-      "--seed", "--keep", "--compare-pytorch");
+      "--seed", "--keep", "--compare-pytorch", "--spark");
 
   private static void assertOnlyKnownOptions(String file, Set<String> named) {
     Set<String> known = new TreeSet<>(parsedOptions());

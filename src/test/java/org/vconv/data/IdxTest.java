@@ -174,4 +174,16 @@ class IdxTest {
         () -> LabelledImages.read(images, negative));
     assertEquals(negative + ": label 1 is -1.0, not a class index >= 0", e.getMessage());
   }
+
+  @Test
+  void pixelMeanStdIsThatOfTheScaledPixels() {
+    LabelledImages set = new LabelledImages(new float[] {0, 255, 51, 102, 0, 0, 255, 255},
+        new int[] {0, 1}, 2, 2);
+    double[] ms = set.pixelMeanStd(1f / 255);
+    double[] v = {0, 1, 51f / 255, 102f / 255, 0, 0, 1, 1};
+    double mean = Arrays.stream(v).sum() / v.length;
+    double var = Arrays.stream(v).map(x -> (x - mean) * (x - mean)).sum() / v.length;
+    assertEquals(mean, ms[0], 1e-7);
+    assertEquals(Math.sqrt(var), ms[1], 1e-6);
+  }
 }

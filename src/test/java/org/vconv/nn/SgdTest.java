@@ -1,5 +1,6 @@
 package org.vconv.nn;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -47,6 +48,24 @@ class SgdTest {
         assertEquals(ref[i], v[i], 1e-5 * (1 + Math.abs(ref[i])), "step " + step + " i " + i);
       }
     }
+  }
+
+  @Test
+  void momentumValuesRoundTripAndDriveTheNextStep() {
+    Parameter a = new Parameter("weight", 2, 2, 3);
+    Parameter b = new Parameter("bias", 0, 4);
+    Sgd sgd = new Sgd(List.of(a, b), 0.5f, 0.9f, 0f);
+    assertEquals(10, sgd.momentumValues().length);
+    float[] m = new float[10];
+    for (int i = 0; i < m.length; i++) {
+      m[i] = i + 1;
+    }
+    sgd.setMomentumValues(m);
+    assertArrayEquals(m, sgd.momentumValues());
+    sgd.step(); // zero gradients: v = 0.9 v, p = -0.5 v
+    assertEquals(-0.5f * 0.9f * 1, a.value().data()[0]);
+    assertEquals(-0.5f * 0.9f * 10, b.value().data()[3]);
+    assertThrows(IllegalArgumentException.class, () -> sgd.setMomentumValues(new float[9]));
   }
 
   @Test

@@ -1,14 +1,11 @@
-package org.vconv.train;
+package org.vconv.nn;
 
 import org.vconv.Algorithm;
-import org.vconv.nn.Conv2d;
-import org.vconv.nn.Flatten;
-import org.vconv.nn.Linear;
-import org.vconv.nn.MaxPool2d;
-import org.vconv.nn.ReLU;
-import org.vconv.nn.Sequential;
 
-/** The networks scripts/train knows. */
+/**
+ * Networks ready to train: the LeNet-5-sized CNN that {@code scripts/train} trains, on one
+ * machine or on Spark.
+ */
 public final class Networks {
   private Networks() {}
 
@@ -16,6 +13,14 @@ public final class Networks {
    * A LeNet-5-sized CNN for 28 x 28 single-channel images: two 5x5 convolutions (the first
    * padded to keep 28 x 28) each followed by ReLU and 2x2 max pooling, then three dense layers
    * with ReLU between. The widths are the arguments; LeNet-5's are 6, 16, 120, 84.
+   *
+   * @param conv1 output channels of the first convolution, at least 1
+   * @param conv2 output channels of the second convolution, at least 1
+   * @param fc1 width of the first dense layer, at least 1
+   * @param fc2 width of the second dense layer, at least 1
+   * @param classes outputs of the last layer, at least 1
+   * @return a new network with zero parameters (initialise them, e.g. with {@link HeInit})
+   * @throws IllegalArgumentException when a width is below 1
    */
   public static Sequential lenet(int conv1, int conv2, int fc1, int fc2, int classes) {
     // Algorithm.AUTO is tuned on ResNet-sized layers; on these, in chunks of 16-64 images on
