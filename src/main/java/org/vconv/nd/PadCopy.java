@@ -54,28 +54,52 @@ public final class PadCopy {
     move(maps(mode, dims, pads), dims, dx, dPadded, true);
   }
 
-  /** Copies input to padded positions, or with {@code fold} adds them back, in padded order. */
+  /**
+   * Copies input to padded positions, or with {@code fold} adds them back, in padded order. A
+   * row's padded positions fall into runs that copy consecutive input positions (the whole row
+   * in the middle, the wrapped ends of a circular pad), each moved as one block of
+   * {@code length * inner} floats.
+   */
   private static void move(int[][] maps, int[] dims, float[] x, float[] padded, boolean fold) {
     int inner = dims[4];
+    int[] wMap = maps[2];
+    int[] runs = runs(wMap); // pairs: first padded position, length
     int o = 0;
     for (int b = 0; b < dims[0]; b++) {
       for (int d : maps[0]) {
         for (int h : maps[1]) {
           int row = ((b * dims[1] + d) * dims[2] + h) * dims[3];
-          for (int w : maps[2]) {
-            int at = (row + w) * inner;
+          for (int r = 0; r < runs.length; r += 2) {
+            int at = (row + wMap[runs[r]]) * inner;
+            int len = runs[r + 1] * inner;
             if (fold) {
-              for (int i = 0; i < inner; i++) {
+              for (int i = 0; i < len; i++) {
                 x[at + i] += padded[o + i];
               }
             } else {
-              System.arraycopy(x, at, padded, o, inner);
+              System.arraycopy(x, at, padded, o, len);
             }
-            o += inner;
+            o += len;
           }
         }
       }
     }
+  }
+
+  /** The maximal runs of {@code map} that name consecutive positions: (first, length) pairs. */
+  static int[] runs(int[] map) {
+    int[] out = new int[2 * map.length];
+    int n = 0;
+    for (int i = 0; i < map.length; ) {
+      int j = i + 1;
+      while (j < map.length && map[j] == map[j - 1] + 1) {
+        j++;
+      }
+      out[n++] = i;
+      out[n++] = j - i;
+      i = j;
+    }
+    return java.util.Arrays.copyOf(out, n);
   }
 
   private static int[][] maps(PaddingMode mode, int[] dims, int[] pads) {
