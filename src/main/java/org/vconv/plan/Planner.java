@@ -286,7 +286,9 @@ public final class Planner {
 
   private static Candidate.Verdict pointwise(ConvGeometry g) {
     if (g.isPointwise()) {
-      return accept("1x1, stride 1, unpadded: GEMMs on the input, no im2col");
+      return accept("1x1, stride 1, unpadded: GEMMs on the input, no im2col"
+          + (g.hw() == 1 && g.layout() == Layout.NCHW ? "; 1x1 planes: one GEMM over the batch"
+              : ""));
     }
     if (g.r() != 1 || g.s() != 1) {
       return decline("kernel " + g.r() + "x" + g.s());
