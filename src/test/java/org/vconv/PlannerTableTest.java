@@ -24,6 +24,7 @@ class PlannerTableTest {
   private static final String POINTWISE = Planner.POINTWISE_GEMM;
   private static final String GROUPED = Planner.GROUPED_DIRECT;
   private static final String DOTS = Planner.WINDOW_DOTS;
+  private static final String DW_CL = Planner.DEPTHWISE_CHANNELS_LAST;
 
   /**
    * A shape and its expected paths for fwd, bwd_data, bwd_weight; {@code byProvider} overrides
@@ -61,6 +62,12 @@ class PlannerTableTest {
             POINTWISE, POINTWISE, POINTWISE),
         row("depthwise", ConvSpec.builder().padding(1).groups(8).build(),
             new int[] {2, 8, 9, 9}, new int[] {8, 1, 3, 3}, GROUPED, GROUPED, GROUPED),
+        // MobileNetV2's late depthwise: small planes, many channels; strided, the input
+        // gradient stays on the plane kernels
+        row("depthwise 7x7 64ch", ConvSpec.builder().padding(1).groups(64).build(),
+            new int[] {4, 64, 7, 7}, new int[] {64, 1, 3, 3}, DW_CL, DW_CL, DW_CL),
+        row("depthwise 14x14 s2 32ch", ConvSpec.builder().stride(2).padding(1).groups(32)
+            .build(), new int[] {2, 32, 14, 14}, new int[] {32, 1, 3, 3}, DW_CL, GROUPED, DW_CL),
         row("24 per group", ConvSpec.builder().padding(1).groups(2).build(),
             new int[] {2, 48, 10, 10}, new int[] {48, 24, 3, 3}, GROUPED, GROUPED, IM2COL),
         row("NHWC", ConvSpec.builder().padding(1).layout(Layout.NHWC).build(),

@@ -11,6 +11,7 @@ import org.vconv.Algorithm;
 import org.vconv.Layout;
 import org.vconv.PlanningMode;
 import org.vconv.algo.ConvAlgorithm;
+import org.vconv.algo.DepthwiseChannelsLast;
 import org.vconv.algo.DirectReference;
 import org.vconv.algo.GroupedDirect;
 import org.vconv.algo.Im2colGemm;
@@ -37,6 +38,8 @@ public final class Planner {
   /** Path names, as plans and the docs print them. */
   public static final String GROUPED_DIRECT = "grouped-direct";
   /** See {@link #GROUPED_DIRECT}. */
+  public static final String DEPTHWISE_CHANNELS_LAST = "depthwise-channels-last";
+  /** See {@link #GROUPED_DIRECT}. */
   public static final String POINTWISE_GEMM = "pointwise-gemm";
   /** See {@link #GROUPED_DIRECT}. */
   public static final String IMAGE_BLOCKED_GEMM = "image-blocked-gemm";
@@ -52,6 +55,7 @@ public final class Planner {
   public static final String DIRECT = "direct";
 
   private static final ConvAlgorithm GROUPED = new GroupedDirect();
+  private static final ConvAlgorithm DEPTHWISE_CL = new DepthwiseChannelsLast();
   private static final ConvAlgorithm POINTWISE = new PointwiseGemm();
   private static final ConvAlgorithm IMAGE_BLOCKED = new ImageBlockedGemm();
   private static final ConvAlgorithm IMPLICIT = new ImplicitGemm();
@@ -239,6 +243,8 @@ public final class Planner {
 
   private List<Candidate> auto(Pass pass) {
     List<Candidate> list = new ArrayList<>();
+    list.add(Candidate.of(DEPTHWISE_CHANNELS_LAST, DEPTHWISE_CL,
+        (g, ctx) -> depthwiseChannelsLast(g, pass, ctx)));
     list.add(new Candidate(GROUPED_DIRECT, GROUPED, (g, ctx) -> grouped(g, pass),
         g -> pass == Pass.BACKWARD_DATA && !GroupedDirect.exactForAnyWeights(g)));
     list.add(pointwise);
@@ -282,6 +288,40 @@ public final class Planner {
         + " channels per group";
     return accept(groups + " <= " + bound + ": GEMMs too small to pack; "
         + GroupedDirect.kernelOf(g));
+  }
+
+  private Candidate.Verdict depthwiseChannelsLast(ConvGeometry g, Pass pass, ExecContext ctx) {
+    if (!DepthwiseChannelsLast.applies(g)) {
+      return decline(g.layout() == Layout.NHWC ? "NHWC: the depthwise kernels run in place"
+          : "not depthwise");
+    }
+    if (g.isPointwise()) {
+      return decline("1x1, stride 1, unpadded: a plain GEMM");
+    }
+    int minChannels = tuning.depthwiseChannelsLastMinChannels();
+    if (g.c() < minChannels) {
+      return decline(g.c() + " channels < " + minChannels + ": short vectors over channels");
+    }
+    boolean strided = g.strideH() > 1 || g.strideW() > 1;
+    if (strided && pass == Pass.BACKWARD_DATA) {
+      return decline("input gradient of a strided layer: the copies of the larger input cost"
+          + " what the channel vectors save");
+    }
+    int max = strided ? tuning.depthwiseChannelsLastMaxPixelsStrided()
+        : tuning.depthwiseChannelsLastMaxPixels();
+    String at = strided ? " (strided)" : " (stride 1)";
+    if (g.pq() > max) {
+      return decline("output planes of " + g.pq() + " pixels > " + max + at
+          + ": the plane kernels' rows are long enough");
+    }
+    long floats = DepthwiseChannelsLast.scratchFloats(g, ctx.threads());
+    if (floats > ctx.workspaceFloats()) {
+      return decline("channels-last copies of " + floats + " floats > the budget's "
+          + ctx.workspaceFloats());
+    }
+    return accept("depthwise NCHW, " + g.c() + " channels >= " + minChannels
+        + ", output planes of " + g.pq() + " <= " + max + " pixels" + at
+        + ": channels-last copies, vectors over channels");
   }
 
   private static Candidate.Verdict pointwise(ConvGeometry g) {

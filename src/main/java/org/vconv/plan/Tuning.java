@@ -27,6 +27,13 @@ import java.util.List;
  *     more than im2col's gather
  * @param implicitMinWeightColumns the implicit weight gradient wants at least this many GEMM
  *     columns per image: fewer, its micro-tiles sum over short runs
+ * @param depthwiseChannelsLastMinChannels NCHW depthwise layers run through channels-last
+ *     copies from this many channels (whole vectors over channels)
+ * @param depthwiseChannelsLastMaxPixels ... at stride 1, on output planes of at most this many
+ *     pixels: larger planes keep the plane kernels' rows long, and the copies cost more than
+ *     the short rows
+ * @param depthwiseChannelsLastMaxPixelsStrided ... strided, on output planes of at most this
+ *     many pixels (the phase-split plane kernels cost more per output)
  * @param windowDotsMaxDepth the dot-product weight gradient takes filters of at most this many
  *     taps ({@code C/G*R*S}): past it, the outer-product pass's copy of dy is cheap per product
  * @param windowDotsRowMultiple and output rows of a multiple of this many floats (the widest
@@ -48,6 +55,9 @@ public record Tuning(
     int implicitMaxRowWastePercent,
     int implicitMinStridedDepth,
     int implicitMinWeightColumns,
+    int depthwiseChannelsLastMinChannels,
+    int depthwiseChannelsLastMaxPixels,
+    int depthwiseChannelsLastMaxPixelsStrided,
     int windowDotsMaxDepth,
     int windowDotsRowMultiple,
     int im2colSpanImagePixels,
@@ -60,11 +70,16 @@ public record Tuning(
    * 512 bits, 3 at 256 and 128; ScalarGemmKernels: 4).
    */
   static final List<Tuning> TABLES = List.of(
-      //          provider  grp  grpN  ib*  ibPx  ibDep ib%  im% imSD imWC wdD wdR span measured
-      new Tuning("panama-512", 16, 32, 8, 1024, 128, 10, 20, 512, 512, 256, 16, 128, true),
-      new Tuning("panama-256", 16, 32, 3, 1024, 128, 10, 20, 512, 512, 256, 16, 128, false),
-      new Tuning("panama-128", 16, 32, 3, 1024, 128, 10, 20, 512, 512, 256, 16, 128, false),
-      new Tuning("scalar", 16, 32, 4, 1024, 128, 10, 20, 512, 512, 256, 16, 128, false));
+      //         provider     grp grpN ib ibPx ibDep ib% im% imSD imWC dcC dcPx dcPxS wdD wdR
+      //         (next line: im2col span pixels, measured)
+      new Tuning("panama-512",  16, 32,  8, 1024, 128, 10, 20, 512, 512, 16, 256, 1024, 256, 16,
+          128, true),
+      new Tuning("panama-256",  16, 32,  3, 1024, 128, 10, 20, 512, 512, 16, 256, 1024, 256, 16,
+          128, false),
+      new Tuning("panama-128",  16, 32,  3, 1024, 128, 10, 20, 512, 512, 16, 256, 1024, 256, 16,
+          128, false),
+      new Tuning("scalar",      16, 32,  4, 1024, 128, 10, 20, 512, 512, 16, 256, 1024, 256, 16,
+          128, false));
 
   /**
    * The table of a provider.

@@ -108,10 +108,13 @@ class AlgorithmsMatchReferenceTest {
   void casesCoverEveryFeature() {
     List<ConvCase> all = Cases.all();
     assertEquals(Cases.handPicked().size() + Cases.RANDOM_CASES, all.size());
-    assertEquals(28 * 2, Cases.handPicked().size());
+    assertEquals(30 * 2, Cases.handPicked().size());
     require(all, "NCHW", cs -> cs.layout() == Layout.NCHW);
     require(all, "NHWC", cs -> cs.layout() == Layout.NHWC);
     require(all, "pointwise", cs -> cs.geometry().isPointwise());
+    require(all, "NCHW depthwise, 16 channels or more, stride 1 and 2 (channels-last copies)",
+        cs -> cs.layout() == Layout.NCHW && cs.geometry().cg() == 1
+            && cs.geometry().kg() == 1 && cs.geometry().c() >= 16 && cs.strideH() == 2);
     require(all, "pointwise on 1x1 planes, grouped, with bias (one GEMM over the batch)",
         cs -> cs.geometry().isPointwise() && cs.geometry().hw() == 1
             && cs.geometry().groups() > 1 && cs.bias());

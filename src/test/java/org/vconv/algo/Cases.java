@@ -52,6 +52,10 @@ final class Cases {
             .build(),
         ConvCase.of("width 17").x(3, 3, 5, 17).kernel(17, 3, 3).pad(Padding.of(1)).build(),
         ConvCase.of("1x1 image").x(3, 4, 1, 1).kernel(2, 1, 1).build(),
+        ConvCase.of("depthwise 16 channels, small planes").x(3, 16, 5, 7).kernel(16, 3, 3)
+            .groups(16).pad(Padding.of(1)).bias().build(),
+        ConvCase.of("depthwise 17 channels, stride 2").x(2, 17, 9, 8).kernel(17, 3, 3)
+            .groups(17).stride(2, 2).pad(Padding.SAME).build(),
         ConvCase.of("1x1 image grouped").x(5, 6, 1, 1).kernel(9, 1, 1).groups(3).bias().build(),
         ConvCase.of("kernel covers input").x(2, 3, 5, 4).kernel(3, 5, 4).bias().build());
     List<ConvCase> out = new ArrayList<>();

@@ -38,6 +38,9 @@ class LegacyAutoTest {
 
   /** The old AUTO: the class it picked, followed to the path that ran. */
   static String legacyPath(ConvGeometry g, Pass pass, ExecContext ctx) {
+    if (channelsLastDepthwise(g, pass, ctx)) { // the one candidate added since, ahead of all
+      return Planner.DEPTHWISE_CHANNELS_LAST;
+    }
     if (groupedPreferred(g, pass)) {
       return Planner.GROUPED_DIRECT;
     }
@@ -182,6 +185,22 @@ class LegacyAutoTest {
         pad, pad, dil, dil, groups));
   }
 
+  /**
+   * The rule of the channels-last depthwise path, added after the old AUTO, with panama-512's
+   * numbers: NCHW depthwise, not 1x1 stride 1 unpadded, 16 channels or more, output planes of
+   * at most 256 pixels at stride 1 or 1024 strided (no strided input gradient), copies within
+   * the budget.
+   */
+  private static boolean channelsLastDepthwise(ConvGeometry g, Pass pass, ExecContext ctx) {
+    boolean strided = g.strideH() > 1 || g.strideW() > 1;
+    long copies = Math.min(g.n(), ctx.threads())
+        * ((long) g.c() * g.h() * g.w() + (long) g.k() * g.p() * g.q() + g.weightSize())
+        + (g.n() + 2L) * g.weightSize();
+    return g.layout() == Layout.NCHW && g.cg() == 1 && g.kg() == 1 && !g.isPointwise()
+        && g.c() >= 16 && !(strided && pass == Pass.BACKWARD_DATA)
+        && g.p() * g.q() <= (strided ? 1024 : 256) && copies <= ctx.workspaceFloats();
+  }
+
   @Test
   void autoOnPanama512MakesTheOldChoices() {
     VectorProvider kernels = VectorProviders.get();
@@ -201,8 +220,9 @@ class LegacyAutoTest {
       }
     }
     assertTrue(checked > 20_000, "shapes checked: " + checked);
-    // every path of the old AUTO was reached by the grid
-    assertEquals(List.of(Planner.GROUPED_DIRECT, Planner.IM2COL_GEMM, Planner.IMAGE_BLOCKED_GEMM,
+    // every path of the old AUTO, and the one added since, was reached by the grid
+    assertEquals(List.of(Planner.DEPTHWISE_CHANNELS_LAST, Planner.GROUPED_DIRECT,
+        Planner.IM2COL_GEMM, Planner.IMAGE_BLOCKED_GEMM,
         Planner.IMPLICIT_GEMM, Planner.POINTWISE_GEMM, Planner.WINDOW_DOTS),
         List.copyOf(byPath.keySet()), byPath.toString());
   }

@@ -1,0 +1,147 @@
+package org.vconv.algo;
+
+import org.vconv.Layout;
+import org.vconv.plan.ConvGeometry;
+import org.vconv.plan.ExecContext;
+import org.vconv.plan.ScratchPool;
+import org.vconv.simd.ArrayKernels;
+
+/**
+ * NCHW depthwise convolution ({@code C/G = K/G = 1}) through channels-last copies: image by
+ * image, the operands are transposed into NHWC, {@link DepthwiseNhwc} runs there with its
+ * vectors over channels, and the result is transposed back, while the image is still in cache.
+ * A plane kernel's vectors run along output rows, so on small planes (MobileNetV2's 14x14 and
+ * 7x7 with hundreds of channels) and on strided ones most of its work is per-plane setup and
+ * partial vectors; the copies cost two passes over an image instead. Images are the tasks
+ * (each on one thread) when there are at least as many as threads; else they run in turn,
+ * each on all threads. Scratch: per running image, channels-last copies of its two tensors;
+ * the filters; for the weight gradient, one partial gradient per image.
+ *
+ * <p>The transposes are exact, the NHWC kernels fix their own reduction order, and the weight
+ * gradient adds the images' partial gradients in image order, so the results are bitwise
+ * independent of the thread count. They are NHWC's results, which take no product with
+ * padding, so the input gradient is exact for any weights.
+ */
+public final class DepthwiseChannelsLast implements ConvAlgorithm {
+
+  /** Whether {@code g} is an NCHW depthwise problem, the shapes this path takes. */
+  public static boolean applies(ConvGeometry g) {
+    return g.layout() == Layout.NCHW && g.cg() == 1 && g.kg() == 1;
+  }
+
+  /** Floats of scratch a pass leases on {@code threads} threads, at most. */
+  public static long scratchFloats(ConvGeometry g, int threads) {
+    long images = Math.min(g.n(), Math.max(1, threads));
+    long perImage = (long) g.c() * g.hw() + (long) g.k() * g.pq();
+    return images * (perImage + g.weightSize()) + (long) (g.n() + 2) * g.weightSize();
+  }
+
+  @Override
+  public void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y,
+      ExecContext ctx) {
+    assert applies(g) && Outputs.sized(g, x, w, y) : "planned elsewhere";
+    ConvGeometry one = oneImageChannelsLast(g);
+    int in = g.c() * g.hw();
+    int out = g.k() * g.pq();
+    try (ScratchPool.Lease ws = ScratchPool.lease(g.weightSize())) {
+      float[] hwio = ws.array();
+      filtersToHwio(g, w, hwio, ctx.kernels().arrays());
+      eachImage(g, ctx, (i, inner) -> {
+        ArrayKernels ak = inner.kernels().arrays();
+        try (ScratchPool.Lease xs = ScratchPool.lease(in);
+            ScratchPool.Lease ys = ScratchPool.lease(out)) {
+          ak.transpose(x, i * in, g.hw(), 1, g.c(), g.hw(), xs.array(), 0, g.c());
+          DepthwiseNhwc.forward(one, xs.array(), hwio, bias, ys.array(), inner);
+          ak.transpose(ys.array(), 0, g.k(), 1, g.pq(), g.k(), y, i * out, g.pq());
+        }
+      });
+    }
+  }
+
+  @Override
+  public void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx, ExecContext ctx) {
+    assert applies(g) && Outputs.sized(g, dx, w, dy) : "planned elsewhere";
+    ConvGeometry one = oneImageChannelsLast(g);
+    int in = g.c() * g.hw();
+    int out = g.k() * g.pq();
+    try (ScratchPool.Lease ws = ScratchPool.lease(g.weightSize())) {
+      float[] hwio = ws.array();
+      filtersToHwio(g, w, hwio, ctx.kernels().arrays());
+      eachImage(g, ctx, (i, inner) -> {
+        ArrayKernels ak = inner.kernels().arrays();
+        try (ScratchPool.Lease dys = ScratchPool.lease(out);
+            ScratchPool.Lease dxs = ScratchPool.lease(in)) {
+          ak.transpose(dy, i * out, g.pq(), 1, g.k(), g.pq(), dys.array(), 0, g.k());
+          DepthwiseNhwc.backwardData(one, dys.array(), hwio, dxs.array(), inner);
+          ak.transpose(dxs.array(), 0, g.c(), 1, g.hw(), g.c(), dx, i * in, g.hw());
+        }
+      });
+    }
+  }
+
+  @Override
+  public void backwardWeight(ConvGeometry g, float[] dy, float[] x, float[] dw,
+      ExecContext ctx) {
+    assert applies(g) && Outputs.sized(g, x, dw, dy) : "planned elsewhere";
+    ConvGeometry one = oneImageChannelsLast(g);
+    int in = g.c() * g.hw();
+    int out = g.k() * g.pq();
+    int taps = g.weightSize();
+    try (ScratchPool.Lease parts = ScratchPool.lease(g.n() * taps);
+        ScratchPool.Lease sum = ScratchPool.lease(taps)) {
+      float[] partial = parts.array();
+      eachImage(g, ctx, (i, inner) -> {
+        ArrayKernels ak = inner.kernels().arrays();
+        try (ScratchPool.Lease dys = ScratchPool.lease(out);
+            ScratchPool.Lease xs = ScratchPool.lease(in);
+            ScratchPool.Lease dws = ScratchPool.lease(taps)) {
+          ak.transpose(dy, i * out, g.pq(), 1, g.k(), g.pq(), dys.array(), 0, g.k());
+          ak.transpose(x, i * in, g.hw(), 1, g.c(), g.hw(), xs.array(), 0, g.c());
+          DepthwiseNhwc.backwardWeight(one, dys.array(), xs.array(), dws.array(), inner);
+          System.arraycopy(dws.array(), 0, partial, i * taps, taps);
+        }
+      });
+      float[] hwio = sum.array(); // the images' partials added in image order
+      System.arraycopy(partial, 0, hwio, 0, taps);
+      for (int i = 1; i < g.n(); i++) {
+        for (int j = 0; j < taps; j++) {
+          hwio[j] += partial[i * taps + j];
+        }
+      }
+      // HWIO [R*S, K] back to OIHW [K, R*S]
+      ctx.kernels().arrays().transpose(hwio, 0, g.k(), 1, g.r() * g.s(), g.k(), dw, 0,
+          g.r() * g.s());
+    }
+  }
+
+  /** A pass's work for image {@code i}, run on the context it is given. */
+  private interface ImageTask {
+    void run(int i, ExecContext inner);
+  }
+
+  /**
+   * Runs every image: as tasks on one thread each when there are at least as many images as
+   * threads, else in turn on all of {@code ctx}'s threads.
+   */
+  private static void eachImage(ConvGeometry g, ExecContext ctx, ImageTask task) {
+    if (g.n() >= ctx.threads()) {
+      ExecContext single = new ExecContext(1, ctx.workspaceBytes(), ctx.kernels());
+      ctx.parallelFor(g.n(), i -> task.run(i, single));
+    } else {
+      for (int i = 0; i < g.n(); i++) {
+        task.run(i, ctx);
+      }
+    }
+  }
+
+  private static ConvGeometry oneImageChannelsLast(ConvGeometry g) {
+    return new ConvGeometry(Layout.NHWC, 1, g.c(), g.h(), g.w(), g.k(), g.r(), g.s(),
+        g.p(), g.q(), g.strideH(), g.strideW(), g.padTop(), g.padBottom(), g.padLeft(),
+        g.padRight(), g.dilH(), g.dilW(), g.groups());
+  }
+
+  /** OIHW {@code [K, 1, R, S]} to HWIO {@code [R, S, 1, K]}. */
+  private static void filtersToHwio(ConvGeometry g, float[] w, float[] dst, ArrayKernels ak) {
+    ak.transpose(w, 0, g.r() * g.s(), 1, g.k(), g.r() * g.s(), dst, 0, g.k());
+  }
+}
