@@ -36,7 +36,10 @@ class LegacyAutoTest {
   private static final int MAX_DEPTH = 256;
   private static final int ROW_MULTIPLE = 16;
 
-  /** The old AUTO: the class it picked, followed to the path that ran. */
+  /**
+   * The old AUTO: the class it picked, followed to the path that ran; and, since Winograd
+   * came, its rule ahead of the GEMM paths (panama-512's numbers, copied here).
+   */
   static String legacyPath(ConvGeometry g, Pass pass, ExecContext ctx) {
     if (groupedPreferred(g, pass)) {
       return Planner.GROUPED_DIRECT;
@@ -77,6 +80,8 @@ class LegacyAutoTest {
         case BACKWARD_WEIGHT -> windowDotsPreferred(g) ? Planner.WINDOW_DOTS
             : ImplicitGemm.supports(g) ? Planner.IMPLICIT_GEMM : im2colPath(g);
       };
+      case WINOGRAD -> g.r() == 3 && g.s() == 3 && unit && g.dilH() == 1 && g.dilW() == 1
+          ? Planner.WINOGRAD : im2colPath(g);
       case IMAGE_BLOCKED_GEMM -> pass != Pass.BACKWARD_WEIGHT
           && ImageBlockedGemm.runs(g, pass == Pass.BACKWARD_DATA, ctx)
           ? Planner.IMAGE_BLOCKED_GEMM : im2colPath(g);
@@ -86,6 +91,18 @@ class LegacyAutoTest {
   /** Im2colGemm ran pointwise shapes as Pointwise's plain GEMMs. */
   private static String im2colPath(ConvGeometry g) {
     return g.isPointwise() ? Planner.POINTWISE_GEMM : Planner.IM2COL_GEMM;
+  }
+
+  /** The Winograd rule: 3x3 stride 1, 32+ channels per group, 100+ output pixels. */
+  private static boolean winogradPreferred(ConvGeometry g, Pass pass, ExecContext ctx) {
+    boolean shape = g.r() == 3 && g.s() == 3 && g.strideH() == 1 && g.strideW() == 1
+        && g.dilH() == 1 && g.dilW() == 1 && Math.min(g.cg(), g.kg()) >= 32
+        && g.p() * g.q() >= 100;
+    return shape && switch (pass) {
+      case FORWARD -> true;
+      case BACKWARD_DATA -> g.layout() == Layout.NHWC;
+      case BACKWARD_WEIGHT -> 16L * g.kg() * g.cg() * Float.BYTES <= ctx.workspaceBytes() / 2;
+    };
   }
 
   private static boolean groupedPreferred(ConvGeometry g, Pass pass) {
