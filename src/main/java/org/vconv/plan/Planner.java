@@ -261,6 +261,8 @@ public final class Planner {
     list.add(new Candidate(GROUPED_DIRECT, GROUPED, (g, ctx) -> grouped(g, pass),
         g -> pass == Pass.BACKWARD_DATA && !GroupedDirect.exactForAnyWeights(g)));
     list.add(pointwise);
+    list.add(new Candidate(WINOGRAD, winograd, (g, ctx) -> winogradRule(g, pass, ctx, tuning),
+        g -> true));
     switch (pass) {
       case FORWARD -> {
         list.add(Candidate.of(IMAGE_BLOCKED_GEMM, IMAGE_BLOCKED,

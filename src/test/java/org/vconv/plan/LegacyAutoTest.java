@@ -44,6 +44,9 @@ class LegacyAutoTest {
     if (groupedPreferred(g, pass)) {
       return Planner.GROUPED_DIRECT;
     }
+    if (winogradPreferred(g, pass, ctx)) {
+      return Planner.WINOGRAD;
+    }
     if (imageBlockedPreferred(g, pass)) { // ran itself within the budget, else im2col
       return ImageBlockedGemm.runs(g, pass == Pass.BACKWARD_DATA, ctx) ? Planner.IMAGE_BLOCKED_GEMM
           : im2colPath(g);
@@ -220,7 +223,7 @@ class LegacyAutoTest {
     assertTrue(checked > 20_000, "shapes checked: " + checked);
     // every path of the old AUTO was reached by the grid
     assertEquals(List.of(Planner.GROUPED_DIRECT, Planner.IM2COL_GEMM, Planner.IMAGE_BLOCKED_GEMM,
-        Planner.IMPLICIT_GEMM, Planner.POINTWISE_GEMM, Planner.WINDOW_DOTS),
+        Planner.IMPLICIT_GEMM, Planner.POINTWISE_GEMM, Planner.WINDOW_DOTS, Planner.WINOGRAD),
         List.copyOf(byPath.keySet()), byPath.toString());
   }
 
