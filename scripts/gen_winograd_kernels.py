@@ -217,6 +217,96 @@ final class {cls} implements WinogradKernels {{
 """
 
 
+def op1d(name, mat):
+    """A Panama 1-D transform of one vector column: d[dof + i*ds] = sum_k mat[i][k] s[so + k*ss]."""
+    lines = [f"  private static void {name}(float[] s, int so, int ss, float[] d, int dof, int ds) {{"]
+    for k in range(len(mat[0])):
+        lines.append(f"    FloatVector x{k} = FloatVector.fromArray(SPECIES, s, so + {k} * ss);")
+    for i in range(len(mat)):
+        e = combine([(mat[i][k], f"x{k}") for k in range(len(mat[0]))], True)
+        lines.append(f"    ({e}).intoArray(d, dof + {i} * ds);")
+    lines.append("  }")
+    return "\n".join(lines) + "\n"
+
+
+def out1d(name, mat):
+    """The output transform's row: plus bias, only the first cols results stored."""
+    lines = [f"  private static void {name}(float[] s, int so, int ss, float[] bias, int bOff, float[] d,",
+             "      int dof, int ds, int cols) {"]
+    for k in range(len(mat[0])):
+        lines.append(f"    FloatVector x{k} = FloatVector.fromArray(SPECIES, s, so + {k} * ss);")
+    lines.append("    FloatVector b = bias == null ? FloatVector.zero(SPECIES)"
+                 " : FloatVector.fromArray(SPECIES, bias, bOff);")
+    for i in range(len(mat)):
+        e = combine([(mat[i][k], f"x{k}") for k in range(len(mat[0]))], True)
+        lines.append(f"    if ({i} < cols) {{")
+        lines.append(f"      ({e}).add(b).intoArray(d, dof + {i} * ds);")
+        lines.append("    }")
+    lines.append("  }")
+    return "\n".join(lines) + "\n"
+
+
+def panama_methods():
+    """Two passes through memory, columns then rows, each a small 1-D op: no vector crosses a
+    call, so C2 never boxes one even when it stops inlining (a 2-D kernel in one method
+    outgrew the inlining budget)."""
+    src = ""
+    for m in (2, 4):
+        n = m + 2
+        A = transposed(AT[m])
+        GT = transposed(G[m])
+        src += op1d(f"bt{m}", BT[m]) + op1d(f"a{m}", A) + op1d(f"at{m}", AT[m])
+        src += op1d(f"g{m}", G[m]) + op1d(f"gt{m}", GT[m] if False else GT) + out1d(f"atOut{m}", AT[m])
+        def loop(body, tail):
+            return ("    int c = 0;\n    for (int bound = SPECIES.loopBound(len); c < bound; c += L) {\n"
+                    + body + "    }\n    if (c < len) {\n      " + tail + "\n    }\n")
+        # input: columns of d into d's slots (i*n + j), then rows in place
+        body = (f"      for (int j = 0; j < {n}; j++) {{\n"
+                f"        bt{m}(s, sOff + c + j * cp, rp, d, dOff + c + j * ds, {n} * ds);\n      }}\n"
+                f"      for (int i = 0; i < {n}; i++) {{\n"
+                f"        bt{m}(d, dOff + c + i * {n} * ds, ds, d, dOff + c + i * {n} * ds, ds);\n      }}\n")
+        src += (f"\n  static void input{m}(float[] s, int sOff, int rp, int cp, float[] d, int dOff, int ds,\n"
+                f"      int len) {{\n" + loop(body, f"ScalarWinogradKernels.input{m}(s, sOff + c, rp, cp, d, dOff + c, ds, len - c);")
+                + "  }\n")
+        # output: columns of M in place (rows < m), then rows to the result
+        body = (f"      for (int j = 0; j < {n}; j++) {{\n"
+                f"        at{m}(s, sOff + c + j * ss, {n} * ss, s, sOff + c + j * ss, {n} * ss);\n      }}\n"
+                f"      for (int i = 0; i < rows; i++) {{\n"
+                f"        atOut{m}(s, sOff + c + i * {n} * ss, ss, bias, bOff + c, d, dOff + i * rp + c, cp,"
+                f" cols);\n      }}\n")
+        src += (f"\n  static void output{m}(float[] s, int sOff, int ss, float[] bias, int bOff, float[] d,\n"
+                f"      int dOff, int rp, int cp, int rows, int cols, int len) {{\n"
+                + loop(body, f"ScalarWinogradKernels.output{m}(s, sOff + c, ss, bias, bOff + c, d, dOff + c, rp, cp, rows, cols, len - c);")
+                + "  }\n")
+        # filter: taps (3 x 3) to n x n
+        body = (f"      for (int j = 0; j < 3; j++) {{\n"
+                f"        g{m}(s, sOff + c + j * ts, 3 * ts, d, dOff + c + j * ds, {n} * ds);\n      }}\n"
+                f"      for (int i = 0; i < {n}; i++) {{\n"
+                f"        g{m}(d, dOff + c + i * {n} * ds, ds, d, dOff + c + i * {n} * ds, ds);\n      }}\n")
+        src += (f"\n  static void filter{m}(float[] s, int sOff, int ts, float[] d, int dOff, int ds, int len) {{\n"
+                + loop(body, f"ScalarWinogradKernels.filter{m}(s, sOff + c, ts, d, dOff + c, ds, len - c);")
+                + "  }\n")
+        # filter gradient: S columns in place (rows < 3), then rows to the taps
+        body = (f"      for (int j = 0; j < {n}; j++) {{\n"
+                f"        gt{m}(s, sOff + c + j * ss, {n} * ss, s, sOff + c + j * ss, {n} * ss);\n      }}\n"
+                f"      for (int i = 0; i < 3; i++) {{\n"
+                f"        gt{m}(s, sOff + c + i * {n} * ss, ss, d, dOff + c + i * 3 * ts, ts);\n      }}\n")
+        src += (f"\n  static void filterGradient{m}(float[] s, int sOff, int ss, float[] d, int dOff, int ts,\n"
+                f"      int len) {{\n"
+                + loop(body, f"ScalarWinogradKernels.filterGradient{m}(s, sOff + c, ss, d, dOff + c, ts, len - c);")
+                + "  }\n")
+        # gradient: dy columns (m x m) to d's slots, then rows in place
+        body = (f"      for (int j = 0; j < {m}; j++) {{\n"
+                f"        a{m}(s, sOff + c + j * cp, rp, d, dOff + c + j * ds, {n} * ds);\n      }}\n"
+                f"      for (int i = 0; i < {n}; i++) {{\n"
+                f"        a{m}(d, dOff + c + i * {n} * ds, ds, d, dOff + c + i * {n} * ds, ds);\n      }}\n")
+        src += (f"\n  static void gradient{m}(float[] s, int sOff, int rp, int cp, float[] d, int dOff, int ds,\n"
+                f"      int len) {{\n"
+                + loop(body, f"ScalarWinogradKernels.gradient{m}(s, sOff + c, rp, cp, d, dOff + c, ds, len - c);")
+                + "  }\n")
+    return src
+
+
 def emit(vector):
     cls = "PanamaWinogradKernels" if vector else "ScalarWinogradKernels"
     if vector:
@@ -224,7 +314,10 @@ def emit(vector):
                    "import jdk.incubator.vector.VectorSpecies;\n")
         doc = ("{@link WinogradKernels} on FloatVector lanes of {@link PanamaProvider#SPECIES}: a\n"
                " * tile's values are vectors across channels; channels past the last full vector\n"
-               " * take the scalar kernels.")
+               " * take the scalar kernels. Each 2-D transform is two passes of small 1-D ones through\n"
+               " * memory (columns into the destination's slots, then rows in place; the output and\n"
+               " * the filter gradient overwrite their source, a scratch of the caller's): no vector\n"
+               " * crosses a call, so C2 never boxes one when it stops inlining.")
         fields = ("  private static final VectorSpecies<Float> SPECIES = PanamaProvider.SPECIES;\n"
                   "  private static final int L = SPECIES.length();\n")
     else:
@@ -232,6 +325,11 @@ def emit(vector):
         doc = "Plain-loop {@link WinogradKernels}, one channel at a time."
         fields = ""
     src = HEADER.format(imports=imports, doc=doc, cls=cls, fields=fields)
+    if vector:
+        src += "\n" + panama_methods() + "}\n"
+        with open(f"src/main/java/org/vconv/simd/{cls}.java", "w") as f:
+            f.write(src)
+        return
     for name, m, params, b, tail in methods(vector):
         src += f"\n  static void {name}{m}({params}) {{\n"
         src += "    int c = 0;\n"

@@ -21,7 +21,8 @@ public interface WinogradKernels {
    * The output transform {@code Y = A^T M A + bias}: {@code M(xi)} of channel {@code c} is
    * {@code s[sOff + xi*ss + c]}; result {@code (i, j)} for {@code i < rows <= m},
    * {@code j < cols <= m} goes to {@code d[dOff + i*rp + j*cp + c]}, plus
-   * {@code bias[bOff + c]} ({@code bias} may be null: no bias).
+   * {@code bias[bOff + c]} ({@code bias} may be null: no bias). {@code M} is scratch: the SIMD
+   * provider overwrites it.
    */
   void outputTransform(int m, float[] s, int sOff, int ss, float[] bias, int bOff, float[] d,
       int dOff, int rp, int cp, int rows, int cols, int len);
@@ -35,7 +36,7 @@ public interface WinogradKernels {
   /**
    * The filter transform's adjoint {@code dW = G^T S G}, for the weight gradient: {@code S(xi)}
    * of channel {@code c} is {@code s[sOff + xi*ss + c]}; tap {@code (r, s)} goes to
-   * {@code d[dOff + (3r + s)*ts + c]}.
+   * {@code d[dOff + (3r + s)*ts + c]}. {@code S} is scratch: the SIMD provider overwrites it.
    */
   void filterGradientTransform(int m, float[] s, int sOff, int ss, float[] d, int dOff, int ts,
       int len);
