@@ -71,6 +71,8 @@ class PlannerTableTest {
             IMPLICIT, WINO),
         row("NHWC 14x14 b2 64ch", ConvSpec.builder().padding(1).layout(Layout.NHWC).build(),
             new int[] {2, 14, 14, 64}, new int[] {3, 3, 64, 64}, WINO, WINO, WINO),
+        row("80x80 b1 64ch", pad1, new int[] {1, 64, 80, 80}, new int[] {64, 64, 3, 3},
+            IMPLICIT, IMPLICIT, IMPLICIT),
         row("dilated 3x3 64ch", ConvSpec.builder().padding(2).dilation(2).build(),
             new int[] {2, 64, 14, 14}, new int[] {64, 64, 3, 3}, IM2COL, IM2COL, IM2COL),
         row("NHWC depthwise", ConvSpec.builder().padding(1).groups(16).layout(Layout.NHWC)

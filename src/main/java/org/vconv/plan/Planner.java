@@ -324,6 +324,10 @@ public final class Planner {
       return decline(g.p() + "x" + g.q() + " outputs < " + tuned.winogradMinOutputPixels()
           + " pixels: edge tiles waste too much");
     }
+    if (g.layout() == Layout.NCHW && g.pq() > tuned.winogradNchwMaxOutputPixels()) {
+      return decline("NCHW, " + g.p() + "x" + g.q() + " outputs > "
+          + tuned.winogradNchwMaxOutputPixels() + " pixels: the implicit GEMM measured faster");
+    }
     if (pass == Pass.BACKWARD_DATA && g.layout() == Layout.NCHW
         && !tuned.winogradNchwInputGradient()) {
       return decline("NCHW input gradient: the GEMM paths below measured as fast");

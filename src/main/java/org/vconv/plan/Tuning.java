@@ -38,6 +38,8 @@ import java.util.List;
  *     group: below, its transforms weigh too much against its GEMMs
  * @param winogradMinOutputPixels and output planes of at least this many pixels: on smaller
  *     ones (7x7) the tiles past the edge waste too much and the GEMMs are short
+ * @param winogradNchwMaxOutputPixels and, in NCHW, output planes of at most this many pixels:
+ *     on larger ones (112x112, VGG's 224x224) the implicit GEMM measured faster
  * @param winogradNchwInputGradient whether Winograd takes the NCHW input gradient too; false
  *     where the image-blocked and implicit GEMMs measured as fast there
  * @param winogradBlockTiles Winograd's tiles per block at most (the GEMMs' rows per call):
@@ -61,6 +63,7 @@ public record Tuning(
     int im2colSpanImagePixels,
     int winogradMinChannels,
     int winogradMinOutputPixels,
+    int winogradNchwMaxOutputPixels,
     boolean winogradNchwInputGradient,
     int winogradBlockTiles,
     boolean measured) {
@@ -73,15 +76,16 @@ public record Tuning(
    */
   static final List<Tuning> TABLES = List.of(
       // provider, grouped: grp grpN; image-blocked: ib* ibPx ibDep ib%; implicit: im% imSD imWC;
-      // window-dots: wdD wdR; im2col: span; winograd: wgC wgPx wgNchwDx wgT; measured
+      // window-dots: wdD wdR; im2col: span; winograd: wgC wgPx wgNchwPx wgNchwDx wgT;
+      // measured
       new Tuning("panama-512", 16, 32, 8, 1024, 128, 10, 20, 512, 512, 256, 16, 128,
-          32, 100, false, 512, true),
+          32, 100, 4096, false, 512, true),
       new Tuning("panama-256", 16, 32, 3, 1024, 128, 10, 20, 512, 512, 256, 16, 128,
-          32, 100, false, 512, false),
+          32, 100, 4096, false, 512, false),
       new Tuning("panama-128", 16, 32, 3, 1024, 128, 10, 20, 512, 512, 256, 16, 128,
-          32, 100, false, 512, false),
+          32, 100, 4096, false, 512, false),
       new Tuning("scalar", 16, 32, 4, 1024, 128, 10, 20, 512, 512, 256, 16, 128,
-          32, 100, false, 512, false));
+          32, 100, 4096, false, 512, false));
 
   /**
    * The table of a provider.

@@ -96,11 +96,14 @@ class LegacyAutoTest {
     return g.isPointwise() ? Planner.POINTWISE_GEMM : Planner.IM2COL_GEMM;
   }
 
-  /** The Winograd rule: 3x3 stride 1, 32+ channels per group, 100+ output pixels. */
+  /**
+   * The Winograd rule: 3x3 stride 1, 32+ channels per group, 100+ output pixels, in NCHW at
+   * most 4096; not the NCHW input gradient.
+   */
   private static boolean winogradPreferred(ConvGeometry g, Pass pass, ExecContext ctx) {
     boolean shape = g.r() == 3 && g.s() == 3 && g.strideH() == 1 && g.strideW() == 1
         && g.dilH() == 1 && g.dilW() == 1 && Math.min(g.cg(), g.kg()) >= 32
-        && g.p() * g.q() >= 100;
+        && g.p() * g.q() >= 100 && (g.layout() == Layout.NHWC || g.p() * g.q() <= 4096);
     return shape && switch (pass) {
       case FORWARD -> true;
       case BACKWARD_DATA -> g.layout() == Layout.NHWC;
