@@ -36,5 +36,14 @@ public enum Algorithm {
    * from {@code dy} (a gather: exactly col2im's products, at any stride). The weight gradient,
    * and passes whose scratch exceeds the budget, run as {@link #IM2COL_GEMM}.
    */
-  IMAGE_BLOCKED_GEMM
+  IMAGE_BLOCKED_GEMM,
+  /**
+   * 3x3, stride 1, dilation 1 (other shapes run as {@link #IM2COL_GEMM}): Winograd's minimal
+   * filtering F(2x2, 3x3), 2.25 times fewer products than the direct sum, in all three passes
+   * and both layouts; F(4x4, 3x3) (4 times fewer, less accurate) only when
+   * {@code -Dvconv.winogradTile=4} asks for it. Non-finite inputs or weights run as
+   * {@link #IM2COL_GEMM}: the transforms' differences would turn them into NaN where the
+   * definition has none.
+   */
+  WINOGRAD
 }

@@ -25,6 +25,7 @@ class PlannerTableTest {
   private static final String GROUPED = Planner.GROUPED_DIRECT;
   private static final String DOTS = Planner.WINDOW_DOTS;
   private static final String DW_CL = Planner.DEPTHWISE_CHANNELS_LAST;
+  private static final String WINO = Planner.WINOGRAD;
 
   /**
    * A shape and its expected paths for fwd, bwd_data, bwd_weight; {@code byProvider} overrides
@@ -72,6 +73,15 @@ class PlannerTableTest {
             new int[] {2, 48, 10, 10}, new int[] {48, 24, 3, 3}, GROUPED, GROUPED, IM2COL),
         row("NHWC", ConvSpec.builder().padding(1).layout(Layout.NHWC).build(),
             new int[] {2, 10, 10, 16}, new int[] {3, 3, 16, 8}, IM2COL, IM2COL, IM2COL),
+        // 3x3 stride 1, 32+ channels, 10x10+ outputs: Winograd, but not the NCHW input gradient
+        row("14x14 b2 64ch", pad1, new int[] {2, 64, 14, 14}, new int[] {64, 64, 3, 3}, WINO,
+            IMPLICIT, WINO),
+        row("NHWC 14x14 b2 64ch", ConvSpec.builder().padding(1).layout(Layout.NHWC).build(),
+            new int[] {2, 14, 14, 64}, new int[] {3, 3, 64, 64}, WINO, WINO, WINO),
+        row("80x80 b1 64ch", pad1, new int[] {1, 64, 80, 80}, new int[] {64, 64, 3, 3},
+            IMPLICIT, IMPLICIT, IMPLICIT),
+        row("dilated 3x3 64ch", ConvSpec.builder().padding(2).dilation(2).build(),
+            new int[] {2, 64, 14, 14}, new int[] {64, 64, 3, 3}, IM2COL, IM2COL, IM2COL),
         row("NHWC depthwise", ConvSpec.builder().padding(1).groups(16).layout(Layout.NHWC)
             .build(), new int[] {2, 10, 10, 16}, new int[] {3, 3, 1, 16}, GROUPED, GROUPED,
             GROUPED));

@@ -1,5 +1,6 @@
 package org.vconv.bench;
 
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -14,6 +15,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import org.vconv.Algorithm;
 import org.vconv.Conv2d;
 import org.vconv.Gradients;
 import org.vconv.Tensor;
@@ -62,6 +64,13 @@ public class ConvLayerBenchmark {
   @Param("2")
   public int threads;
 
+  /**
+   * The algorithm, by its CLI name ({@code auto}, {@code winograd}, {@code implicit-gemm}, ...):
+   * an A/B of one path against AUTO's choice.
+   */
+  @Param("auto")
+  public String algorithm;
+
   /** Batch is divided by this (at least 1): the quick preset runs slow scalar kernels smaller. */
   @Param("1")
   public int batchDiv;
@@ -77,12 +86,14 @@ public class ConvLayerBenchmark {
       case "scalar" -> false;
       default -> throw new IllegalArgumentException("impl must be simd or scalar: " + impl);
     };
-    Conv2d conv = Conv2d.of(l.spec()).withThreads(threads).withVectorization(simd);
+    Algorithm alg = Algorithm.valueOf(algorithm.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+    Conv2d conv = Conv2d.of(l.spec()).withThreads(threads).withVectorization(simd)
+        .withAlgorithm(alg);
     if (simd && conv.kernels().equals("scalar")) {
       throw new IllegalStateException("impl=simd but vconv loaded scalar kernels: is "
           + "jdk.incubator.vector on the fork's command line?");
     }
-    checkSimdMatchesScalar(l, pass, threads);
+    checkSimdMatchesScalar(l, pass, threads, alg);
     // scripts/bench greps this line from the JMH log to name the kernels in its table
     System.out.println("vconv kernels: " + conv.kernels());
     call = prepare(conv, l, pass, new SplittableRandom(42));
@@ -134,13 +145,13 @@ public class ConvLayerBenchmark {
    * kernel, stride, pad, dilation and groups; batch 1, at most 8 channels per group, small
    * image) and throws if they differ, so nothing wrong is ever timed.
    */
-  static void checkSimdMatchesScalar(ConvLayer l, String pass, int threads) {
+  static void checkSimdMatchesScalar(ConvLayer l, String pass, int threads, Algorithm alg) {
     int g = l.groups();
     int hh = (l.r() - 1) * l.dilationH() + 4 * l.strideH() + 3;
     int ww = (l.s() - 1) * l.dilationW() + 4 * l.strideW() + 3;
     ConvLayer small = l.withShape(1, g * Math.min(l.c() / g, 8), g * Math.min(l.k() / g, 8),
         Math.min(l.h(), hh), Math.min(l.w(), ww));
-    Conv2d base = Conv2d.of(small.spec()).withThreads(threads);
+    Conv2d base = Conv2d.of(small.spec()).withThreads(threads).withAlgorithm(alg);
     float[] a = output(prepare(base, small, pass, new SplittableRandom(7)).get());
     float[] b = output(prepare(base.withVectorization(false), small, pass,
         new SplittableRandom(7)).get());

@@ -28,6 +28,16 @@ public interface ConvAlgorithm {
   void backwardWeight(ConvGeometry g, float[] dy, float[] x, float[] dw, ExecContext ctx);
 
   /**
+   * {@link #forward}, or false, with {@code y} untouched, when these values would give results
+   * the definition does not have (a transform's {@code Inf - Inf}).
+   */
+  default boolean forwardIfExact(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y,
+      ExecContext ctx) {
+    forward(g, x, w, bias, y, ctx);
+    return true;
+  }
+
+  /**
    * {@link #backwardData}, or false, with {@code dx} untouched, when these weights' values
    * would give products the definition does not have (0 x Inf through padding).
    */

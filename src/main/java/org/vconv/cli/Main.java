@@ -71,7 +71,7 @@ public final class Main {
         --output-padding O|O1,O2[,O3]
                                   transposed only: extra output after each axis, smaller
                                   than its stride or its dilation; default 0
-        --algorithm auto|direct|im2col-gemm|kernel-offset|implicit-gemm|image-blocked-gemm
+        --algorithm auto|direct|im2col-gemm|kernel-offset|implicit-gemm|image-blocked-gemm|winograd
                                   how to compute; default auto. All agree up to rounding.
 
       Files: reads .npy version 1, 2 or 3, C order, little-endian float32, float64, int32 or

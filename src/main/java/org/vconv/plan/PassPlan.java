@@ -23,15 +23,15 @@ public record PassPlan(Pass pass, String path, String reason, ConvAlgorithm algo
   }
 
   /**
-   * Runs the forward pass.
+   * Runs the forward pass; the exact path when the planned one declines the values.
    *
    * @return the name of the path that ran
    */
   public String forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y,
       ExecContext ctx) {
     assert pass == Pass.FORWARD;
-    algorithm.forward(g, x, w, bias, y, ctx);
-    return path;
+    return algorithm.forwardIfExact(g, x, w, bias, y, ctx) ? path
+        : exactPath().forward(g, x, w, bias, y, ctx);
   }
 
   /**

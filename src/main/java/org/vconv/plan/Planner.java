@@ -20,6 +20,7 @@ import org.vconv.algo.ImplicitGemm;
 import org.vconv.algo.KernelOffsetLoop;
 import org.vconv.algo.PointwiseGemm;
 import org.vconv.algo.WindowDots;
+import org.vconv.algo.Winograd;
 import org.vconv.im2col.PaddedWindows;
 
 /**
@@ -52,6 +53,17 @@ public final class Planner {
   /** See {@link #GROUPED_DIRECT}. */
   public static final String KERNEL_OFFSET = "kernel-offset";
   /** See {@link #GROUPED_DIRECT}. */
+  public static final String WINOGRAD = "winograd";
+
+  /**
+   * The system property that sets Winograd's output tile: 2 (the default, F(2x2, 3x3)) or 4
+   * (F(4x4, 3x3): fewer products, larger errors, see performance.md).
+   */
+  public static final String WINOGRAD_TILE_PROPERTY = "vconv.winogradTile";
+
+  /** The Winograd output tile of this JVM: {@link #WINOGRAD_TILE_PROPERTY}, else 2. */
+  public static final int WINOGRAD_TILE = winogradTile();
+  /** See {@link #GROUPED_DIRECT}. */
   public static final String DIRECT = "direct";
 
   private static final ConvAlgorithm GROUPED = new GroupedDirect();
@@ -68,8 +80,10 @@ public final class Planner {
   private final Tuning tuning;
   private final Candidate im2col;
   private final Candidate pointwise;
+  private final ConvAlgorithm winograd;
 
   private Planner(Tuning tuning) {
+    this.winograd = new Winograd(WINOGRAD_TILE, tuning.winogradBlockTiles());
     this.tuning = tuning;
     this.im2col = Candidate.of(IM2COL_GEMM, new Im2colGemm(tuning.im2colSpanImagePixels()),
         (g, ctx) -> accept("im2col + GEMM takes every shape"));
@@ -195,17 +209,20 @@ public final class Planner {
     if (!c.needsExact().test(g)) {
       return new PassPlan(pass, c.path(), reason, c.algorithm(), null);
     }
+    boolean any = c.path().equals(WINOGRAD); // declines non-finite values in any operand
     PassPlan exact = null;
     for (Candidate f : fallback()) {
       if (f.rule().judge(g, ctx).accepts()) {
-        String values = pass == Pass.BACKWARD_DATA ? "weights" : "input";
+        String values = any ? "values" : pass == Pass.BACKWARD_DATA ? "weights" : "input";
         exact = new PassPlan(pass, f.path(), "non-finite " + values + ": " + c.path()
-            + " would multiply them by padding", f.algorithm(), null);
+            + (any ? " would subtract infinities" : " would multiply them by padding"),
+            f.algorithm(), null);
         break;
       }
     }
     assert exact != null;
-    String values = pass == Pass.BACKWARD_DATA ? "weights are" : "input is";
+    String values = any ? "values are" : pass == Pass.BACKWARD_DATA ? "weights are"
+        : "input is";
     return new PassPlan(pass, c.path(), reason + "; if the " + values + " not finite: "
         + exact.path(), c.algorithm(), exact);
   }
@@ -236,6 +253,8 @@ public final class Planner {
             new Candidate(IMPLICIT_GEMM, IMPLICIT, (g, ctx) -> implicitShape(g, "as chosen"),
                 g -> true));
       };
+      case WINOGRAD -> List.of(new Candidate(WINOGRAD, winograd,
+          (g, ctx) -> winogradRule(g, pass, ctx, null), g -> true));
       case IMAGE_BLOCKED_GEMM -> List.of(Candidate.of(IMAGE_BLOCKED_GEMM, IMAGE_BLOCKED,
           (g, ctx) -> imageBlockedShape(g, pass, ctx, "as chosen")));
     };
@@ -248,6 +267,8 @@ public final class Planner {
     list.add(new Candidate(GROUPED_DIRECT, GROUPED, (g, ctx) -> grouped(g, pass),
         g -> pass == Pass.BACKWARD_DATA && !GroupedDirect.exactForAnyWeights(g)));
     list.add(pointwise);
+    list.add(new Candidate(WINOGRAD, winograd, (g, ctx) -> winogradRule(g, pass, ctx, tuning),
+        g -> true));
     switch (pass) {
       case FORWARD -> {
         list.add(Candidate.of(IMAGE_BLOCKED_GEMM, IMAGE_BLOCKED,
@@ -271,6 +292,61 @@ public final class Planner {
   }
 
   // ---- the rules; each names the facts it decided on
+
+  private static int winogradTile() {
+    String v = System.getProperty(WINOGRAD_TILE_PROPERTY, "2").trim();
+    if (v.equals("2") || v.equals("4")) {
+      return Integer.parseInt(v);
+    }
+    System.getLogger("org.vconv").log(System.Logger.Level.WARNING, WINOGRAD_TILE_PROPERTY
+        + "=" + v + " is not 2 or 4: Winograd uses F(2x2, 3x3)");
+    return 2;
+  }
+
+  /** {@code tuned} null: structural only (an explicit choice). */
+  private Candidate.Verdict winogradRule(ConvGeometry g, Pass pass, ExecContext ctx,
+      Tuning tuned) {
+    if (g.r() != 3 || g.s() != 3) {
+      return decline("kernel " + g.r() + "x" + g.s() + ", not 3x3");
+    }
+    if (!unitStride(g)) {
+      return decline("stride " + stride(g));
+    }
+    if (g.dilH() != 1 || g.dilW() != 1) {
+      return decline("dilation " + g.dilH() + "x" + g.dilW());
+    }
+    int m = WINOGRAD_TILE;
+    String what = "3x3 stride 1: F(" + m + "x" + m + ", 3x3), " + (m == 2 ? "2.25" : "4")
+        + "x fewer products";
+    if (tuned == null) {
+      return accept(what + ", as chosen");
+    }
+    int channels = Math.min(g.cg(), g.kg());
+    if (channels < tuned.winogradMinChannels()) {
+      return decline(channels + " channels per group < " + tuned.winogradMinChannels()
+          + ": transforms outweigh the GEMMs");
+    }
+    if (g.pq() < tuned.winogradMinOutputPixels()) {
+      return decline(g.p() + "x" + g.q() + " outputs < " + tuned.winogradMinOutputPixels()
+          + " pixels: edge tiles waste too much");
+    }
+    if (g.layout() == Layout.NCHW && g.pq() > tuned.winogradNchwMaxOutputPixels()) {
+      return decline("NCHW, " + g.p() + "x" + g.q() + " outputs > "
+          + tuned.winogradNchwMaxOutputPixels() + " pixels: the implicit GEMM measured faster");
+    }
+    if (pass == Pass.BACKWARD_DATA && g.layout() == Layout.NCHW
+        && !tuned.winogradNchwInputGradient()) {
+      return decline("NCHW input gradient: the GEMM paths below measured as fast");
+    }
+    if (pass == Pass.BACKWARD_WEIGHT) {
+      long sums = (long) (m + 2) * (m + 2) * g.kg() * g.cg() * Float.BYTES;
+      if (sums > ctx.workspaceBytes() / 2) {
+        return decline("its transformed weight gradient, " + sums + " bytes, > half the budget");
+      }
+    }
+    return accept(what + ", " + channels + " channels per group >= "
+        + tuned.winogradMinChannels() + ", " + g.p() + "x" + g.q() + " outputs");
+  }
 
   private Candidate.Verdict grouped(ConvGeometry g, Pass pass) {
     if (g.groups() == 1) {

@@ -41,6 +41,16 @@ import java.util.List;
  * @param im2colSpanImagePixels NCHW im2col tiles span images (output staged) when an image has
  *     at most this many output pixels: half the GEMM's depth block, below which a per-image
  *     tile is a short reduction or a narrow GEMM of its own
+ * @param winogradMinChannels Winograd wants at least this many input and output channels per
+ *     group: below, its transforms weigh too much against its GEMMs
+ * @param winogradMinOutputPixels and output planes of at least this many pixels: on smaller
+ *     ones (7x7) the tiles past the edge waste too much and the GEMMs are short
+ * @param winogradNchwMaxOutputPixels and, in NCHW, output planes of at most this many pixels:
+ *     on larger ones (112x112, VGG's 224x224) the implicit GEMM measured faster
+ * @param winogradNchwInputGradient whether Winograd takes the NCHW input gradient too; false
+ *     where the image-blocked and implicit GEMMs measured as fast there
+ * @param winogradBlockTiles Winograd's tiles per block at most (the GEMMs' rows per call):
+ *     the transformed tiles of a block stay in the caches
  * @param measured whether these numbers were tuned on this provider; false: copied from
  *     panama-512 where they are not width-specific, not yet measured here
  */
@@ -61,6 +71,11 @@ public record Tuning(
     int windowDotsMaxDepth,
     int windowDotsRowMultiple,
     int im2colSpanImagePixels,
+    int winogradMinChannels,
+    int winogradMinOutputPixels,
+    int winogradNchwMaxOutputPixels,
+    boolean winogradNchwInputGradient,
+    int winogradBlockTiles,
     boolean measured) {
 
   /**
@@ -70,16 +85,17 @@ public record Tuning(
    * 512 bits, 3 at 256 and 128; ScalarGemmKernels: 4).
    */
   static final List<Tuning> TABLES = List.of(
-      //         provider     grp grpN ib ibPx ibDep ib% im% imSD imWC dcC dcPx dcPxS wdD wdR
-      //         (next line: im2col span pixels, measured)
-      new Tuning("panama-512",  16, 32,  8, 1024, 128, 10, 20, 512, 512, 16, 256, 1024, 256, 16,
-          128, true),
-      new Tuning("panama-256",  16, 32,  3, 1024, 128, 10, 20, 512, 512, 16, 256, 1024, 256, 16,
-          128, false),
-      new Tuning("panama-128",  16, 32,  3, 1024, 128, 10, 20, 512, 512, 16, 256, 1024, 256, 16,
-          128, false),
-      new Tuning("scalar",      16, 32,  4, 1024, 128, 10, 20, 512, 512, 16, 256, 1024, 256, 16,
-          128, false));
+      // provider, grouped: grp grpN; image-blocked: ib* ibPx ibDep ib%; implicit: im% imSD imWC;
+      // channels-last depthwise: dcC dcPx dcPxS; window-dots: wdD wdR; im2col: span;
+      // winograd: wgC wgPx wgNchwPx wgNchwDx wgT; measured
+      new Tuning("panama-512", 16, 32, 8, 1024, 128, 10, 20, 512, 512, 16, 256, 1024, 256, 16,
+          128, 32, 100, 4096, false, 512, true),
+      new Tuning("panama-256", 16, 32, 3, 1024, 128, 10, 20, 512, 512, 16, 256, 1024, 256, 16,
+          128, 32, 100, 4096, false, 512, false),
+      new Tuning("panama-128", 16, 32, 3, 1024, 128, 10, 20, 512, 512, 16, 256, 1024, 256, 16,
+          128, 32, 100, 4096, false, 512, false),
+      new Tuning("scalar", 16, 32, 4, 1024, 128, 10, 20, 512, 512, 16, 256, 1024, 256, 16,
+          128, 32, 100, 4096, false, 512, false));
 
   /**
    * The table of a provider.

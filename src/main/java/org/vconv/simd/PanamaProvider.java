@@ -18,6 +18,7 @@ final class PanamaProvider implements VectorProvider {
 
   private final GemmKernels gemm = new PanamaGemmKernels();
   private final LayerKernels layers = new PanamaLayerKernels();
+  private final WinogradKernels winograd = new PanamaWinogradKernels();
   private final ArrayKernels arrays = new PanamaArrayKernels();
 
   private static VectorSpecies<Float> chooseSpecies(int bits) {
@@ -57,5 +58,10 @@ final class PanamaProvider implements VectorProvider {
   @Override
   public LayerKernels layers() {
     return layers;
+  }
+
+  @Override
+  public WinogradKernels winograd() {
+    return winograd;
   }
 }

@@ -4,6 +4,7 @@ package org.vconv.simd;
 final class ScalarProvider implements VectorProvider {
   private final GemmKernels gemm = new ScalarGemmKernels();
   private final LayerKernels layers = new ScalarLayerKernels();
+  private final WinogradKernels winograd = new ScalarWinogradKernels();
   private final ArrayKernels arrays = new ScalarArrayKernels();
 
   @Override
@@ -29,5 +30,10 @@ final class ScalarProvider implements VectorProvider {
   @Override
   public LayerKernels layers() {
     return layers;
+  }
+
+  @Override
+  public WinogradKernels winograd() {
+    return winograd;
   }
 }

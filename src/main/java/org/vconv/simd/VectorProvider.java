@@ -22,4 +22,7 @@ public interface VectorProvider {
 
   /** Element-wise kernels for the layers of {@code org.vconv.nn}. */
   LayerKernels layers();
+
+  /** The tile transforms of the Winograd convolution. */
+  WinogradKernels winograd();
 }

@@ -59,6 +59,33 @@ final class Problem {
     return a;
   }
 
+  /** The reference result of a pass (computed once). */
+  float[] reference(Pass3 pass) {
+    switch (pass) {
+      case FORWARD -> checkForward("warm", forward(REF, ONE));
+      case DATA -> checkBackwardData("warm", backwardData(REF, ONE));
+      case WEIGHT -> checkBackwardWeight("warm", backwardWeight(REF, ONE));
+    }
+    return switch (pass) {
+      case FORWARD -> y;
+      case DATA -> dx;
+      case WEIGHT -> dw;
+    };
+  }
+
+  /** The reference on absolute values of a pass: each element's sum of |term|. */
+  float[] referenceAbs(Pass3 pass) {
+    reference(pass);
+    return switch (pass) {
+      case FORWARD -> yAbs;
+      case DATA -> dxAbs;
+      case WEIGHT -> dwAbs;
+    };
+  }
+
+  /** The three passes, for {@link #reference}. */
+  enum Pass3 { FORWARD, DATA, WEIGHT }
+
   void checkForward(String what, float[] got) {
     if (y == null) {
       y = forward(REF, ONE);

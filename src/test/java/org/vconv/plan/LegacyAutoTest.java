@@ -36,13 +36,20 @@ class LegacyAutoTest {
   private static final int MAX_DEPTH = 256;
   private static final int ROW_MULTIPLE = 16;
 
-  /** The old AUTO: the class it picked, followed to the path that ran. */
+  /**
+   * The old AUTO: the class it picked, followed to the path that ran; and the candidates added
+   * since: channels-last depthwise ahead of all, Winograd ahead of the GEMM paths (panama-512's
+   * numbers, copied here).
+   */
   static String legacyPath(ConvGeometry g, Pass pass, ExecContext ctx) {
-    if (channelsLastDepthwise(g, pass, ctx)) { // the one candidate added since, ahead of all
+    if (channelsLastDepthwise(g, pass, ctx)) {
       return Planner.DEPTHWISE_CHANNELS_LAST;
     }
     if (groupedPreferred(g, pass)) {
       return Planner.GROUPED_DIRECT;
+    }
+    if (winogradPreferred(g, pass, ctx)) {
+      return Planner.WINOGRAD;
     }
     if (imageBlockedPreferred(g, pass)) { // ran itself within the budget, else im2col
       return ImageBlockedGemm.runs(g, pass == Pass.BACKWARD_DATA, ctx) ? Planner.IMAGE_BLOCKED_GEMM
@@ -80,6 +87,8 @@ class LegacyAutoTest {
         case BACKWARD_WEIGHT -> windowDotsPreferred(g) ? Planner.WINDOW_DOTS
             : ImplicitGemm.supports(g) ? Planner.IMPLICIT_GEMM : im2colPath(g);
       };
+      case WINOGRAD -> g.r() == 3 && g.s() == 3 && unit && g.dilH() == 1 && g.dilW() == 1
+          ? Planner.WINOGRAD : im2colPath(g);
       case IMAGE_BLOCKED_GEMM -> pass != Pass.BACKWARD_WEIGHT
           && ImageBlockedGemm.runs(g, pass == Pass.BACKWARD_DATA, ctx)
           ? Planner.IMAGE_BLOCKED_GEMM : im2colPath(g);
@@ -89,6 +98,21 @@ class LegacyAutoTest {
   /** Im2colGemm ran pointwise shapes as Pointwise's plain GEMMs. */
   private static String im2colPath(ConvGeometry g) {
     return g.isPointwise() ? Planner.POINTWISE_GEMM : Planner.IM2COL_GEMM;
+  }
+
+  /**
+   * The Winograd rule: 3x3 stride 1, 32+ channels per group, 100+ output pixels, in NCHW at
+   * most 4096; not the NCHW input gradient.
+   */
+  private static boolean winogradPreferred(ConvGeometry g, Pass pass, ExecContext ctx) {
+    boolean shape = g.r() == 3 && g.s() == 3 && g.strideH() == 1 && g.strideW() == 1
+        && g.dilH() == 1 && g.dilW() == 1 && Math.min(g.cg(), g.kg()) >= 32
+        && g.p() * g.q() >= 100 && (g.layout() == Layout.NHWC || g.p() * g.q() <= 4096);
+    return shape && switch (pass) {
+      case FORWARD -> true;
+      case BACKWARD_DATA -> g.layout() == Layout.NHWC;
+      case BACKWARD_WEIGHT -> 16L * g.kg() * g.cg() * Float.BYTES <= ctx.workspaceBytes() / 2;
+    };
   }
 
   private static boolean groupedPreferred(ConvGeometry g, Pass pass) {
@@ -220,10 +244,10 @@ class LegacyAutoTest {
       }
     }
     assertTrue(checked > 20_000, "shapes checked: " + checked);
-    // every path of the old AUTO, and the one added since, was reached by the grid
+    // every path of the old AUTO, and the two added since, was reached by the grid
     assertEquals(List.of(Planner.DEPTHWISE_CHANNELS_LAST, Planner.GROUPED_DIRECT,
-        Planner.IM2COL_GEMM, Planner.IMAGE_BLOCKED_GEMM,
-        Planner.IMPLICIT_GEMM, Planner.POINTWISE_GEMM, Planner.WINDOW_DOTS),
+        Planner.IM2COL_GEMM, Planner.IMAGE_BLOCKED_GEMM, Planner.IMPLICIT_GEMM,
+        Planner.POINTWISE_GEMM, Planner.WINDOW_DOTS, Planner.WINOGRAD),
         List.copyOf(byPath.keySet()), byPath.toString());
   }
 
