@@ -41,39 +41,41 @@ public final class DepthwiseChannelsLast implements ConvAlgorithm {
       ExecContext ctx) {
     assert applies(g) && Outputs.sized(g, x, w, y) : "planned elsewhere";
     ConvGeometry one = oneImageChannelsLast(g);
-    int in = g.c() * g.hw();
-    int out = g.k() * g.pq();
-    try (ScratchPool.Lease ws = ScratchPool.lease(g.weightSize())) {
-      float[] hwio = ws.array();
-      filtersToHwio(g, w, hwio, ctx.kernels().arrays());
-      eachImage(g, ctx, (i, inner) -> {
-        ArrayKernels ak = inner.kernels().arrays();
-        try (ScratchPool.Lease xs = ScratchPool.lease(in);
-            ScratchPool.Lease ys = ScratchPool.lease(out)) {
-          ak.transpose(x, i * in, g.hw(), 1, g.c(), g.hw(), xs.array(), 0, g.c());
-          DepthwiseNhwc.forward(one, xs.array(), hwio, bias, ys.array(), inner);
-          ak.transpose(ys.array(), 0, g.k(), 1, g.pq(), g.k(), y, i * out, g.pq());
-        }
-      });
-    }
+    imageByImage(g, w, x, g.c(), g.hw(), y, g.k(), g.pq(), ctx,
+        (in, hwio, out, inner) -> DepthwiseNhwc.forward(one, in, hwio, bias, out, inner));
   }
 
   @Override
   public void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx, ExecContext ctx) {
     assert applies(g) && Outputs.sized(g, dx, w, dy) : "planned elsewhere";
     ConvGeometry one = oneImageChannelsLast(g);
-    int in = g.c() * g.hw();
-    int out = g.k() * g.pq();
+    imageByImage(g, w, dy, g.k(), g.pq(), dx, g.c(), g.hw(), ctx,
+        (in, hwio, out, inner) -> DepthwiseNhwc.backwardData(one, in, hwio, out, inner));
+  }
+
+  /** A channels-last kernel on one image: {@code in} to {@code out} with HWIO filters. */
+  private interface ImageKernel {
+    void run(float[] in, float[] hwio, float[] out, ExecContext inner);
+  }
+
+  /**
+   * For each image: {@code src} ({@code [srcCh, srcPx]}) transposed channels-last, the
+   * kernel, its output transposed back into {@code dst} ({@code [dstCh, dstPx]}).
+   */
+  private static void imageByImage(ConvGeometry g, float[] w, float[] src, int srcCh,
+      int srcPx, float[] dst, int dstCh, int dstPx, ExecContext ctx, ImageKernel kernel) {
+    int in = srcCh * srcPx;
+    int out = dstCh * dstPx;
     try (ScratchPool.Lease ws = ScratchPool.lease(g.weightSize())) {
       float[] hwio = ws.array();
       filtersToHwio(g, w, hwio, ctx.kernels().arrays());
       eachImage(g, ctx, (i, inner) -> {
         ArrayKernels ak = inner.kernels().arrays();
-        try (ScratchPool.Lease dys = ScratchPool.lease(out);
-            ScratchPool.Lease dxs = ScratchPool.lease(in)) {
-          ak.transpose(dy, i * out, g.pq(), 1, g.k(), g.pq(), dys.array(), 0, g.k());
-          DepthwiseNhwc.backwardData(one, dys.array(), hwio, dxs.array(), inner);
-          ak.transpose(dxs.array(), 0, g.c(), 1, g.hw(), g.c(), dx, i * in, g.hw());
+        try (ScratchPool.Lease a = ScratchPool.lease(in);
+            ScratchPool.Lease b = ScratchPool.lease(out)) {
+          ak.transpose(src, i * in, srcPx, 1, srcCh, srcPx, a.array(), 0, srcCh);
+          kernel.run(a.array(), hwio, b.array(), inner);
+          ak.transpose(b.array(), 0, dstCh, 1, dstPx, dstCh, dst, i * out, dstPx);
         }
       });
     }
