@@ -18,6 +18,7 @@ import org.vconv.algo.Im2colGemm;
 import org.vconv.algo.ImageBlockedGemm;
 import org.vconv.algo.ImplicitGemm;
 import org.vconv.algo.KernelOffsetLoop;
+import org.vconv.algo.PointwiseBatchGemm;
 import org.vconv.algo.PointwiseGemm;
 import org.vconv.algo.WindowDots;
 import org.vconv.algo.Winograd;
@@ -40,6 +41,8 @@ public final class Planner {
   public static final String GROUPED_DIRECT = "grouped-direct";
   /** See {@link #GROUPED_DIRECT}. */
   public static final String DEPTHWISE_CHANNELS_LAST = "depthwise-channels-last";
+  /** See {@link #GROUPED_DIRECT}. */
+  public static final String POINTWISE_BATCH_GEMM = "pointwise-batch-gemm";
   /** See {@link #GROUPED_DIRECT}. */
   public static final String POINTWISE_GEMM = "pointwise-gemm";
   /** See {@link #GROUPED_DIRECT}. */
@@ -68,6 +71,7 @@ public final class Planner {
 
   private static final ConvAlgorithm GROUPED = new GroupedDirect();
   private static final ConvAlgorithm DEPTHWISE_CL = new DepthwiseChannelsLast();
+  private static final ConvAlgorithm POINTWISE_BATCH = new PointwiseBatchGemm();
   private static final ConvAlgorithm POINTWISE = new PointwiseGemm();
   private static final ConvAlgorithm IMAGE_BLOCKED = new ImageBlockedGemm();
   private static final ConvAlgorithm IMPLICIT = new ImplicitGemm();
@@ -266,6 +270,10 @@ public final class Planner {
         (g, ctx) -> depthwiseChannelsLast(g, pass, ctx)));
     list.add(new Candidate(GROUPED_DIRECT, GROUPED, (g, ctx) -> grouped(g, pass),
         g -> pass == Pass.BACKWARD_DATA && !GroupedDirect.exactForAnyWeights(g)));
+    if (pass != Pass.BACKWARD_WEIGHT) { // that one sums over the batch per image as fast
+      list.add(Candidate.of(POINTWISE_BATCH_GEMM, POINTWISE_BATCH,
+          (g, ctx) -> pointwiseBatch(g, ctx)));
+    }
     list.add(pointwise);
     list.add(new Candidate(WINOGRAD, winograd, (g, ctx) -> winogradRule(g, pass, ctx, tuning),
         g -> true));
@@ -398,6 +406,30 @@ public final class Planner {
     return accept("depthwise NCHW, " + g.c() + " channels >= " + minChannels
         + ", output planes of " + g.pq() + " <= " + max + " pixels" + at
         + ": channels-last copies, vectors over channels");
+  }
+
+  private Candidate.Verdict pointwiseBatch(ConvGeometry g, ExecContext ctx) {
+    if (!g.isPointwise()) {
+      return decline("not 1x1 stride 1 unpadded");
+    }
+    if (g.layout() == Layout.NHWC || g.hw() == 1) {
+      return decline("the batch is one matrix already ("
+          + (g.hw() == 1 ? "1x1 planes" : "NHWC") + ")");
+    }
+    if (g.n() == 1) {
+      return decline("one image");
+    }
+    int max = tuning.pointwiseBatchMaxPixels();
+    if (g.hw() > max) {
+      return decline("planes of " + g.hw() + " pixels > " + max + ": per-image GEMMs are wide");
+    }
+    long floats = PointwiseBatchGemm.scratchFloats(g);
+    if (floats > ctx.workspaceFloats()) {
+      return decline("a staged output of " + floats + " floats > the budget's "
+          + ctx.workspaceFloats());
+    }
+    return accept("1x1, stride 1, unpadded, planes of " + g.hw() + " <= " + max
+        + " pixels: one GEMM over the batch's " + g.n() * g.hw() + " pixels");
   }
 
   private static Candidate.Verdict pointwise(ConvGeometry g) {

@@ -27,6 +27,8 @@ import java.util.List;
  *     more than im2col's gather
  * @param implicitMinWeightColumns the implicit weight gradient wants at least this many GEMM
  *     columns per image: fewer, its micro-tiles sum over short runs
+ * @param pointwiseBatchMaxPixels NCHW pointwise layers with planes of at most this many
+ *     pixels run as one GEMM over the batch: per image, the GEMM would be too narrow
  * @param depthwiseChannelsLastMinChannels NCHW depthwise layers run through channels-last
  *     copies from this many channels (whole vectors over channels)
  * @param depthwiseChannelsLastMaxPixels ... at stride 1, on output planes of at most this many
@@ -65,6 +67,7 @@ public record Tuning(
     int implicitMaxRowWastePercent,
     int implicitMinStridedDepth,
     int implicitMinWeightColumns,
+    int pointwiseBatchMaxPixels,
     int depthwiseChannelsLastMinChannels,
     int depthwiseChannelsLastMaxPixels,
     int depthwiseChannelsLastMaxPixelsStrided,
@@ -86,16 +89,16 @@ public record Tuning(
    */
   static final List<Tuning> TABLES = List.of(
       // provider, grouped: grp grpN; image-blocked: ib* ibPx ibDep ib%; implicit: im% imSD imWC;
-      // channels-last depthwise: dcC dcPx dcPxS; window-dots: wdD wdR; im2col: span;
+      // pointwise over the batch: pbPx; channels-last depthwise: dcC dcPx dcPxS; window-dots: wdD wdR; im2col: span;
       // winograd: wgC wgPx wgNchwPx wgNchwDx wgT; measured
-      new Tuning("panama-512", 16, 32, 8, 1024, 128, 10, 20, 512, 512, 16, 256, 1024, 256, 16,
-          128, 32, 100, 4096, false, 512, true),
-      new Tuning("panama-256", 16, 32, 3, 1024, 128, 10, 20, 512, 512, 16, 256, 1024, 256, 16,
-          128, 32, 100, 4096, false, 512, false),
-      new Tuning("panama-128", 16, 32, 3, 1024, 128, 10, 20, 512, 512, 16, 256, 1024, 256, 16,
-          128, 32, 100, 4096, false, 512, false),
-      new Tuning("scalar", 16, 32, 4, 1024, 128, 10, 20, 512, 512, 16, 256, 1024, 256, 16,
-          128, 32, 100, 4096, false, 512, false));
+      new Tuning("panama-512", 16, 32, 8, 1024, 128, 10, 20, 512, 512, 100, 16, 256, 1024, 256,
+          16, 128, 32, 100, 4096, false, 512, true),
+      new Tuning("panama-256", 16, 32, 3, 1024, 128, 10, 20, 512, 512, 100, 16, 256, 1024, 256,
+          16, 128, 32, 100, 4096, false, 512, false),
+      new Tuning("panama-128", 16, 32, 3, 1024, 128, 10, 20, 512, 512, 100, 16, 256, 1024, 256,
+          16, 128, 32, 100, 4096, false, 512, false),
+      new Tuning("scalar", 16, 32, 4, 1024, 128, 10, 20, 512, 512, 100, 16, 256, 1024, 256,
+          16, 128, 32, 100, 4096, false, 512, false));
 
   /**
    * The table of a provider.

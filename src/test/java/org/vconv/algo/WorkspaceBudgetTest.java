@@ -166,7 +166,8 @@ class WorkspaceBudgetTest {
   void pointwiseConvolutionsUseNoScratch() {
     int checked = 0;
     for (Layout layout : Layout.values()) {
-      ConvCase cs = ConvCase.of("pointwise").x(2, 6, 9, 9).kernel(4, 1, 1).groups(2).bias()
+      // 11x11 planes: wider than the batched path takes, so the per-image GEMMs run
+      ConvCase cs = ConvCase.of("pointwise").x(2, 6, 11, 11).kernel(4, 1, 1).groups(2).bias()
           .build().inLayout(layout).running(2, SMALL);
       Problem pb = new Problem(cs, 6);
       ConvGeometry g = pb.g;
@@ -182,6 +183,31 @@ class WorkspaceBudgetTest {
       checked++;
     }
     assertEquals(2, checked);
+  }
+
+  /**
+   * NCHW pointwise on small planes runs as one GEMM over the batch: its only scratch is one
+   * group's staged output, {@code K/G x N*H*W} floats (the input gradient's: {@code C/G}),
+   * and the weight gradient stays on the per-image GEMMs, with none.
+   */
+  @Test
+  void pointwiseOverTheBatchStagesOneGroupsOutput() {
+    ConvCase cs = ConvCase.of("pointwise 7x7").x(3, 6, 7, 7).kernel(4, 1, 1).groups(2).bias()
+        .build().running(2, SMALL);
+    Problem pb = new Problem(cs, 7);
+    Planned auto = new Planned(Algorithm.AUTO);
+    pb.checkForward("batched", pb.forward(auto, ctx(cs)));
+    assertEquals(org.vconv.plan.Planner.POINTWISE_BATCH_GEMM, auto.ran());
+    long staged = (long) Float.BYTES * 2 * 3 * 49;
+    assertTrue(Workspace.lastCallBytes() >= staged && Workspace.lastCallBytes() <= SMALL,
+        "forward scratch " + Workspace.lastCallBytes());
+    pb.checkBackwardData("batched", pb.backwardData(auto, ctx(cs)));
+    assertEquals(org.vconv.plan.Planner.POINTWISE_BATCH_GEMM, auto.ran());
+    assertTrue(Workspace.lastCallBytes() >= (long) Float.BYTES * 3 * 3 * 49
+        && Workspace.lastCallBytes() <= SMALL, "input gradient scratch");
+    pb.checkBackwardWeight("batched", pb.backwardWeight(auto, ctx(cs)));
+    assertEquals(org.vconv.plan.Planner.POINTWISE_GEMM, auto.ran());
+    assertEquals(0, Workspace.lastCallBytes());
   }
 
   /** The public knob reaches the algorithms: same forward bits under the smallest budget. */

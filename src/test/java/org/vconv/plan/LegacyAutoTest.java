@@ -38,12 +38,15 @@ class LegacyAutoTest {
 
   /**
    * The old AUTO: the class it picked, followed to the path that ran; and the candidates added
-   * since: channels-last depthwise ahead of all, Winograd ahead of the GEMM paths (panama-512's
-   * numbers, copied here).
+   * since: channels-last depthwise and pointwise over the batch ahead of all, Winograd ahead of
+   * the GEMM paths (panama-512's numbers, copied here).
    */
   static String legacyPath(ConvGeometry g, Pass pass, ExecContext ctx) {
     if (channelsLastDepthwise(g, pass, ctx)) {
       return Planner.DEPTHWISE_CHANNELS_LAST;
+    }
+    if (pointwiseOverTheBatch(g, pass, ctx)) {
+      return Planner.POINTWISE_BATCH_GEMM;
     }
     if (groupedPreferred(g, pass)) {
       return Planner.GROUPED_DIRECT;
@@ -225,6 +228,18 @@ class LegacyAutoTest {
         && g.p() * g.q() <= (strided ? 1024 : 256) && copies <= ctx.workspaceFloats();
   }
 
+  /**
+   * The rule of the batched pointwise path, added after the old AUTO: NCHW pointwise, more
+   * than one image, planes of 2 to 100 pixels, not the weight gradient, one group's staged
+   * output within the budget.
+   */
+  private static boolean pointwiseOverTheBatch(ConvGeometry g, Pass pass, ExecContext ctx) {
+    long staged = (long) Math.max(g.kg(), g.cg()) * g.n() * g.h() * g.w();
+    return g.isPointwise() && g.layout() == Layout.NCHW && g.n() > 1 && g.h() * g.w() > 1
+        && g.h() * g.w() <= 100 && pass != Pass.BACKWARD_WEIGHT
+        && staged <= ctx.workspaceFloats();
+  }
+
   @Test
   void autoOnPanama512MakesTheOldChoices() {
     VectorProvider kernels = VectorProviders.get();
@@ -244,10 +259,11 @@ class LegacyAutoTest {
       }
     }
     assertTrue(checked > 20_000, "shapes checked: " + checked);
-    // every path of the old AUTO, and the two added since, was reached by the grid
+    // every path of the old AUTO, and the three added since, was reached by the grid
     assertEquals(List.of(Planner.DEPTHWISE_CHANNELS_LAST, Planner.GROUPED_DIRECT,
         Planner.IM2COL_GEMM, Planner.IMAGE_BLOCKED_GEMM, Planner.IMPLICIT_GEMM,
-        Planner.POINTWISE_GEMM, Planner.WINDOW_DOTS, Planner.WINOGRAD),
+        Planner.POINTWISE_BATCH_GEMM, Planner.POINTWISE_GEMM, Planner.WINDOW_DOTS,
+        Planner.WINOGRAD),
         List.copyOf(byPath.keySet()), byPath.toString());
   }
 
