@@ -113,6 +113,8 @@ class WinogradBoundTest {
         false, g));
     out.add(make("pad 3, cropped dx pad", Layout.NCHW, 1, 4, 3, 4, 6, new int[] {3, 0, 0, 3},
         2, true, mixed));
+    out.add(make("groups, asymmetric pads", Layout.NCHW, 1, 4, 5, 6, 4,
+        new int[] {0, 2, 1, 0}, 2, true, mixed));
     return out;
   }
 
@@ -169,6 +171,65 @@ class WinogradBoundTest {
       near(cs + " y", e.y(), y, m.y());
       near(cs + " dx", e.dx(), dx, m.dx());
       near(cs + " dw", e.dw(), dw, m.dw());
+    }
+  }
+
+  @Test
+  void boundCoversEveryProduct() {
+    // every product x[a] w[b] of the convolution is a monomial of Winograd's expansion (the
+    // monomials of a pair have coefficients summing to 1), so with one operand a unit vector
+    // and the other positive, the bound's magnitude is at least the direct one everywhere.
+    // With the signed form, a check that every window reads what the convolution needs (edge
+    // tiles, the input gradient's pads and crops, the weight gradient's tiles); where the tile
+    // grid starts (at output 0, as in vconv) neither check can see: that is matched by reading
+    // Winograd's code
+    int checked = 0;
+    for (Case cs : all()) {
+      RefConv ref = cs.ref();
+      if (ref.inputSize() > 1000 || ref.outputSize() > 1000) {
+        continue;
+      }
+      double[] x = RefConv.abs(cs.x());
+      double[] w = RefConv.abs(cs.wt());
+      double[] dy = RefConv.abs(cs.dy());
+      for (int j = 0; j < ref.inputSize(); j++) {
+        double[] e = unit(ref.inputSize(), j);
+        covers(cs + " y, x = e" + j, ref.forward(e, w), WinogradBound.forward(ref, e, w, null,
+            true));
+        covers(cs + " dw, x = e" + j, ref.backwardWeight(dy, e),
+            WinogradBound.backwardWeight(ref, dy, e, true));
+      }
+      for (int j = 0; j < ref.outputSize(); j++) {
+        double[] e = unit(ref.outputSize(), j);
+        covers(cs + " dx, dy = e" + j, ref.backwardData(e, w),
+            WinogradBound.backwardData(ref, e, w, true));
+        covers(cs + " dw, dy = e" + j, ref.backwardWeight(e, x),
+            WinogradBound.backwardWeight(ref, e, x, true));
+      }
+      for (int j = 0; j < ref.weightSize(); j++) {
+        double[] e = unit(ref.weightSize(), j);
+        covers(cs + " y, w = e" + j, ref.forward(x, e), WinogradBound.forward(ref, x, e, null,
+            true));
+        covers(cs + " dx, w = e" + j, ref.backwardData(dy, e),
+            WinogradBound.backwardData(ref, dy, e, true));
+      }
+      checked++;
+    }
+    assertTrue(checked >= 5, "only " + checked + " small cases");
+  }
+
+  private static double[] unit(int size, int j) {
+    double[] e = new double[size];
+    e[j] = 1;
+    return e;
+  }
+
+  private static void covers(String what, double[] direct, double[] bound) {
+    for (int i = 0; i < direct.length; i++) {
+      if (!(bound[i] >= direct[i] * (1 - 1e-12))) {
+        throw new AssertionError(what + " [" + i + "]: bound " + bound[i] + " < direct "
+            + direct[i]);
+      }
     }
   }
 
