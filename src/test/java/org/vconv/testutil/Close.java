@@ -7,21 +7,12 @@ package org.vconv.testutil;
  * split across threads) satisfies {@code |computed - exact| <= gamma(L) * sum |a_i * b_i|},
  * {@code gamma(L) = L u / (1 - L u)}, {@code u = 2^-24}. Accumulating in double and rounding
  * once is within the same bound. This is a guarantee, not a fitted tolerance: a result outside
- * it is wrong.
+ * it is wrong. Winograd's sums run over transformed values, so the products' magnitudes do not
+ * bound its error: {@link WinogradBound} gives its magnitudes and rounding counts, from the
+ * same analysis applied to Winograd's own computation.
  */
 public final class Close {
   private Close() {}
-
-  /**
-   * The factor on the bound for results of Winograd F(2x2, 3x3). Its sums run over transformed
-   * values (sums of up to 4 inputs, 9 taps, 9 products), whose magnitudes bound its error,
-   * not the direct products' magnitudes: terms that cancel in the end (an input that no tap of
-   * a filter gradient reaches, in a tile mostly of padding) still carry rounding. So this is a
-   * measured factor, not a guarantee: the goldens' worst was 5.0 times the plain bound (a
-   * weight gradient of kernel_gt_input_pad). Winograd's accuracy contract is
-   * WinogradAccuracyTest's, against PyTorch float32's own error.
-   */
-  public static final double WINOGRAD_FACTOR = 8;
 
   /** Unit roundoff of float32. */
   public static final double U = 0x1p-24;
@@ -43,20 +34,10 @@ public final class Close {
    * @return null when everything matches, else a description of the first mismatches
    */
   public static String compare(float[] actual, float[] golden, double[] magnitude, long terms) {
-    return compare(actual, golden, magnitude, terms, 1);
-  }
-
-  /**
-   * {@link #compare} with the bound multiplied by {@code factor}: for Winograd, whose sums run
-   * over transformed values whose magnitudes the transforms enlarge (so the products' magnitudes
-   * do not bound its error); {@link #WINOGRAD_FACTOR}.
-   */
-  public static String compare(float[] actual, float[] golden, double[] magnitude, long terms,
-      double factor) {
     if (actual.length != golden.length || golden.length != magnitude.length) {
       return "length " + actual.length + ", expected " + golden.length;
     }
-    double g = factor * gamma(terms + 2);
+    double g = gamma(terms + 2);
     StringBuilder out = new StringBuilder();
     int bad = 0;
     for (int i = 0; i < golden.length; i++) {
