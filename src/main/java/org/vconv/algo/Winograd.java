@@ -15,7 +15,7 @@ import org.vconv.simd.WinogradKernels;
  * stride 1 and dilation 1, any padding, any groups, both layouts; m = 2 or 4, tiles of
  * {@code n = m + 2} inputs. The output is cut into m x m tiles; for every tile and channel the
  * input tile {@code d} becomes {@code V = B^T d B}, every filter {@code g} becomes
- * {@code U = G g G^T} (in double, once per call), and the {@code n^2} element-wise products
+ * {@code U = G g G^T} (once per call), and the {@code n^2} element-wise products
  * summed over channels are {@code n^2} independent GEMMs {@code M[xi] = V[xi] U[xi]^T}
  * ({@code tiles x C/G} times {@code C/G x K/G}) on the packed micro-kernels; then
  * {@code Y = A^T M A + bias}. That is {@code (m + 2)^2 / (9 m^2)} of the direct products:
@@ -33,7 +33,7 @@ import org.vconv.simd.WinogradKernels;
  * the padding {@code 2 - pad} (negative pads crop). Weight gradient: the adjoint of the
  * forward in the Winograd domain, {@code dW = G^T (sum over tiles of Z[xi] V[xi]) G} with
  * {@code Z = A dy A^T}: per {@code xi} one GEMM {@code K/G x tiles} times {@code tiles x C/G}
- * accumulated over the blocks of tiles in order, then the filter-side transform in double.
+ * accumulated over the blocks of tiles in order, then the filter-side transform.
  *
  * <p>Threads: the transforms split over bands, the GEMMs over {@code xi} (each single-threaded);
  * every task owns its outputs and every sum has an order fixed by the budget alone, so results
@@ -45,8 +45,9 @@ import org.vconv.simd.WinogradKernels;
  */
 public final class Winograd implements ConvAlgorithm {
   /**
-   * The products' sums over channels run in blocks of at most this many channels, each summed
-   * from zero and then added in order: part of the accuracy contract (WinogradAccuracyTest), not
+   * The products' sums over channels run in blocks of at most this many channels, the first
+   * stored and each next one's products added onto the sum, in order (Sgemm's multiply, then
+   * multiplyAdd): part of the accuracy contract (WinogradAccuracyTest), not
    * a speed setting. One long sum of transformed values grew Winograd's error past twice
    * PyTorch's at 256 channels.
    */
@@ -283,7 +284,8 @@ public final class Winograd implements ConvAlgorithm {
 
   /**
    * {@code M = V U} ({@code tiles x in} times {@code in x out}, row-major) summed over channel
-   * blocks of at most {@link #DEPTH_BLOCK} in order: each block's sum from zero, then added.
+   * blocks of at most {@link #DEPTH_BLOCK} in order: the first block stored, each next one
+   * added onto it.
    */
   private static void products(int tiles, int in, int out, float[] v, int vOff, float[] u,
       int uOff, float[] mm, int mOff, ExecContext one) {
