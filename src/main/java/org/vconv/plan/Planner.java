@@ -64,7 +64,11 @@ public final class Planner {
    */
   public static final String WINOGRAD_TILE_PROPERTY = "vconv.winogradTile";
 
-  /** The Winograd output tile of this JVM: {@link #WINOGRAD_TILE_PROPERTY}, else 2. */
+  /**
+   * The Winograd output tile of this JVM: {@link #WINOGRAD_TILE_PROPERTY}, else 2; any other
+   * value of the property fails the planner's initialization with an
+   * {@link IllegalArgumentException} naming it.
+   */
   public static final int WINOGRAD_TILE = winogradTile();
   /** See {@link #GROUPED_DIRECT}. */
   public static final String DIRECT = "direct";
@@ -306,9 +310,9 @@ public final class Planner {
     if (v.equals("2") || v.equals("4")) {
       return Integer.parseInt(v);
     }
-    System.getLogger("org.vconv").log(System.Logger.Level.WARNING, WINOGRAD_TILE_PROPERTY
-        + "=" + v + " is not 2 or 4: Winograd uses F(2x2, 3x3)");
-    return 2;
+    // as vconv.simd and vconv.planning: a bad setting is an error, not a silent default
+    throw new IllegalArgumentException(WINOGRAD_TILE_PROPERTY + " must be 2 or 4, got '" + v
+        + "'");
   }
 
   /** {@code tuned} null: structural only (an explicit choice). */

@@ -77,4 +77,25 @@ class CliProcessTest {
     assertEquals("vconv: --input " + dir + "/x.npy: not an .npy file (bad magic)\n", p.err());
     assertFalse(Files.exists(dir.resolve("y.npy")));
   }
+
+  /**
+   * A bad setting that vconv reads while it initializes (the kernels, Winograd's tile) is the
+   * user's error: one line naming the property and the value, status 2, nothing written.
+   */
+  @Test
+  void badSettingsAreOneLineWithStatusTwo() throws Exception {
+    Tensor x = NpyTest.random(13, 1, 8, 6, 6);
+    Tensor w = NpyTest.random(14, 8, 8, 3, 3);
+    Npy.write(dir.resolve("x.npy"), x);
+    Npy.write(dir.resolve("w.npy"), w);
+    String[][] cases = {
+        {"-Dvconv.simd=bogus", "vconv.simd must be preferred, 512, 256, 128 or scalar, got 'bogus'"},
+        {"-Dvconv.winogradTile=3", "vconv.winogradTile must be 2 or 4, got '3'"}};
+    for (String[] c : cases) {
+      Proc p = launch(c[0], "forward", "--input", dir + "/x.npy", "--weight", dir + "/w.npy",
+          "--output", dir + "/y.npy", "--padding", "1");
+      assertEquals(new Proc(2, "", "vconv: " + c[1] + "\n"), p, c[0]);
+      assertFalse(Files.exists(dir.resolve("y.npy")), c[0]);
+    }
+  }
 }
