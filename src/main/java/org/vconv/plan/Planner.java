@@ -517,7 +517,13 @@ public final class Planner {
       return shape;
     }
     if (unitStride(g)) {
-      return narrow(g, "NCHW stride 1");
+      // im2col's copy weighs against the GEMM as 1/(K/G): with few filters it costs more
+      // than a wider waste of dropped columns
+      int pct = Math.max(tuning.implicitMaxRowWastePercent(),
+          tuning.implicitRowWastePercentTimesFilters() / g.kg());
+      return narrowFor(g, "NCHW stride 1", pct, " (" + tuning.implicitMaxRowWastePercent()
+          + "%, or " + tuning.implicitRowWastePercentTimesFilters() + "% / " + g.kg()
+          + " filters)");
     }
     if (g.r() < g.strideH() || g.s() < g.strideW()) {
       return decline("kernel " + g.r() + "x" + g.s() + " smaller than stride " + stride(g)
@@ -554,10 +560,15 @@ public final class Planner {
   }
 
   private static Candidate.Verdict narrowFor(ConvGeometry g, String what, Tuning t) {
+    return narrowFor(g, what, t.implicitMaxRowWastePercent(), "");
+  }
+
+  /** Accepts padded rows at most {@code pct}% wider than the output's; {@code why}: whence. */
+  private static Candidate.Verdict narrowFor(ConvGeometry g, String what, int pct,
+      String why) {
     int pitch = PaddedWindows.rowPitch(g);
-    int pct = t.implicitMaxRowWastePercent();
     String rows = "padded rows " + pitch + (Tuning.rowWasteAtMost(pitch, g.q(), pct)
-        ? " <= " : " > ") + (100 + pct) + "% of " + g.q();
+        ? " <= " : " > ") + (100 + pct) + "% of " + g.q() + why;
     return Tuning.rowWasteAtMost(pitch, g.q(), pct) ? accept(what + ", " + rows)
         : decline(rows + ": the dropped columns cost more than im2col's copy");
   }

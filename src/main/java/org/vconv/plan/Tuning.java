@@ -22,6 +22,10 @@ import java.util.List;
  * @param implicitMaxRowWastePercent the implicit GEMM's stride-1 passes pay while its padded
  *     rows are at most this many percent wider than the output rows (each micro-tile computes
  *     the extra columns and drops them)
+ * @param implicitRowWastePercentTimesFilters the implicit GEMM's stride-1 forward pays while
+ *     its padded rows are at most this many percent, divided by the filters per group (K/G),
+ *     wider than the output rows, when that exceeds {@code implicitMaxRowWastePercent}: the
+ *     im2col copy it saves weighs against the GEMM as 1/(K/G)
  * @param implicitMinStridedDepth the strided implicit forward wants a reduction
  *     ({@code C/G*R*S}) at least this deep: shallower, each micro-tile's transposing store weighs
  *     more than im2col's gather
@@ -65,6 +69,7 @@ public record Tuning(
     int imageBlockedMinTapDepth,
     int imageBlockedMinRowWastePercent,
     int implicitMaxRowWastePercent,
+    int implicitRowWastePercentTimesFilters,
     int implicitMinStridedDepth,
     int implicitMinWeightColumns,
     int pointwiseBatchMaxPixels,
@@ -88,17 +93,18 @@ public record Tuning(
    * 512 bits, 3 at 256 and 128; ScalarGemmKernels: 4).
    */
   static final List<Tuning> TABLES = List.of(
-      // provider, grouped: grp grpN; image-blocked: ib* ibPx ibDep ib%; implicit: im% imSD imWC;
-      // pointwise over the batch: pbPx; channels-last depthwise: dcC dcPx dcPxS; window-dots: wdD wdR; im2col: span;
+      // provider, grouped: grp grpN; image-blocked: ib* ibPx ibDep ib%;
+      // implicit: im% im%K imSD imWC; pointwise over the batch: pbPx;
+      // channels-last depthwise: dcC dcPx dcPxS; window-dots: wdD wdR; im2col: span;
       // winograd: wgC wgPx wgNchwPx wgNchwDx wgT; measured
-      new Tuning("panama-512", 16, 32, 8, 1024, 128, 10, 20, 512, 512, 100, 16, 256, 1024, 256,
-          16, 128, 32, 100, 4096, false, 512, true),
-      new Tuning("panama-256", 16, 32, 3, 1024, 128, 10, 20, 512, 512, 100, 16, 256, 1024, 256,
-          16, 128, 32, 100, 4096, false, 512, false),
-      new Tuning("panama-128", 16, 32, 3, 1024, 128, 10, 20, 512, 512, 100, 16, 256, 1024, 256,
-          16, 128, 32, 100, 4096, false, 512, false),
-      new Tuning("scalar", 16, 32, 4, 1024, 128, 10, 20, 512, 512, 100, 16, 256, 1024, 256,
-          16, 128, 32, 100, 4096, false, 512, false));
+      new Tuning("panama-512", 16, 32, 8, 1024, 128, 10, 20, 6400, 512, 512, 100, 16, 256,
+          1024, 256, 16, 128, 32, 100, 4096, false, 512, true),
+      new Tuning("panama-256", 16, 32, 3, 1024, 128, 10, 20, 6400, 512, 512, 100, 16, 256,
+          1024, 256, 16, 128, 32, 100, 4096, false, 512, false),
+      new Tuning("panama-128", 16, 32, 3, 1024, 128, 10, 20, 6400, 512, 512, 100, 16, 256,
+          1024, 256, 16, 128, 32, 100, 4096, false, 512, false),
+      new Tuning("scalar", 16, 32, 4, 1024, 128, 10, 20, 6400, 512, 512, 100, 16, 256,
+          1024, 256, 16, 128, 32, 100, 4096, false, 512, false));
 
   /**
    * The table of a provider.

@@ -147,11 +147,20 @@ class LegacyAutoTest {
     return PaddedWindows.rowPitch(g) * 5 <= g.q() * 6;
   }
 
+  /**
+   * Added since the old AUTO: the stride-1 forward also takes padded rows up to 6400% / (K/G)
+   * wider than the output's (im2col's copy weighs as 1/(K/G) against the GEMM).
+   */
+  private static boolean narrowForFewFilters(ConvGeometry g) {
+    long pct = 6400 / g.kg();
+    return (long) (PaddedWindows.rowPitch(g) - g.q()) * 100 <= pct * g.q();
+  }
+
   private static boolean implicitPreferred(ConvGeometry g, Pass pass) {
     boolean unitStride = g.strideH() == 1 && g.strideW() == 1;
     return ImplicitGemm.supports(g) && switch (pass) {
-      case FORWARD -> unitStride ? narrowPadding(g) : g.r() >= g.strideH()
-          && g.s() >= g.strideW() && g.crs() >= MIN_STRIDED_DEPTH;
+      case FORWARD -> unitStride ? narrowPadding(g) || narrowForFewFilters(g)
+          : g.r() >= g.strideH() && g.s() >= g.strideW() && g.crs() >= MIN_STRIDED_DEPTH;
       case BACKWARD_DATA -> unitStride && (ImplicitGemm.transposed(g) == null
           || narrowPadding(ImplicitGemm.transposed(g)));
       case BACKWARD_WEIGHT -> PaddedWindows.columnsPerImage(g, g.p()) >= MIN_WEIGHT_COLUMNS;
