@@ -186,9 +186,9 @@ class GoldenTest {
     Magnitudes wm = null;
     if (winograd(plan.forward()) || winograd(plan.inputGradient())
         || winograd(plan.weightGradient())) {
-      if (Planner.WINOGRAD_TILE != WinogradBound.M) {
+      if (Planner.winogradTile() != WinogradBound.M) {
         throw new IllegalStateException("WinogradBound models F(2x2, 3x3), the planner runs F("
-            + Planner.WINOGRAD_TILE + "x" + Planner.WINOGRAD_TILE + ", 3x3)");
+            + Planner.winogradTile() + "x" + Planner.winogradTile() + ", 3x3)");
       }
       wm = WINOGRAD_MAGNITUDES.computeIfAbsent(c.name(), name -> new Magnitudes(
           WinogradBound.forwardMagnitude(ref, c.x().data(), c.w().data(),

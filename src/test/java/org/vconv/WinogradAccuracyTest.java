@@ -135,7 +135,7 @@ class WinogradAccuracyTest {
             name, outs[i], t[i], f2[i], f2[i] / t[i], f4[i], f4[i] / t[i], im2col[i],
             im2col[i] / t[i]));
         if (!(def[i] <= BOUND * t[i])) {
-          failures.add(name + " " + outs[i] + ": Winograd F(" + Planner.WINOGRAD_TILE
+          failures.add(name + " " + outs[i] + ": Winograd F(" + Planner.winogradTile()
               + ") max error " + def[i] + " > " + BOUND + " x PyTorch's " + t[i]);
         }
         checked++;

@@ -243,7 +243,7 @@ class WinogradBoundTest {
 
   @Test
   void vconvStaysWithinTheBound() {
-    assumeTrue(Planner.WINOGRAD_TILE == WinogradBound.M, "the bound models F(2x2, 3x3)");
+    assumeTrue(Planner.winogradTile() == WinogradBound.M, "the bound models F(2x2, 3x3)");
     List<String> failures = new ArrayList<>();
     double[] worst = new double[3];
     double[] worstDirect = new double[3];
@@ -349,7 +349,7 @@ class WinogradBoundTest {
 
   @Test
   void resultTenBoundsOffIsRejected() {
-    assumeTrue(Planner.WINOGRAD_TILE == WinogradBound.M, "the bound models F(2x2, 3x3)");
+    assumeTrue(Planner.winogradTile() == WinogradBound.M, "the bound models F(2x2, 3x3)");
     for (Case cs : all()) {
       RefConv ref = cs.ref();
       Passes e = exact(cs);

@@ -149,11 +149,6 @@ public final class Main {
       return fail(err, "out of memory (" + e.getMessage() + "); give the JVM more heap,"
           + " e.g. VCONV_JAVA_OPTS=-Xmx8g");
     } catch (RuntimeException | Error e) {
-      if (e instanceof ExceptionInInitializerError init
-          && init.getCause() instanceof IllegalArgumentException bad) {
-        // a bad setting read while vconv initializes (-Dvconv.simd=..., say): the user's error
-        return fail(err, bad.getMessage());
-      }
       // a bug: still one line, with where it happened
       return fail(err, "internal error: " + e + " at "
           + Arrays.stream(e.getStackTrace()).limit(1).map(String::valueOf).findFirst()

@@ -64,12 +64,6 @@ public final class Planner {
    */
   public static final String WINOGRAD_TILE_PROPERTY = "vconv.winogradTile";
 
-  /**
-   * The Winograd output tile of this JVM: {@link #WINOGRAD_TILE_PROPERTY}, else 2; any other
-   * value of the property fails the planner's initialization with an
-   * {@link IllegalArgumentException} naming it.
-   */
-  public static final int WINOGRAD_TILE = winogradTile();
   /** See {@link #GROUPED_DIRECT}. */
   public static final String DIRECT = "direct";
 
@@ -88,10 +82,12 @@ public final class Planner {
   private final Tuning tuning;
   private final Candidate im2col;
   private final Candidate pointwise;
+  private final int winogradTile;
   private final ConvAlgorithm winograd;
 
   private Planner(Tuning tuning) {
-    this.winograd = new Winograd(WINOGRAD_TILE, tuning.winogradBlockTiles());
+    this.winogradTile = winogradTile();
+    this.winograd = new Winograd(winogradTile, tuning.winogradBlockTiles());
     this.tuning = tuning;
     this.im2col = Candidate.of(IM2COL_GEMM, new Im2colGemm(tuning.im2colSpanImagePixels()),
         (g, ctx) -> accept("im2col + GEMM takes every shape"));
@@ -305,7 +301,14 @@ public final class Planner {
 
   // ---- the rules; each names the facts it decided on
 
-  private static int winogradTile() {
+  /**
+   * The Winograd output tile that {@link #WINOGRAD_TILE_PROPERTY} sets, else 2. Read when a
+   * planner is made, so that a bad value reaches the caller as itself.
+   *
+   * @return 2 or 4
+   * @throws IllegalArgumentException when the property holds any other value
+   */
+  public static int winogradTile() {
     String v = System.getProperty(WINOGRAD_TILE_PROPERTY, "2").trim();
     if (v.equals("2") || v.equals("4")) {
       return Integer.parseInt(v);
@@ -327,7 +330,7 @@ public final class Planner {
     if (g.dilH() != 1 || g.dilW() != 1) {
       return decline("dilation " + g.dilH() + "x" + g.dilW());
     }
-    int m = WINOGRAD_TILE;
+    int m = winogradTile;
     String what = "3x3 stride 1: F(" + m + "x" + m + ", 3x3), " + (m == 2 ? "2.25" : "4")
         + "x fewer products";
     if (tuned == null) {

@@ -20,9 +20,19 @@ public final class VectorProviders {
 
   private static final System.Logger LOG = System.getLogger("org.vconv");
 
-  /** The provider every call uses unless told otherwise. */
+  /**
+   * The provider every call uses unless told otherwise.
+   *
+   * @return the provider found once per JVM
+   * @throws IllegalArgumentException when {@code vconv.simd} holds a value it does not name,
+   *     on every call (not an error of the class's initialization)
+   */
   public static VectorProvider get() {
-    return Holder.DEFAULT;
+    VectorProvider p = Holder.DEFAULT;
+    if (p == null) {
+      throw new IllegalArgumentException(Holder.BAD_SETTING);
+    }
+    return p;
   }
 
   /** The scalar provider, always available (for tests and benchmarks). */
@@ -33,7 +43,19 @@ public final class VectorProviders {
   // a holder class so the lookup runs on first use, not while VectorProviders initializes
   private static final class Holder {
     static final VectorProvider SCALAR = new ScalarProvider();
-    static final VectorProvider DEFAULT = lookup();
+    /** Why {@code vconv.simd} names no provider, or null when it does. */
+    static final String BAD_SETTING = badSetting();
+    /** Null when the setting is bad. */
+    static final VectorProvider DEFAULT = BAD_SETTING == null ? lookup() : null;
+  }
+
+  private static String badSetting() {
+    try {
+      requestedBits();
+      return null;
+    } catch (IllegalArgumentException e) {
+      return e.getMessage();
+    }
   }
 
   /** 512, 256 or 128 when forced; 0 for preferred; -1 for scalar. */
