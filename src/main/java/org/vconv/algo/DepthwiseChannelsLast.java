@@ -73,9 +73,9 @@ public final class DepthwiseChannelsLast implements ConvAlgorithm {
         ArrayKernels ak = inner.kernels().arrays();
         try (ScratchPool.Lease a = ScratchPool.lease(in);
             ScratchPool.Lease b = ScratchPool.lease(out)) {
-          ak.transpose(src, i * in, srcPx, 1, srcCh, srcPx, a.array(), 0, srcCh);
+          toChannelsLast(ak, src, i * in, srcCh, srcPx, a.array());
           kernel.run(a.array(), hwio, b.array(), inner);
-          ak.transpose(b.array(), 0, dstCh, 1, dstPx, dstCh, dst, i * out, dstPx);
+          toChannelsFirst(ak, b.array(), dstCh, dstPx, dst, i * out);
         }
       });
     }
@@ -97,8 +97,8 @@ public final class DepthwiseChannelsLast implements ConvAlgorithm {
         try (ScratchPool.Lease dys = ScratchPool.lease(out);
             ScratchPool.Lease xs = ScratchPool.lease(in);
             ScratchPool.Lease dws = ScratchPool.lease(taps)) {
-          ak.transpose(dy, i * out, g.pq(), 1, g.k(), g.pq(), dys.array(), 0, g.k());
-          ak.transpose(x, i * in, g.hw(), 1, g.c(), g.hw(), xs.array(), 0, g.c());
+          toChannelsLast(ak, dy, i * out, g.k(), g.pq(), dys.array());
+          toChannelsLast(ak, x, i * in, g.c(), g.hw(), xs.array());
           DepthwiseNhwc.backwardWeight(one, dys.array(), xs.array(), dws.array(), inner);
           System.arraycopy(dws.array(), 0, partial, i * taps, taps);
         }
@@ -111,8 +111,7 @@ public final class DepthwiseChannelsLast implements ConvAlgorithm {
         }
       }
       // HWIO [R*S, K] back to OIHW [K, R*S]
-      ctx.kernels().arrays().transpose(hwio, 0, g.k(), 1, g.r() * g.s(), g.k(), dw, 0,
-          g.r() * g.s());
+      toChannelsFirst(ctx.kernels().arrays(), hwio, g.k(), g.r() * g.s(), dw, 0);
     }
   }
 
@@ -144,6 +143,18 @@ public final class DepthwiseChannelsLast implements ConvAlgorithm {
 
   /** OIHW {@code [K, 1, R, S]} to HWIO {@code [R, S, 1, K]}. */
   private static void filtersToHwio(ConvGeometry g, float[] w, float[] dst, ArrayKernels ak) {
-    ak.transpose(w, 0, g.r() * g.s(), 1, g.k(), g.r() * g.s(), dst, 0, g.k());
+    toChannelsLast(ak, w, 0, g.k(), g.r() * g.s(), dst);
+  }
+
+  /** {@code src[off...]} as {@code [ch, px]} into {@code dst} as {@code [px, ch]}. */
+  private static void toChannelsLast(ArrayKernels ak, float[] src, int off, int ch, int px,
+      float[] dst) {
+    ak.transpose(src, off, px, 1, ch, px, dst, 0, ch);
+  }
+
+  /** {@code src} as {@code [px, ch]} into {@code dst[off...]} as {@code [ch, px]}. */
+  private static void toChannelsFirst(ArrayKernels ak, float[] src, int ch, int px,
+      float[] dst, int off) {
+    ak.transpose(src, 0, ch, 1, px, ch, dst, off, px);
   }
 }
