@@ -558,10 +558,6 @@ public final class Planner {
     return narrowFor(ImplicitGemm.transposed(g), "stride 1, the forward of dy", tuned);
   }
 
-  private Candidate.Verdict narrow(ConvGeometry g, String what) {
-    return narrowFor(g, what, tuning);
-  }
-
   private static Candidate.Verdict narrowFor(ConvGeometry g, String what, Tuning t) {
     return narrowFor(g, what, t.implicitMaxRowWastePercent(), "");
   }
