@@ -56,12 +56,24 @@ class PlannerTableTest {
             List.of(IB, IB, IM2COL), Map.of("panama-256", narrowOnly, "panama-128", narrowOnly)),
         row("7x7 b24 128ch", pad1, new int[] {24, 128, 7, 7}, new int[] {128, 128, 3, 3},
             IB, IB, IM2COL),
+        // 8 input channels: the input gradient's transpose has too few filters for the
+        // implicit GEMM's lanes
         row("16x16 valid", ConvSpec.builder().build(), new int[] {1, 8, 16, 16},
-            new int[] {8, 8, 3, 3}, IMPLICIT, IMPLICIT, IM2COL),
+            new int[] {8, 8, 3, 3}, IMPLICIT, IM2COL, IM2COL),
+        row("16x16 valid 32ch", ConvSpec.builder().build(), new int[] {1, 32, 16, 16},
+            new int[] {8, 32, 3, 3}, IMPLICIT, IMPLICIT, IM2COL),
+        // LeNet-5's convolutions at a training chunk of 32: the first one's 25-deep reduction
+        // is too shallow for the implicit forward, its single channel and 16 filters too few
+        // for the implicit gradients' lanes; the second's weight gradient has short rows (136
+        // columns per image) but only 32 filters, over a batch of 4352 columns
+        row("LeNet conv1 b32", ConvSpec.builder().padding(2).build(), new int[] {32, 1, 28, 28},
+            new int[] {16, 1, 5, 5}, IM2COL, IM2COL, IM2COL),
+        row("LeNet conv2 b32", ConvSpec.builder().build(), new int[] {32, 16, 14, 14},
+            new int[] {32, 16, 5, 5}, IMPLICIT, IM2COL, IMPLICIT),
         row("stem-like 7x7 s2", ConvSpec.builder().stride(2).padding(3).build(),
             new int[] {1, 3, 34, 64}, new int[] {8, 3, 7, 7}, IM2COL, IM2COL, DOTS),
         row("32x32 3x3", pad1, new int[] {1, 8, 32, 32}, new int[] {8, 8, 3, 3}, IMPLICIT,
-            IMPLICIT, DOTS),
+            IM2COL, DOTS),
         // 5x5 planes: one GEMM over the batch but for the weight gradient; 11x11: per image
         row("1x1", ConvSpec.builder().build(), new int[] {2, 16, 5, 5}, new int[] {8, 16, 1, 1},
             PW_BATCH, PW_BATCH, POINTWISE),
@@ -79,11 +91,18 @@ class PlannerTableTest {
             new int[] {2, 48, 10, 10}, new int[] {48, 24, 3, 3}, GROUPED, GROUPED, IM2COL),
         row("NHWC", ConvSpec.builder().padding(1).layout(Layout.NHWC).build(),
             new int[] {2, 10, 10, 16}, new int[] {3, 3, 16, 8}, IM2COL, IM2COL, IM2COL),
-        // 3x3 stride 1, 32+ channels, 10x10+ outputs: Winograd, but not the NCHW input gradient
-        row("14x14 b2 64ch", pad1, new int[] {2, 64, 14, 14}, new int[] {64, 64, 3, 3}, WINO,
+        // 3x3 stride 1, 32+ channels, 10x10+ outputs: Winograd, but not the NCHW input
+        // gradient; its weight gradient wants 64+ channels and 128+ tiles in the batch
+        row("14x14 b4 64ch", pad1, new int[] {4, 64, 14, 14}, new int[] {64, 64, 3, 3}, WINO,
             IMPLICIT, WINO),
-        row("NHWC 14x14 b2 64ch", ConvSpec.builder().padding(1).layout(Layout.NHWC).build(),
-            new int[] {2, 14, 14, 64}, new int[] {3, 3, 64, 64}, WINO, WINO, WINO),
+        row("14x14 b2 64ch", pad1, new int[] {2, 64, 14, 14}, new int[] {64, 64, 3, 3}, WINO,
+            IMPLICIT, IM2COL),
+        row("14x14 b1 256ch", pad1, new int[] {1, 256, 14, 14}, new int[] {256, 256, 3, 3}, WINO,
+            IMPLICIT, IM2COL),
+        row("14x14 b8 32ch", pad1, new int[] {8, 32, 14, 14}, new int[] {32, 32, 3, 3}, WINO,
+            IMPLICIT, IMPLICIT),
+        row("NHWC 14x14 b4 64ch", ConvSpec.builder().padding(1).layout(Layout.NHWC).build(),
+            new int[] {4, 14, 14, 64}, new int[] {3, 3, 64, 64}, WINO, WINO, WINO),
         row("80x80 b1 64ch", pad1, new int[] {1, 64, 80, 80}, new int[] {64, 64, 3, 3},
             IMPLICIT, IMPLICIT, IMPLICIT),
         // padded rows 18 for 14: over 20% wider, but with 64 filters im2col's copy weighs
@@ -137,8 +156,8 @@ class PlannerTableTest {
     for (boolean vectorized : new boolean[] {true, false}) {
       Conv2d conv = Conv2d.of(ConvSpec.builder().padding(1).build()).withThreads(2)
           .withVectorization(vectorized);
-      int[] xs = {1, 8, 16, 16};
-      int[] ws = {8, 8, 3, 3};
+      int[] xs = {1, 32, 16, 16};
+      int[] ws = {8, 32, 3, 3};
       ConvPlan plan = conv.plan(xs, ws);
       assertEquals(IMPLICIT, plan.inputGradient().path());
       assertTrue(plan.inputGradient().reason().endsWith("if the weights are not finite: "

@@ -1,7 +1,5 @@
 package org.vconv.nn;
 
-import org.vconv.Algorithm;
-
 /**
  * Networks ready to train: the LeNet-5-sized CNN that {@code scripts/train} trains, on one
  * machine or on Spark.
@@ -23,15 +21,12 @@ public final class Networks {
    * @throws IllegalArgumentException when a width is below 1
    */
   public static Sequential lenet(int conv1, int conv2, int fc1, int fc2, int classes) {
-    // Algorithm.AUTO is tuned on ResNet-sized layers; on these, in chunks of 16-64 images on
-    // one thread, im2col + GEMM was fastest for the single-channel first layer and implicit
-    // GEMM for the second's forward and weight gradient (thread CPU time per pass)
+    // the convolutions' paths are the planner's (Algorithm.AUTO): its rules for shallow
+    // reductions, few filters and short rows pick what measured fastest on these layers
     return new Sequential(
-        new Conv2d(1, conv1, 5, 1, 2).setAlgorithms(Algorithm.IM2COL_GEMM,
-            Algorithm.IM2COL_GEMM, Algorithm.IM2COL_GEMM),
+        new Conv2d(1, conv1, 5, 1, 2),
         new ReLU(), new MaxPool2d(2),
-        new Conv2d(conv1, conv2, 5, 1, 0).setAlgorithms(Algorithm.IMPLICIT_GEMM,
-            Algorithm.IM2COL_GEMM, Algorithm.IMPLICIT_GEMM),
+        new Conv2d(conv1, conv2, 5, 1, 0),
         new ReLU(), new MaxPool2d(2),
         new Flatten(),
         new Linear(conv2 * 5 * 5, fc1), new ReLU(),

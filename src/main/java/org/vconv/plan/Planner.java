@@ -291,7 +291,7 @@ public final class Planner {
       }
       case BACKWARD_WEIGHT -> {
         list.add(Candidate.of(WINDOW_DOTS, DOTS, (g, ctx) -> windowDots(g)));
-        list.add(new Candidate(IMPLICIT_GEMM, IMPLICIT, (g, ctx) -> implicitWeight(g),
+        list.add(new Candidate(IMPLICIT_GEMM, IMPLICIT, (g, ctx) -> implicitWeightLanes(g),
             g -> true));
       }
     }
@@ -354,6 +354,15 @@ public final class Planner {
       return decline("NCHW input gradient: the GEMM paths below measured as fast");
     }
     if (pass == Pass.BACKWARD_WEIGHT) {
+      if (channels < tuned.winogradMinWeightChannels()) {
+        return decline(channels + " channels per group < " + tuned.winogradMinWeightChannels()
+            + " (weight gradient): the implicit GEMM's measured faster");
+      }
+      long tiles = (long) g.n() * Math.ceilDiv(g.p(), m) * Math.ceilDiv(g.q(), m);
+      if (tiles < tuned.winogradMinWeightTiles()) {
+        return decline(tiles + " tiles in the batch < " + tuned.winogradMinWeightTiles()
+            + ": each of its 16 K/G x C/G products is written for a short sum");
+      }
       long sums = (long) (m + 2) * (m + 2) * g.kg() * g.cg() * Float.BYTES;
       if (sums > ctx.workspaceBytes() / 2) {
         return decline("its transformed weight gradient, " + sums + " bytes, > half the budget");
@@ -520,6 +529,10 @@ public final class Planner {
       return shape;
     }
     if (unitStride(g)) {
+      if (g.crs() < tuning.implicitMinDepth()) {
+        return decline("stride 1, reduction " + g.crs() + " < " + tuning.implicitMinDepth()
+            + " deep: micro-tile loads and stores outweigh im2col's thin copy");
+      }
       // im2col's copy weighs against the GEMM as 1/(K/G): with few filters it costs more
       // than a wider waste of dropped columns
       int pct = Math.max(tuning.implicitMaxRowWastePercent(),
@@ -555,6 +568,10 @@ public final class Planner {
     if (tuned == null) {
       return accept("stride 1: the forward of dy with flipped weights, as chosen");
     }
+    if (g.cg() < tuned.implicitMinLaneFilters()) {
+      return decline(g.cg() + " input channels per group < " + tuned.implicitMinLaneFilters()
+          + ": the transpose's few filters leave the micro-tile's lanes empty");
+    }
     return narrowFor(ImplicitGemm.transposed(g), "stride 1, the forward of dy", tuned);
   }
 
@@ -579,8 +596,32 @@ public final class Planner {
     }
     int cols = PaddedWindows.columnsPerImage(g, g.p());
     int min = tuning.implicitMinWeightColumns();
-    return cols >= min ? accept(cols + " columns per image >= " + min)
-        : decline(cols + " columns per image < " + min + ": short runs per micro-tile");
+    if (cols >= min) {
+      return accept(cols + " columns per image >= " + min);
+    }
+    String shortRuns = cols + " columns per image < " + min;
+    if (g.kg() > tuning.implicitWeightMaxFilters()) {
+      return decline(shortRuns + " and " + g.kg() + " filters per group > "
+          + tuning.implicitWeightMaxFilters() + ": short runs per micro-tile");
+    }
+    long batch = (long) g.n() * cols;
+    if (batch < tuning.implicitWeightMinBatchColumns()) {
+      return decline(shortRuns + " and " + batch + " in the batch < "
+          + tuning.implicitWeightMinBatchColumns() + ": nothing to overlap the copies with");
+    }
+    return accept(shortRuns + ", but " + g.kg() + " filters per group <= "
+        + tuning.implicitWeightMaxFilters() + " (im2col's copy weighs as 1/(K/G)) and " + batch
+        + " columns in the batch >= " + tuning.implicitWeightMinBatchColumns());
+  }
+
+  /** The implicit weight gradient's own candidate: {@link #implicitWeight}, and full lanes. */
+  private Candidate.Verdict implicitWeightLanes(ConvGeometry g) {
+    Candidate.Verdict shape = implicitWeight(g);
+    if (shape.accepts() && g.kg() < tuning.implicitMinLaneFilters()) {
+      return decline(g.kg() + " filters per group < " + tuning.implicitMinLaneFilters()
+          + ": they leave the micro-tile's lanes empty");
+    }
+    return shape;
   }
 
   /** AUTO's dot-product weight gradient: where the implicit one would run, shallow filters. */

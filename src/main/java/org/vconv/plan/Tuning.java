@@ -26,11 +26,24 @@ import java.util.List;
  *     its padded rows are at most this many percent, divided by the filters per group (K/G),
  *     wider than the output rows, when that exceeds {@code implicitMaxRowWastePercent}: the
  *     im2col copy it saves weighs against the GEMM as 1/(K/G)
+ * @param implicitMinDepth the stride-1 implicit forward wants a reduction ({@code C/G*R*S}) at
+ *     least this deep: shallower (stems, LeNet's first layer), each micro-tile's loads and
+ *     stores, and its dropped columns, weigh more than im2col's copy of a thin matrix
+ * @param implicitMinLaneFilters the implicit input and weight gradients want at least this many
+ *     filters ({@code C/G} for the input gradient's transposed convolution, {@code K/G} for the
+ *     weight gradient): their micro-tiles put the filters on vector lanes, and fewer leave many
+ *     of them empty (the micro-tile width)
  * @param implicitMinStridedDepth the strided implicit forward wants a reduction
  *     ({@code C/G*R*S}) at least this deep: shallower, each micro-tile's transposing store weighs
  *     more than im2col's gather
  * @param implicitMinWeightColumns the implicit weight gradient wants at least this many GEMM
  *     columns per image: fewer, its micro-tiles sum over short runs
+ * @param implicitWeightMaxFilters ... unless the layer has at most this many filters per group
+ *     ({@code K/G}): im2col's copy then weighs against its GEMM as 1/(K/G), more than the short
+ *     runs cost
+ * @param implicitWeightMinBatchColumns ... and the batch holds at least this many columns
+ *     (images times columns per image): a unit of the pass's copy-compute pipeline spans
+ *     images, and a single short image leaves nothing to overlap
  * @param pointwiseBatchMaxPixels NCHW pointwise layers with planes of at most this many
  *     pixels run as one GEMM over the batch: per image, the GEMM would be too narrow
  * @param depthwiseChannelsLastMinChannels NCHW depthwise layers run through channels-last
@@ -55,6 +68,12 @@ import java.util.List;
  *     on larger ones (112x112, VGG's 224x224) the implicit GEMM measured faster
  * @param winogradNchwInputGradient whether Winograd takes the NCHW input gradient too; false
  *     where the image-blocked and implicit GEMMs measured as fast there
+ * @param winogradMinWeightChannels the Winograd weight gradient wants at least this many input
+ *     and output channels per group: its 16 GEMMs are K/G x C/G outputs each, and with fewer
+ *     filters the implicit GEMM's weight gradient measured faster
+ * @param winogradMinWeightTiles and at least this many tiles in the batch, its GEMMs' depth:
+ *     fewer, each of the 16 K/G x C/G products is written for a short sum (7x7 and 8x8
+ *     planes' tiles at batch 1)
  * @param winogradBlockTiles Winograd's tiles per block at most (the GEMMs' rows per call):
  *     the transformed tiles of a block stay in the caches
  * @param measured whether these numbers were tuned on this provider; false: copied from
@@ -70,8 +89,12 @@ public record Tuning(
     int imageBlockedMinRowWastePercent,
     int implicitMaxRowWastePercent,
     int implicitRowWastePercentTimesFilters,
+    int implicitMinDepth,
+    int implicitMinLaneFilters,
     int implicitMinStridedDepth,
     int implicitMinWeightColumns,
+    int implicitWeightMaxFilters,
+    int implicitWeightMinBatchColumns,
     int pointwiseBatchMaxPixels,
     int depthwiseChannelsLastMinChannels,
     int depthwiseChannelsLastMaxPixels,
@@ -83,6 +106,8 @@ public record Tuning(
     int winogradMinOutputPixels,
     int winogradNchwMaxOutputPixels,
     boolean winogradNchwInputGradient,
+    int winogradMinWeightChannels,
+    int winogradMinWeightTiles,
     int winogradBlockTiles,
     boolean measured) {
 
@@ -94,17 +119,17 @@ public record Tuning(
    */
   static final List<Tuning> TABLES = List.of(
       // provider, grouped: grp grpN; image-blocked: ib* ibPx ibDep ib%;
-      // implicit: im% im%K imSD imWC; pointwise over the batch: pbPx;
+      // implicit: im% im%K imD imLane imSD imWC imWK imWB; pointwise over the batch: pbPx;
       // channels-last depthwise: dcC dcPx dcPxS; window-dots: wdD wdR; im2col: span;
-      // winograd: wgC wgPx wgNchwPx wgNchwDx wgT; measured
-      new Tuning("panama-512", 16, 32, 8, 1024, 128, 10, 20, 6400, 512, 512, 100, 16, 256,
-          1024, 256, 16, 128, 32, 100, 4096, false, 512, true),
-      new Tuning("panama-256", 16, 32, 3, 1024, 128, 10, 20, 6400, 512, 512, 100, 16, 256,
-          1024, 256, 16, 128, 32, 100, 4096, false, 512, false),
-      new Tuning("panama-128", 16, 32, 3, 1024, 128, 10, 20, 6400, 512, 512, 100, 16, 256,
-          1024, 256, 16, 128, 32, 100, 4096, false, 512, false),
-      new Tuning("scalar", 16, 32, 4, 1024, 128, 10, 20, 6400, 512, 512, 100, 16, 256,
-          1024, 256, 16, 128, 32, 100, 4096, false, 512, false));
+      // winograd: wgC wgPx wgNchwPx wgNchwDx wgWC wgWT wgT; measured
+      new Tuning("panama-512", 16, 32, 8, 1024, 128, 10, 20, 6400, 64, 32, 512, 512, 64,
+          1024, 100, 16, 256, 1024, 256, 16, 128, 32, 100, 4096, false, 64, 128, 512, true),
+      new Tuning("panama-256", 16, 32, 3, 1024, 128, 10, 20, 6400, 64, 32, 512, 512, 64,
+          1024, 100, 16, 256, 1024, 256, 16, 128, 32, 100, 4096, false, 64, 128, 512, false),
+      new Tuning("panama-128", 16, 32, 3, 1024, 128, 10, 20, 6400, 64, 32, 512, 512, 64,
+          1024, 100, 16, 256, 1024, 256, 16, 128, 32, 100, 4096, false, 64, 128, 512, false),
+      new Tuning("scalar", 16, 32, 4, 1024, 128, 10, 20, 6400, 64, 32, 512, 512, 64,
+          1024, 100, 16, 256, 1024, 256, 16, 128, 32, 100, 4096, false, 64, 128, 512, false));
 
   /**
    * The table of a provider.

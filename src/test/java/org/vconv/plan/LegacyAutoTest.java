@@ -33,6 +33,12 @@ class LegacyAutoTest {
   private static final int MIN_TAP_DEPTH = 128;
   private static final int MIN_WEIGHT_COLUMNS = 512;
   private static final int MIN_STRIDED_DEPTH = 512;
+  // added since: shallow stride-1 forwards, few-filter implicit input and weight gradients
+  // (filters on the micro-tile's lanes), short-row weight gradients with few filters
+  private static final int MIN_DEPTH = 64;
+  private static final int MIN_LANE_FILTERS = 32;
+  private static final int MAX_SHORT_ROW_FILTERS = 64;
+  private static final int MIN_BATCH_COLUMNS = 1024;
   private static final int MAX_DEPTH = 256;
   private static final int ROW_MULTIPLE = 16;
 
@@ -67,7 +73,8 @@ class LegacyAutoTest {
           yield t == null || !ImplicitGemm.supports(t) ? im2colPath(g) : Planner.IMPLICIT_GEMM;
         }
         case BACKWARD_WEIGHT -> windowDotsPreferred(g) ? Planner.WINDOW_DOTS
-            : ImplicitGemm.supports(g) ? Planner.IMPLICIT_GEMM : im2colPath(g);
+            : ImplicitGemm.supports(g) && g.kg() >= MIN_LANE_FILTERS ? Planner.IMPLICIT_GEMM
+            : im2colPath(g);
       };
     }
     return im2colPath(g);
@@ -105,7 +112,8 @@ class LegacyAutoTest {
 
   /**
    * The Winograd rule: 3x3 stride 1, 32+ channels per group, 100+ output pixels, in NCHW at
-   * most 4096; not the NCHW input gradient.
+   * most 4096; not the NCHW input gradient; the weight gradient with 64+ channels per group
+   * and 128+ tiles in the batch.
    */
   private static boolean winogradPreferred(ConvGeometry g, Pass pass, ExecContext ctx) {
     boolean shape = g.r() == 3 && g.s() == 3 && g.strideH() == 1 && g.strideW() == 1
@@ -114,7 +122,9 @@ class LegacyAutoTest {
     return shape && switch (pass) {
       case FORWARD -> true;
       case BACKWARD_DATA -> g.layout() == Layout.NHWC;
-      case BACKWARD_WEIGHT -> 16L * g.kg() * g.cg() * Float.BYTES <= ctx.workspaceBytes() / 2;
+      case BACKWARD_WEIGHT -> Math.min(g.cg(), g.kg()) >= 64
+          && (long) g.n() * ((g.p() + 1) / 2) * ((g.q() + 1) / 2) >= 128
+          && 16L * g.kg() * g.cg() * Float.BYTES <= ctx.workspaceBytes() / 2;
     };
   }
 
@@ -159,11 +169,14 @@ class LegacyAutoTest {
   private static boolean implicitPreferred(ConvGeometry g, Pass pass) {
     boolean unitStride = g.strideH() == 1 && g.strideW() == 1;
     return ImplicitGemm.supports(g) && switch (pass) {
-      case FORWARD -> unitStride ? narrowPadding(g) || narrowForFewFilters(g)
+      case FORWARD -> unitStride ? g.crs() >= MIN_DEPTH
+          && (narrowPadding(g) || narrowForFewFilters(g))
           : g.r() >= g.strideH() && g.s() >= g.strideW() && g.crs() >= MIN_STRIDED_DEPTH;
-      case BACKWARD_DATA -> unitStride && (ImplicitGemm.transposed(g) == null
-          || narrowPadding(ImplicitGemm.transposed(g)));
-      case BACKWARD_WEIGHT -> PaddedWindows.columnsPerImage(g, g.p()) >= MIN_WEIGHT_COLUMNS;
+      case BACKWARD_DATA -> unitStride && g.cg() >= MIN_LANE_FILTERS
+          && (ImplicitGemm.transposed(g) == null || narrowPadding(ImplicitGemm.transposed(g)));
+      case BACKWARD_WEIGHT -> PaddedWindows.columnsPerImage(g, g.p()) >= MIN_WEIGHT_COLUMNS
+          || g.kg() <= MAX_SHORT_ROW_FILTERS
+          && (long) g.n() * PaddedWindows.columnsPerImage(g, g.p()) >= MIN_BATCH_COLUMNS;
     };
   }
 
