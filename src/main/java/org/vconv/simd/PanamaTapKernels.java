@@ -29,8 +29,22 @@ final class PanamaTapKernels {
     }
   }
 
-  /** Four rows, two vectors each: 8 sums in registers, 2 loads of src per tap for 8 FMAs. */
+  /**
+   * Four rows, two vectors each: 8 sums in registers, 2 loads of src per tap for 8 FMAs. The
+   * masked rest is a method of its own: in one method, C1 ran out of registers compiling the
+   * profiled tier, and the method could stay on C1's unprofiled code, where every vector
+   * operation is a boxed object, for good.
+   */
   private static void sums4(float[] src, int sOff, int[] off, int taps, float[] w, int w0,
+      int ws, float[] dst, int d0, int ds, int len) {
+    int whole = sums4Whole(src, sOff, off, taps, w, w0, ws, dst, d0, ds, len);
+    if (whole < len) {
+      sums4Rest(src, sOff, off, taps, w, w0, ws, dst, d0, ds, whole, len);
+    }
+  }
+
+  /** {@link #sums4} over whole pairs of vectors; returns where the rest starts. */
+  private static int sums4Whole(float[] src, int sOff, int[] off, int taps, float[] w, int w0,
       int ws, float[] dst, int d0, int ds, int len) {
     int w1 = w0 + ws;
     int w2 = w1 + ws;
@@ -71,7 +85,16 @@ final class PanamaTapKernels {
       a3.intoArray(dst, d0 + 3 * ds + i);
       b3.intoArray(dst, d0 + 3 * ds + i + VL);
     }
-    for (; i < len; i += VL) { // the rest, the last vector masked: same lane arithmetic
+    return i;
+  }
+
+  /** {@link #sums4} from {@code i} on, the last vector masked: the same lane arithmetic. */
+  private static void sums4Rest(float[] src, int sOff, int[] off, int taps, float[] w, int w0,
+      int ws, float[] dst, int d0, int ds, int from, int len) {
+    int w1 = w0 + ws;
+    int w2 = w1 + ws;
+    int w3 = w2 + ws;
+    for (int i = from; i < len; i += VL) {
       VectorMask<Float> m = SPECIES.indexInRange(i, len);
       FloatVector a0 = FloatVector.fromArray(SPECIES, dst, d0 + i, m);
       FloatVector a1 = FloatVector.fromArray(SPECIES, dst, d0 + ds + i, m);
