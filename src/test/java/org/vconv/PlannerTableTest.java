@@ -87,8 +87,14 @@ class PlannerTableTest {
             new int[] {4, 64, 7, 7}, new int[] {64, 1, 3, 3}, DW_CL, DW_CL, DW_CL),
         row("depthwise 14x14 s2 32ch", ConvSpec.builder().stride(2).padding(1).groups(32)
             .build(), new int[] {2, 32, 14, 14}, new int[] {32, 1, 3, 3}, DW_CL, GROUPED, DW_CL),
+        // 10x10 planes: the direct input gradient's rows are too short (under 256 pixels)
         row("24 per group", ConvSpec.builder().padding(1).groups(2).build(),
-            new int[] {2, 48, 10, 10}, new int[] {48, 24, 3, 3}, GROUPED, GROUPED, IM2COL),
+            new int[] {2, 48, 10, 10}, new int[] {48, 24, 3, 3}, GROUPED, IM2COL, IM2COL),
+        row("24 per group 16x16", ConvSpec.builder().padding(1).groups(2).build(),
+            new int[] {2, 48, 16, 16}, new int[] {48, 24, 3, 3}, GROUPED, GROUPED, IM2COL),
+        // RegNetX-400MF's last stage at batch 1: 16 channels per group on 7x7 planes
+        row("16 per group 7x7 b1", ConvSpec.builder().padding(1).groups(25).build(),
+            new int[] {1, 400, 7, 7}, new int[] {400, 16, 3, 3}, GROUPED, IM2COL, IM2COL),
         row("NHWC", ConvSpec.builder().padding(1).layout(Layout.NHWC).build(),
             new int[] {2, 10, 10, 16}, new int[] {3, 3, 16, 8}, IM2COL, IM2COL, IM2COL),
         // 3x3 stride 1, 32+ channels, 10x10+ outputs: Winograd, but not the NCHW input

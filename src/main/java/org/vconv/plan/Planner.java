@@ -384,6 +384,21 @@ public final class Planner {
     if (g.cg() > bound) {
       return decline(g.cg() + " channels per group > " + bound);
     }
+    if (g.cg() > 1 && g.layout() == Layout.NCHW) { // the NCHW plane kernels, not depthwise
+      if (pass == Pass.BACKWARD_DATA && !unitStride(g)) {
+        return decline("stride " + stride(g) + " input gradient of " + g.cg()
+            + " channels per group: the phase-split planes cost more than im2col's GEMM");
+      }
+      if (pass == Pass.BACKWARD_DATA && g.pq() < tuning.groupedInputGradientMinPixels()) {
+        return decline("output planes of " + g.pq() + " pixels < "
+            + tuning.groupedInputGradientMinPixels() + " (input gradient): rows too short");
+      }
+      long batch = (long) g.n() * g.pq();
+      if (pass == Pass.BACKWARD_WEIGHT && batch < tuning.groupedWeightMinBatchPixels()) {
+        return decline(batch + " output pixels in the batch < "
+            + tuning.groupedWeightMinBatchPixels() + " (weight gradient): short dot products");
+      }
+    }
     String groups = g.cg() == 1 ? "depthwise, 1 channel per group" : g.cg()
         + " channels per group";
     return accept(groups + " <= " + bound + ": GEMMs too small to pack; "

@@ -11,6 +11,13 @@ import java.util.List;
  *     in every pass and layout: a group's GEMM is then too small to amortize its packing
  * @param groupedMaxChannelsPerGroupNchw the larger bound of the NCHW forward and input
  *     gradient, whose direct loops stay ahead of the GEMM longer
+ * @param groupedInputGradientMinPixels NCHW grouped layers with more than one channel per
+ *     group take the direct input gradient only at stride 1 and on output planes of at least
+ *     this many pixels: on smaller ones (14x14 and under) its rows are short, and im2col's GEMM
+ *     measured faster
+ * @param groupedWeightMinBatchPixels ... and the direct weight gradient with at least this many
+ *     output pixels in the batch: fewer (7x7 to 14x14 planes at batch 1), its dot products are
+ *     short
  * @param imageBlockedBatchMultiple the image-blocked GEMM wants batches of a multiple of this
  *     (the GEMM micro-tile height {@code mr}: its rows are images; others leave lanes empty)
  * @param imageBlockedMaxInputPixels input pixels per plane at most, so that the slab of a
@@ -83,6 +90,8 @@ public record Tuning(
     String provider,
     int groupedMaxChannelsPerGroup,
     int groupedMaxChannelsPerGroupNchw,
+    int groupedInputGradientMinPixels,
+    int groupedWeightMinBatchPixels,
     int imageBlockedBatchMultiple,
     int imageBlockedMaxInputPixels,
     int imageBlockedMinTapDepth,
@@ -118,18 +127,22 @@ public record Tuning(
    * 512 bits, 3 at 256 and 128; ScalarGemmKernels: 4).
    */
   static final List<Tuning> TABLES = List.of(
-      // provider, grouped: grp grpN; image-blocked: ib* ibPx ibDep ib%;
+      // provider, grouped: grp grpN grpDxPx grpWPx; image-blocked: ib* ibPx ibDep ib%;
       // implicit: im% im%K imD imLane imSD imWC imWK imWB; pointwise over the batch: pbPx;
       // channels-last depthwise: dcC dcPx dcPxS; window-dots: wdD wdR; im2col: span;
       // winograd: wgC wgPx wgNchwPx wgNchwDx wgWC wgWT wgT; measured
-      new Tuning("panama-512", 16, 32, 8, 1024, 128, 10, 20, 6400, 64, 32, 512, 512, 64,
-          1024, 100, 16, 256, 1024, 256, 16, 128, 32, 100, 4096, false, 64, 128, 512, true),
-      new Tuning("panama-256", 16, 32, 3, 1024, 128, 10, 20, 6400, 64, 32, 512, 512, 64,
-          1024, 100, 16, 256, 1024, 256, 16, 128, 32, 100, 4096, false, 64, 128, 512, false),
-      new Tuning("panama-128", 16, 32, 3, 1024, 128, 10, 20, 6400, 64, 32, 512, 512, 64,
-          1024, 100, 16, 256, 1024, 256, 16, 128, 32, 100, 4096, false, 64, 128, 512, false),
-      new Tuning("scalar", 16, 32, 4, 1024, 128, 10, 20, 6400, 64, 32, 512, 512, 64,
-          1024, 100, 16, 256, 1024, 256, 16, 128, 32, 100, 4096, false, 64, 128, 512, false));
+      new Tuning("panama-512", 16, 32, 256, 256, 8, 1024, 128, 10, 20, 6400, 64, 32, 512,
+          512, 64, 1024, 100, 16, 256, 1024, 256, 16, 128, 32, 100, 4096, false, 64, 128, 512,
+          true),
+      new Tuning("panama-256", 16, 32, 256, 256, 3, 1024, 128, 10, 20, 6400, 64, 32, 512,
+          512, 64, 1024, 100, 16, 256, 1024, 256, 16, 128, 32, 100, 4096, false, 64, 128, 512,
+          false),
+      new Tuning("panama-128", 16, 32, 256, 256, 3, 1024, 128, 10, 20, 6400, 64, 32, 512,
+          512, 64, 1024, 100, 16, 256, 1024, 256, 16, 128, 32, 100, 4096, false, 64, 128, 512,
+          false),
+      new Tuning("scalar", 16, 32, 256, 256, 4, 1024, 128, 10, 20, 6400, 64, 32, 512,
+          512, 64, 1024, 100, 16, 256, 1024, 256, 16, 128, 32, 100, 4096, false, 64, 128, 512,
+          false));
 
   /**
    * The table of a provider.

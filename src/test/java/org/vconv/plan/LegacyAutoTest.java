@@ -134,6 +134,15 @@ class LegacyAutoTest {
     }
     int bound = g.layout() == Layout.NCHW && pass != Pass.BACKWARD_WEIGHT
         ? MAX_AUTO_CHANNELS_PER_GROUP_NCHW : MAX_AUTO_CHANNELS_PER_GROUP;
+    if (g.cg() > 1 && g.layout() == Layout.NCHW && switch (pass) {
+      // added since: not the strided or small-plane input gradient, nor the weight gradient
+      // of few output pixels in the batch
+      case FORWARD -> false;
+      case BACKWARD_DATA -> g.strideH() > 1 || g.strideW() > 1 || g.p() * g.q() < 256;
+      case BACKWARD_WEIGHT -> g.n() * g.p() * g.q() < 256;
+    }) {
+      return false;
+    }
     return g.cg() <= bound;
   }
 
