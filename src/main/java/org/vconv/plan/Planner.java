@@ -341,6 +341,11 @@ public final class Planner {
       return decline(channels + " channels per group < " + tuned.winogradMinChannels()
           + ": transforms outweigh the GEMMs");
     }
+    long tiles = (long) g.n() * Math.ceilDiv(g.p(), m) * Math.ceilDiv(g.q(), m);
+    if (tiles < tuned.winogradMinTiles()) {
+      return decline(tiles + " tiles in the batch < " + tuned.winogradMinTiles()
+          + ": its 16 GEMMs are too short for their packing and stores");
+    }
     if (g.pq() < tuned.winogradMinOutputPixels()) {
       return decline(g.p() + "x" + g.q() + " outputs < " + tuned.winogradMinOutputPixels()
           + " pixels: edge tiles waste too much");
@@ -357,11 +362,6 @@ public final class Planner {
       if (channels < tuned.winogradMinWeightChannels()) {
         return decline(channels + " channels per group < " + tuned.winogradMinWeightChannels()
             + " (weight gradient): the implicit GEMM's measured faster");
-      }
-      long tiles = (long) g.n() * Math.ceilDiv(g.p(), m) * Math.ceilDiv(g.q(), m);
-      if (tiles < tuned.winogradMinWeightTiles()) {
-        return decline(tiles + " tiles in the batch < " + tuned.winogradMinWeightTiles()
-            + ": each of its 16 K/G x C/G products is written for a short sum");
       }
       long sums = (long) (m + 2) * (m + 2) * g.kg() * g.cg() * Float.BYTES;
       if (sums > ctx.workspaceBytes() / 2) {

@@ -78,9 +78,10 @@ import java.util.List;
  * @param winogradMinWeightChannels the Winograd weight gradient wants at least this many input
  *     and output channels per group: its 16 GEMMs are K/G x C/G outputs each, and with fewer
  *     filters the implicit GEMM's weight gradient measured faster
- * @param winogradMinWeightTiles and at least this many tiles in the batch, its GEMMs' depth:
- *     fewer, each of the 16 K/G x C/G products is written for a short sum (7x7 and 8x8
- *     planes' tiles at batch 1)
+ * @param winogradMinTiles Winograd wants at least this many tiles in the batch, in every pass:
+ *     the rows of its 16 GEMMs (forward, input gradient) or their depth (weight gradient);
+ *     fewer (planes of 16x16 and under at batch 1) and the GEMMs are too short for their
+ *     packing and stores
  * @param winogradBlockTiles Winograd's tiles per block at most (the GEMMs' rows per call):
  *     the transformed tiles of a block stay in the caches
  * @param measured whether these numbers were tuned on this provider; false: copied from
@@ -116,7 +117,7 @@ public record Tuning(
     int winogradNchwMaxOutputPixels,
     boolean winogradNchwInputGradient,
     int winogradMinWeightChannels,
-    int winogradMinWeightTiles,
+    int winogradMinTiles,
     int winogradBlockTiles,
     boolean measured) {
 
@@ -130,7 +131,7 @@ public record Tuning(
       // provider, grouped: grp grpN grpDxPx grpWPx; image-blocked: ib* ibPx ibDep ib%;
       // implicit: im% im%K imD imLane imSD imWC imWK imWB; pointwise over the batch: pbPx;
       // channels-last depthwise: dcC dcPx dcPxS; window-dots: wdD wdR; im2col: span;
-      // winograd: wgC wgPx wgNchwPx wgNchwDx wgWC wgWT wgT; measured
+      // winograd: wgC wgPx wgNchwPx wgNchwDx wgWC wgTiles wgT; measured
       new Tuning("panama-512", 16, 32, 256, 256, 8, 1024, 128, 10, 20, 6400, 64, 32, 512,
           512, 64, 1024, 100, 16, 256, 1024, 256, 16, 128, 32, 100, 4096, false, 64, 128, 512,
           true),

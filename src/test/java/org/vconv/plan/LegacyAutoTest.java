@@ -112,18 +112,18 @@ class LegacyAutoTest {
 
   /**
    * The Winograd rule: 3x3 stride 1, 32+ channels per group, 100+ output pixels, in NCHW at
-   * most 4096; not the NCHW input gradient; the weight gradient with 64+ channels per group
-   * and 128+ tiles in the batch.
+   * most 4096, 128+ tiles in the batch; not the NCHW input gradient; the weight gradient
+   * with 64+ channels per group.
    */
   private static boolean winogradPreferred(ConvGeometry g, Pass pass, ExecContext ctx) {
     boolean shape = g.r() == 3 && g.s() == 3 && g.strideH() == 1 && g.strideW() == 1
         && g.dilH() == 1 && g.dilW() == 1 && Math.min(g.cg(), g.kg()) >= 32
-        && g.p() * g.q() >= 100 && (g.layout() == Layout.NHWC || g.p() * g.q() <= 4096);
+        && g.p() * g.q() >= 100 && (g.layout() == Layout.NHWC || g.p() * g.q() <= 4096)
+        && (long) g.n() * ((g.p() + 1) / 2) * ((g.q() + 1) / 2) >= 128;
     return shape && switch (pass) {
       case FORWARD -> true;
       case BACKWARD_DATA -> g.layout() == Layout.NHWC;
       case BACKWARD_WEIGHT -> Math.min(g.cg(), g.kg()) >= 64
-          && (long) g.n() * ((g.p() + 1) / 2) * ((g.q() + 1) / 2) >= 128
           && 16L * g.kg() * g.cg() * Float.BYTES <= ctx.workspaceBytes() / 2;
     };
   }
