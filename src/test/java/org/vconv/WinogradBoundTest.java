@@ -121,23 +121,22 @@ class WinogradBoundTest {
   private record Passes(double[] y, double[] dx, double[] dw) {}
 
   private static Passes exact(Case cs) {
-    RefConv ref = cs.ref();
-    double[] y = ref.forward(RefConv.widen(cs.x()), RefConv.widen(cs.wt()));
-    if (cs.bias()) {
-      ref.addBias(y, RefConv.widen(cs.b()));
-    }
-    return new Passes(y, ref.backwardData(RefConv.widen(cs.dy()), RefConv.widen(cs.wt())),
-        ref.backwardWeight(RefConv.widen(cs.dy()), RefConv.widen(cs.x())));
+    return reference(cs, RefConv::widen);
   }
 
   private static Passes direct(Case cs) {
+    return reference(cs, RefConv::abs);
+  }
+
+  /** The three passes of the double-precision reference on {@code cs}'s values as mapped. */
+  private static Passes reference(Case cs, java.util.function.Function<float[], double[]> as) {
     RefConv ref = cs.ref();
-    double[] y = ref.forward(RefConv.abs(cs.x()), RefConv.abs(cs.wt()));
+    double[] y = ref.forward(as.apply(cs.x()), as.apply(cs.wt()));
     if (cs.bias()) {
-      ref.addBias(y, RefConv.abs(cs.b()));
+      ref.addBias(y, as.apply(cs.b()));
     }
-    return new Passes(y, ref.backwardData(RefConv.abs(cs.dy()), RefConv.abs(cs.wt())),
-        ref.backwardWeight(RefConv.abs(cs.dy()), RefConv.abs(cs.x())));
+    return new Passes(y, ref.backwardData(as.apply(cs.dy()), as.apply(cs.wt())),
+        ref.backwardWeight(as.apply(cs.dy()), as.apply(cs.x())));
   }
 
   private static Passes bound(Case cs) {

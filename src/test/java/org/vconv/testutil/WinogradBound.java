@@ -169,6 +169,24 @@ public final class WinogradBound {
         abs);
   }
 
+  /**
+   * {@code V = B^T d B} of the input tile of channel {@code ch} of image {@code img} whose top
+   * left is ({@code top}, {@code left}), zeros outside the {@code h x w} plane; {@code d} is
+   * scratch.
+   */
+  private static double[] inputTile(double[][] bt, double[] src, Layout l, int img, int ch,
+      int top, int left, int channels, int h, int w, double[][] d) {
+    for (int i = 0; i < N; i++) {
+      for (int j = 0; j < N; j++) {
+        int row = top + i;
+        int col = left + j;
+        d[i][j] = row < 0 || row >= h || col < 0 || col >= w ? 0
+            : src[act(l, img, ch, row, col, channels, h, w)];
+      }
+    }
+    return flat(mul(mul(bt, d), transpose(bt)));
+  }
+
   private static double[] forward(Plane pl, double[] src, Filter f, double[] bias,
       boolean abs) {
     double[][] bt = abs ? abs(BT) : BT;
@@ -205,15 +223,8 @@ public final class WinogradBound {
             int top = th * M - pl.padTop();
             int left = tw * M - pl.padLeft();
             for (int c = 0; c < in; c++) {
-              for (int i = 0; i < N; i++) {
-                for (int j = 0; j < N; j++) {
-                  int row = top + i;
-                  int col = left + j;
-                  d[i][j] = row < 0 || row >= pl.h() || col < 0 || col >= pl.w() ? 0
-                      : src[act(pl.layout(), img, gi * in + c, row, col, ctot, pl.h(), pl.w())];
-                }
-              }
-              v[c] = flat(mul(mul(bt, d), transpose(bt)));
+              v[c] = inputTile(bt, src, pl.layout(), img, gi * in + c, top, left, ctot, pl.h(),
+                  pl.w(), d);
             }
             for (int o = 0; o < out; o++) {
               java.util.Arrays.fill(mm, 0);
@@ -269,15 +280,8 @@ public final class WinogradBound {
             int top = th * M - ref.padTop();
             int left = tw * M - ref.padLeft();
             for (int c = 0; c < cg; c++) {
-              for (int i = 0; i < N; i++) {
-                for (int j = 0; j < N; j++) {
-                  int row = top + i;
-                  int col = left + j;
-                  d[i][j] = row < 0 || row >= ref.h() || col < 0 || col >= ref.w() ? 0
-                      : x[act(l, img, gi * cg + c, row, col, ref.c(), ref.h(), ref.w())];
-                }
-              }
-              v[c] = flat(mul(mul(bt, d), transpose(bt)));
+              v[c] = inputTile(bt, x, l, img, gi * cg + c, top, left, ref.c(), ref.h(), ref.w(),
+                  d);
             }
             for (int k = 0; k < kg; k++) {
               for (int i = 0; i < M; i++) {
