@@ -16,6 +16,10 @@ import org.vconv.simd.GemmKernels;
  * im2col pass and no packing of the input; each micro-tile ({@code mr} pixels x {@code nr}
  * filters) sums the {@code C/G*R*S} reduction in blocks of {@link #DEPTH_BLOCK} into the
  * scratch after the slab, then is cropped and transposed into {@code y} with the bias added.
+ * Where the padded rows are much wider than the output's (LeNet's 14 for 10), the pixels are
+ * numbered densely instead ({@link #dense}): each micro-tile reads its pixels at offsets of
+ * their own ({@link GemmKernels#windowTileAt}) and no dropped column is computed; the same
+ * sums in the same order, so the same bits.
  *
  * <p>The input gradient of a stride-1 convolution is itself a stride-1 convolution: of
  * {@code dy}, padded by {@code (R-1)*dil - pad} on each side, with the weights flipped and
@@ -63,6 +67,26 @@ public final class ImplicitGemm implements ConvAlgorithm {
   /** Slab copies split into about this many tasks. */
   private static final int FILL_TASKS = 8;
 
+  private final int denseRowWastePercent;
+
+  /**
+   * An implicit GEMM whose micro-tiles skip the padded columns where the padded rows are more
+   * than {@code denseRowWastePercent}% wider than the output's (a tuned number).
+   */
+  public ImplicitGemm(int denseRowWastePercent) {
+    this.denseRowWastePercent = denseRowWastePercent;
+  }
+
+  /**
+   * Whether the forward pass of {@code g} numbers its pixels densely (row by row, the padded
+   * columns skipped, each micro-tile's pixels at offsets of their own: {@link
+   * GemmKernels#windowTileAt}) rather than along padded rows: when the padded rows waste more
+   * than {@code denseRowWastePercent}% of the output's. Both give the same bits.
+   */
+  public static boolean dense(ConvGeometry g, int denseRowWastePercent) {
+    return (long) (PaddedWindows.rowPitch(g) - g.q()) * 100 > (long) denseRowWastePercent * g.q();
+  }
+
   /** Whether this algorithm runs {@code g}'s forward pass itself. */
   public static boolean supports(ConvGeometry g) {
     return PaddedWindows.supports(g) && !g.isPointwise();
@@ -85,8 +109,9 @@ public final class ImplicitGemm implements ConvAlgorithm {
    * The forward pass of {@code g}; {@code flipped}: {@code w} holds the weights of the
    * convolution {@code g} is the {@link #transposed} of, read flipped and transposed.
    */
-  private static void run(ConvGeometry g, float[] x, float[] w, boolean flipped, float[] bias,
+  private void run(ConvGeometry g, float[] x, float[] w, boolean flipped, float[] bias,
       float[] y, ExecContext ctx) {
+    boolean dense = dense(g, denseRowWastePercent);
     GemmKernels kernels = ctx.kernels().gemm();
     assert kernels.nr() <= Plan.MAX_NR && kernels.mr() <= Plan.COLUMN_SLACK;
     Plan plan = Plan.of(g, ctx.workspaceFloats());
@@ -103,16 +128,16 @@ public final class ImplicitGemm implements ConvAlgorithm {
       windows.clearSlack(plan.images(), slab);
       for (int tile = 0; tile < plan.tiles(); tile++) {
         for (int grp = 0; grp < g.groups(); grp++) {
-          forwardTile(g, plan, windows, tile, grp, x, packed, grp * panels * panelFloats, bias,
-              y, slab, ctx);
+          forwardTile(g, plan, windows, dense, tile, grp, x, packed, grp * panels * panelFloats,
+              bias, y, slab, ctx);
         }
       }
     }
   }
 
-  private static void forwardTile(ConvGeometry g, Plan plan, PaddedWindows windows, int tile,
-      int grp, float[] x, float[] packed, int packedOff, float[] bias, float[] y, float[] slab,
-      ExecContext ctx) {
+  private static void forwardTile(ConvGeometry g, Plan plan, PaddedWindows windows,
+      boolean dense, int tile, int grp, float[] x, float[] packed, int packedOff, float[] bias,
+      float[] y, float[] slab, ExecContext ctx) {
     int n0 = plan.firstImage(tile);
     int images = plan.imagesIn(tile);
     int p0 = plan.firstRow(tile);
@@ -121,8 +146,9 @@ public final class ImplicitGemm implements ConvAlgorithm {
     GemmKernels kernels = ctx.kernels().gemm();
     int mr = kernels.mr();
     int nr = kernels.nr();
-    int perImage = PaddedWindows.columnsPerImage(g, rows);
+    int perImage = dense ? rows * g.q() : PaddedWindows.columnsPerImage(g, rows);
     int pixelTiles = Math.ceilDiv(perImage, mr);
+    int[] at = dense ? denseColumns(g, perImage, pixelTiles * mr) : null;
     int panels = Math.ceilDiv(g.kg(), nr);
     int jobs = panels * images * pixelTiles; // filter panel outermost: it stays in L2
     int tasks = Math.min(jobs, TASKS_PER_THREAD * ctx.threads());
@@ -140,9 +166,14 @@ public final class ImplicitGemm implements ConvAlgorithm {
           int panel = job / (images * pixelTiles);
           int i = job / pixelTiles % images;
           int col0 = job % pixelTiles * mr;
-          kernels.windowTile(kc, slab, i * windows.imageFloats() + col0, windows.delta(), k0,
-              packed, packedOff + panel * nr * crs + k0 * nr, slab, accAt + job * mr * nr,
-              k0 > 0);
+          int bOff = packedOff + panel * nr * crs + k0 * nr;
+          if (at != null) {
+            kernels.windowTileAt(kc, slab, i * windows.imageFloats(), at, col0, windows.delta(),
+                k0, packed, bOff, slab, accAt + job * mr * nr, k0 > 0);
+          } else {
+            kernels.windowTile(kc, slab, i * windows.imageFloats() + col0, windows.delta(), k0,
+                packed, bOff, slab, accAt + job * mr * nr, k0 > 0);
+          }
         }
       }
       for (int run = first; run < end; ) { // runs of jobs of one panel and image
@@ -154,12 +185,35 @@ public final class ImplicitGemm implements ConvAlgorithm {
         for (int b = run; b < runEnd; b += STORE_TILES) { // a block's tiles stay in L1
           int bEnd = Math.min(runEnd, b + STORE_TILES);
           int col1 = Math.min(perImage, (bEnd - 1) % pixelTiles * mr + mr);
-          store(g, slab, accAt + b * mr * nr, nr, n0 + i, p0, b % pixelTiles * mr, col1, k0,
-              kLive, bias, y, ctx.kernels().arrays());
+          int tOff = accAt + b * mr * nr;
+          int col0 = b % pixelTiles * mr;
+          if (dense) {
+            storeDense(g, slab, tOff, nr, n0 + i, p0, col0, col1, k0, kLive, bias, y,
+                ctx.kernels().arrays());
+          } else {
+            store(g, slab, tOff, nr, n0 + i, p0, col0, col1, k0, kLive, bias, y,
+                ctx.kernels().arrays());
+          }
         }
         run = runEnd;
       }
     });
+  }
+
+  /**
+   * The slab columns of a tile's first {@code pixels} output pixels numbered densely (pixel
+   * {@code t} is output row {@code t / Q}, column {@code t % Q}), then the last one again up to
+   * {@code length}: the micro-tiles past the last pixel read it and are dropped.
+   */
+  private static int[] denseColumns(ConvGeometry g, int pixels, int length) {
+    int pitch = PaddedWindows.rowPitch(g);
+    int q = g.q();
+    int[] at = new int[length];
+    for (int t = 0; t < length; t++) {
+      int u = Math.min(t, pixels - 1);
+      at[t] = u / q * pitch + u % q;
+    }
+    return at;
   }
 
   /**
@@ -255,12 +309,31 @@ public final class ImplicitGemm implements ConvAlgorithm {
       int dst = planes + pp * q - pp * wp + from;
       arrays.transpose(t, tOff + (from - col0) * nr, nr, 1, to - from, kLive, y, dst, g.pq());
       if (bias != null) {
-        for (int j = 0; j < kLive; j++) {
-          float b = bias[k0 + j];
-          for (int at = dst + j * g.pq(), end = at + to - from; at < end; at++) {
-            y[at] += b;
-          }
-        }
+        addBias(g, bias, k0, kLive, y, dst, to - from);
+      }
+    }
+  }
+
+  /**
+   * {@link #store} for densely numbered pixels: columns {@code [col0, col1)} are the run of
+   * output pixels from {@code p0*Q + col0} of each filter's plane, one transpose.
+   */
+  private static void storeDense(ConvGeometry g, float[] t, int tOff, int nr, int n, int p0,
+      int col0, int col1, int k0, int kLive, float[] bias, float[] y, ArrayKernels arrays) {
+    int dst = g.yIndex(n, k0, p0, 0) + col0;
+    arrays.transpose(t, tOff, nr, 1, col1 - col0, kLive, y, dst, g.pq());
+    if (bias != null) {
+      addBias(g, bias, k0, kLive, y, dst, col1 - col0);
+    }
+  }
+
+  /** Adds filter {@code k0 + j}'s bias to the run of {@code len} outputs of its plane at dst. */
+  private static void addBias(ConvGeometry g, float[] bias, int k0, int kLive, float[] y,
+      int dst, int len) {
+    for (int j = 0; j < kLive; j++) {
+      float b = bias[k0 + j];
+      for (int at = dst + j * g.pq(), end = at + len; at < end; at++) {
+        y[at] += b;
       }
     }
   }

@@ -16,7 +16,9 @@ import org.vconv.simd.ArrayKernels;
  * delta[d]} {@code = c*plane + r*dilH*Wp + s*dilW}: {@code cols[d][col] = slab[image +
  * delta[d] + col]}. Adjacent pixels are adjacent floats, so a GEMM micro-kernel can read its
  * A rows straight from the slab (see {@code GemmKernels#windowTile}). The price is
- * {@code Wp / Q - 1} extra columns (7% on a 28x28 3x3 layer, 29% on 7x7).
+ * {@code Wp / Q - 1} extra columns (7% on a 28x28 3x3 layer, 29% on 7x7); where that is
+ * much, the implicit GEMM numbers the pixels densely instead, each micro-tile pixel at its own
+ * column ({@code GemmKernels#windowTileAt}).
  *
  * <p>At stride {@code (sh, sw)} each padded channel is first split into {@code sh*sw} phase
  * planes, {@code phase(a, b)[i][j] = padded[i*sh + a][j*sw + b]}, of width {@code ceil(Wp /

@@ -72,7 +72,6 @@ public final class Planner {
   private static final ConvAlgorithm POINTWISE_BATCH = new PointwiseBatchGemm();
   private static final ConvAlgorithm POINTWISE = new PointwiseGemm();
   private static final ConvAlgorithm IMAGE_BLOCKED = new ImageBlockedGemm();
-  private static final ConvAlgorithm IMPLICIT = new ImplicitGemm();
   private static final ConvAlgorithm KERNEL_OFFSET_LOOP = new KernelOffsetLoop();
   private static final ConvAlgorithm REFERENCE = new DirectReference();
   private static final ConvAlgorithm DOTS = new WindowDotsPass();
@@ -84,8 +83,10 @@ public final class Planner {
   private final Candidate pointwise;
   private final int winogradTile;
   private final ConvAlgorithm winograd;
+  private final ConvAlgorithm implicit;
 
   private Planner(Tuning tuning) {
+    this.implicit = new ImplicitGemm(tuning.implicitMaxRowWastePercent());
     this.winogradTile = winogradTile();
     this.winograd = new Winograd(winogradTile, tuning.winogradBlockTiles());
     this.tuning = tuning;
@@ -249,12 +250,12 @@ public final class Planner {
           (g, ctx) -> accept("one GEMM per kernel offset, as chosen")));
       case IM2COL_GEMM -> fallback();
       case IMPLICIT_GEMM -> switch (pass) {
-        case FORWARD -> List.of(Candidate.of(IMPLICIT_GEMM, IMPLICIT,
-            (g, ctx) -> implicitShape(g, "as chosen")));
-        case BACKWARD_DATA -> List.of(new Candidate(IMPLICIT_GEMM, IMPLICIT,
-            (g, ctx) -> implicitInputGradient(g, null), g -> true));
+        case FORWARD -> List.of(Candidate.of(IMPLICIT_GEMM, implicit,
+            (g, ctx) -> withNumbering(implicitShape(g, "as chosen"), g)));
+        case BACKWARD_DATA -> List.of(new Candidate(IMPLICIT_GEMM, implicit,
+            (g, ctx) -> implicitInputGradientNumbered(g, null), g -> true));
         case BACKWARD_WEIGHT -> List.of(Candidate.of(WINDOW_DOTS, DOTS, this::windowDotsShape),
-            new Candidate(IMPLICIT_GEMM, IMPLICIT, (g, ctx) -> implicitShape(g, "as chosen"),
+            new Candidate(IMPLICIT_GEMM, implicit, (g, ctx) -> implicitShape(g, "as chosen"),
                 g -> true));
       };
       case WINOGRAD -> List.of(new Candidate(WINOGRAD, winograd,
@@ -281,17 +282,17 @@ public final class Planner {
       case FORWARD -> {
         list.add(Candidate.of(IMAGE_BLOCKED_GEMM, IMAGE_BLOCKED,
             (g, ctx) -> imageBlocked(g, pass, ctx)));
-        list.add(Candidate.of(IMPLICIT_GEMM, IMPLICIT, (g, ctx) -> implicitForward(g)));
+        list.add(Candidate.of(IMPLICIT_GEMM, implicit, (g, ctx) -> implicitForward(g)));
       }
       case BACKWARD_DATA -> {
         list.add(Candidate.of(IMAGE_BLOCKED_GEMM, IMAGE_BLOCKED,
             (g, ctx) -> imageBlocked(g, pass, ctx)));
-        list.add(new Candidate(IMPLICIT_GEMM, IMPLICIT,
-            (g, ctx) -> implicitInputGradient(g, tuning), g -> true));
+        list.add(new Candidate(IMPLICIT_GEMM, implicit,
+            (g, ctx) -> implicitInputGradientNumbered(g, tuning), g -> true));
       }
       case BACKWARD_WEIGHT -> {
         list.add(Candidate.of(WINDOW_DOTS, DOTS, (g, ctx) -> windowDots(g)));
-        list.add(new Candidate(IMPLICIT_GEMM, IMPLICIT, (g, ctx) -> implicitWeightLanes(g),
+        list.add(new Candidate(IMPLICIT_GEMM, implicit, (g, ctx) -> implicitWeightLanes(g),
             g -> true));
       }
     }
@@ -539,6 +540,20 @@ public final class Planner {
   }
 
   private Candidate.Verdict implicitForward(ConvGeometry g) {
+    return withNumbering(implicitForwardRule(g), g);
+  }
+
+  /** An implicit forward's acceptance, naming how its pixels are numbered when densely. */
+  private Candidate.Verdict withNumbering(Candidate.Verdict v, ConvGeometry src) {
+    int pct = tuning.implicitMaxRowWastePercent();
+    if (!v.accepts() || !ImplicitGemm.dense(src, pct)) {
+      return v;
+    }
+    return accept(v.reason() + "; pixels numbered densely: rows of " + PaddedWindows.rowPitch(src)
+        + " > " + (100 + pct) + "% of " + src.q() + " would compute too many dropped columns");
+  }
+
+  private Candidate.Verdict implicitForwardRule(ConvGeometry g) {
     Candidate.Verdict shape = implicitShape(g, "");
     if (!shape.accepts()) {
       return shape;
@@ -566,6 +581,11 @@ public final class Planner {
     }
     return accept("stride " + stride(g) + ", kernel " + g.r() + "x" + g.s()
         + " covers it, reduction " + g.crs() + " >= " + tuning.implicitMinStridedDepth());
+  }
+
+  private Candidate.Verdict implicitInputGradientNumbered(ConvGeometry g, Tuning tuned) {
+    Candidate.Verdict v = implicitInputGradient(g, tuned);
+    return v.accepts() ? withNumbering(v, ImplicitGemm.transposed(g)) : v;
   }
 
   /** {@code tuned} null: structural only (an explicit choice). */

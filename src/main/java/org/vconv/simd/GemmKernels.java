@@ -51,6 +51,15 @@ public interface GemmKernels {
       float[] tile, int tOff, boolean add);
 
   /**
+   * {@link #windowTile} with pixel i of the tile at its own offset: row p of A is
+   * {@code src[srcOff + at[atOff + i] + delta[dOff + p]]} for {@code i < mr()}, the same sums in
+   * the same order. For a convolution, the tile's pixels need not be adjacent floats of the
+   * slab: they skip the padded columns at the ends of rows.
+   */
+  void windowTileAt(int kc, float[] src, int srcOff, int[] at, int atOff, int[] delta, int dOff,
+      float[] b, int bOff, float[] tile, int tOff, boolean add);
+
+  /**
    * The tile of an implicit GEMM whose A rows are runs of {@code src}, one per row, read in
    * place: {@code sum_p src[srcOff + base[baseOff + i] + p] * b[bOff + p*nr() + j]} for row
    * {@code i < mr()} and column {@code j < nr()}, p from 0 to {@code kc-1} in turn, as in

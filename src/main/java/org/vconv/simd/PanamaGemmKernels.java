@@ -283,6 +283,120 @@ final class PanamaGemmKernels implements GemmKernels {
   }
 
   @Override
+  public void windowTileAt(int kc, float[] src, int srcOff, int[] at, int atOff, int[] delta,
+      int dOff, float[] b, int bOff, float[] tile, int tOff, boolean add) {
+    assert kc >= 1 && atOff >= 0 && atOff + MR <= at.length && dOff >= 0
+        && dOff + kc <= delta.length && bOff >= 0 && bOff + (long) kc * NR <= b.length
+        && tOff >= 0 && tOff + MR * NR <= tile.length;
+    if (WIDE) {
+      windowAt8x2(kc, src, srcOff, at, atOff, delta, dOff, b, bOff, tile, tOff, add);
+    } else {
+      windowAt3x3(kc, src, srcOff, at, atOff, delta, dOff, b, bOff, tile, tOff, add);
+    }
+  }
+
+  /** {@link #window8x2} with pixel i at {@code src[srcOff + at[atOff + i] + delta[...]]}. */
+  private static void windowAt8x2(int kc, float[] src, int srcOff, int[] at, int atOff,
+      int[] delta, int dOff, float[] b, int bOff, float[] t, int o, boolean add) {
+    int s0 = srcOff + at[atOff], s1 = srcOff + at[atOff + 1];
+    int s2 = srcOff + at[atOff + 2], s3 = srcOff + at[atOff + 3];
+    int s4 = srcOff + at[atOff + 4], s5 = srcOff + at[atOff + 5];
+    int s6 = srcOff + at[atOff + 6], s7 = srcOff + at[atOff + 7];
+    FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+    FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+    FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+    FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+    FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+    FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+    FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+    FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+    for (int p = 0; p < kc; p++) {
+      int bp = bOff + p * 2 * L;
+      int dp = delta[dOff + p];
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector ai = FloatVector.broadcast(S, src[s0 + dp]);
+      c00 = ai.fma(b0, c00); c01 = ai.fma(b1, c01);
+      ai = FloatVector.broadcast(S, src[s1 + dp]);
+      c10 = ai.fma(b0, c10); c11 = ai.fma(b1, c11);
+      ai = FloatVector.broadcast(S, src[s2 + dp]);
+      c20 = ai.fma(b0, c20); c21 = ai.fma(b1, c21);
+      ai = FloatVector.broadcast(S, src[s3 + dp]);
+      c30 = ai.fma(b0, c30); c31 = ai.fma(b1, c31);
+      ai = FloatVector.broadcast(S, src[s4 + dp]);
+      c40 = ai.fma(b0, c40); c41 = ai.fma(b1, c41);
+      ai = FloatVector.broadcast(S, src[s5 + dp]);
+      c50 = ai.fma(b0, c50); c51 = ai.fma(b1, c51);
+      ai = FloatVector.broadcast(S, src[s6 + dp]);
+      c60 = ai.fma(b0, c60); c61 = ai.fma(b1, c61);
+      ai = FloatVector.broadcast(S, src[s7 + dp]);
+      c70 = ai.fma(b0, c70); c71 = ai.fma(b1, c71);
+    }
+    if (add) { // accumulate: the only place the tile is read
+      c00 = c00.add(FloatVector.fromArray(S, t, o));
+      c01 = c01.add(FloatVector.fromArray(S, t, o + L));
+      c10 = c10.add(FloatVector.fromArray(S, t, o + 2 * L));
+      c11 = c11.add(FloatVector.fromArray(S, t, o + 3 * L));
+      c20 = c20.add(FloatVector.fromArray(S, t, o + 4 * L));
+      c21 = c21.add(FloatVector.fromArray(S, t, o + 5 * L));
+      c30 = c30.add(FloatVector.fromArray(S, t, o + 6 * L));
+      c31 = c31.add(FloatVector.fromArray(S, t, o + 7 * L));
+      c40 = c40.add(FloatVector.fromArray(S, t, o + 8 * L));
+      c41 = c41.add(FloatVector.fromArray(S, t, o + 9 * L));
+      c50 = c50.add(FloatVector.fromArray(S, t, o + 10 * L));
+      c51 = c51.add(FloatVector.fromArray(S, t, o + 11 * L));
+      c60 = c60.add(FloatVector.fromArray(S, t, o + 12 * L));
+      c61 = c61.add(FloatVector.fromArray(S, t, o + 13 * L));
+      c70 = c70.add(FloatVector.fromArray(S, t, o + 14 * L));
+      c71 = c71.add(FloatVector.fromArray(S, t, o + 15 * L));
+    }
+    c00.intoArray(t, o); c01.intoArray(t, o + L);
+    c10.intoArray(t, o + 2 * L); c11.intoArray(t, o + 3 * L);
+    c20.intoArray(t, o + 4 * L); c21.intoArray(t, o + 5 * L);
+    c30.intoArray(t, o + 6 * L); c31.intoArray(t, o + 7 * L);
+    c40.intoArray(t, o + 8 * L); c41.intoArray(t, o + 9 * L);
+    c50.intoArray(t, o + 10 * L); c51.intoArray(t, o + 11 * L);
+    c60.intoArray(t, o + 12 * L); c61.intoArray(t, o + 13 * L);
+    c70.intoArray(t, o + 14 * L); c71.intoArray(t, o + 15 * L);
+  }
+
+  /** {@link #window3x3} with pixel i at {@code src[srcOff + at[atOff + i] + delta[...]]}. */
+  private static void windowAt3x3(int kc, float[] src, int srcOff, int[] at, int atOff,
+      int[] delta, int dOff, float[] b, int bOff, float[] t, int o, boolean add) {
+    int s0 = srcOff + at[atOff], s1 = srcOff + at[atOff + 1], s2 = srcOff + at[atOff + 2];
+    FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
+    FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
+    FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
+    for (int p = 0; p < kc; p++) {
+      int bp = bOff + p * 3 * L;
+      int dp = delta[dOff + p];
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
+      FloatVector ai = FloatVector.broadcast(S, src[s0 + dp]);
+      c00 = ai.fma(b0, c00); c01 = ai.fma(b1, c01); c02 = ai.fma(b2, c02);
+      ai = FloatVector.broadcast(S, src[s1 + dp]);
+      c10 = ai.fma(b0, c10); c11 = ai.fma(b1, c11); c12 = ai.fma(b2, c12);
+      ai = FloatVector.broadcast(S, src[s2 + dp]);
+      c20 = ai.fma(b0, c20); c21 = ai.fma(b1, c21); c22 = ai.fma(b2, c22);
+    }
+    if (add) { // accumulate: the only place the tile is read
+      c00 = c00.add(FloatVector.fromArray(S, t, o));
+      c01 = c01.add(FloatVector.fromArray(S, t, o + L));
+      c02 = c02.add(FloatVector.fromArray(S, t, o + 2 * L));
+      c10 = c10.add(FloatVector.fromArray(S, t, o + 3 * L));
+      c11 = c11.add(FloatVector.fromArray(S, t, o + 4 * L));
+      c12 = c12.add(FloatVector.fromArray(S, t, o + 5 * L));
+      c20 = c20.add(FloatVector.fromArray(S, t, o + 6 * L));
+      c21 = c21.add(FloatVector.fromArray(S, t, o + 7 * L));
+      c22 = c22.add(FloatVector.fromArray(S, t, o + 8 * L));
+    }
+    c00.intoArray(t, o); c01.intoArray(t, o + L); c02.intoArray(t, o + 2 * L);
+    c10.intoArray(t, o + 3 * L); c11.intoArray(t, o + 4 * L); c12.intoArray(t, o + 5 * L);
+    c20.intoArray(t, o + 6 * L); c21.intoArray(t, o + 7 * L); c22.intoArray(t, o + 8 * L);
+  }
+
+  @Override
   public void streamTileAdd(int kc, float[] src, int srcOff, int[] base, int baseOff, float[] b,
       int bOff, float[] c, int cOff) {
     assert kc >= 1 && baseOff >= 0 && baseOff + MR <= base.length && bOff >= 0

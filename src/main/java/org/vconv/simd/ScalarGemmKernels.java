@@ -68,26 +68,37 @@ final class ScalarGemmKernels implements GemmKernels {
     c[r3] = c30; c[r3 + 1] = c31; c[r3 + 2] = c32; c[r3 + 3] = c33;
   }
 
+  /** A tile's pixels as adjacent floats: {@link #windowTile} as a {@link #windowTileAt}. */
+  private static final int[] ADJACENT = {0, 1, 2, 3};
+
   @Override
   public void windowTile(int kc, float[] src, int srcOff, int[] delta, int dOff, float[] b,
       int bOff, float[] tile, int tOff, boolean add) {
-    assert kc >= 1 && dOff + kc <= delta.length && bOff + kc * NR <= b.length
-        && tOff + MR * NR <= tile.length;
+    windowTileAt(kc, src, srcOff, ADJACENT, 0, delta, dOff, b, bOff, tile, tOff, add);
+  }
+
+  @Override
+  public void windowTileAt(int kc, float[] src, int srcOff, int[] at, int atOff, int[] delta,
+      int dOff, float[] b, int bOff, float[] tile, int tOff, boolean add) {
+    assert kc >= 1 && atOff + MR <= at.length && dOff + kc <= delta.length
+        && bOff + kc * NR <= b.length && tOff + MR * NR <= tile.length;
+    int s0 = srcOff + at[atOff], s1 = srcOff + at[atOff + 1];
+    int s2 = srcOff + at[atOff + 2], s3 = srcOff + at[atOff + 3];
     float c00 = 0f, c01 = 0f, c02 = 0f, c03 = 0f;
     float c10 = 0f, c11 = 0f, c12 = 0f, c13 = 0f;
     float c20 = 0f, c21 = 0f, c22 = 0f, c23 = 0f;
     float c30 = 0f, c31 = 0f, c32 = 0f, c33 = 0f;
     for (int p = 0; p < kc; p++) {
-      int ap = srcOff + delta[dOff + p];
+      int dp = delta[dOff + p];
       int bp = bOff + p * NR;
       float b0 = b[bp], b1 = b[bp + 1], b2 = b[bp + 2], b3 = b[bp + 3];
-      float ai = src[ap];
+      float ai = src[s0 + dp];
       c00 += ai * b0; c01 += ai * b1; c02 += ai * b2; c03 += ai * b3;
-      ai = src[ap + 1];
+      ai = src[s1 + dp];
       c10 += ai * b0; c11 += ai * b1; c12 += ai * b2; c13 += ai * b3;
-      ai = src[ap + 2];
+      ai = src[s2 + dp];
       c20 += ai * b0; c21 += ai * b1; c22 += ai * b2; c23 += ai * b3;
-      ai = src[ap + 3];
+      ai = src[s3 + dp];
       c30 += ai * b0; c31 += ai * b1; c32 += ai * b2; c33 += ai * b3;
     }
     float[] t = tile;

@@ -315,6 +315,112 @@ class GemmKernelsTest {
   }
 
   /**
+   * One {@link GemmKernels#windowTileAt} call: pixel i of the tile at {@code at[atOff + i]},
+   * offsets that repeat, fall or scatter (as the dense numbering's jumps over padded columns,
+   * and the repeated last pixel of a short tile), with the packed A its definition reads
+   * ({@code a[p*mr + i] = src[srcOff + at[atOff + i] + delta[dOff + p]]}) and the tile the
+   * documented order gives. Slots it does not read are NaN, as in {@link #windowCall}.
+   */
+  private record WindowAtCall(String what, int kc, float[] src, int srcOff, int[] at, int atOff,
+      int[] delta, int dOff, float[] b, int bOff, float[] tile, int tOff, boolean add,
+      float[] a, float[] expected) {
+
+    float[] run(GemmKernels g) {
+      float[] t = tile.clone();
+      g.windowTileAt(kc, src, srcOff, at, atOff, delta, dOff, b, bOff, t, tOff, add);
+      return t;
+    }
+  }
+
+  private static WindowAtCall windowAtCall(VectorProvider p, int kc, Rows rows, boolean add,
+      Random rnd) {
+    GemmKernels g = p.gemm();
+    int mr = g.mr();
+    int nr = g.nr();
+    int[] offsets = rowOffsets(rows, kc, mr, rnd);
+    int dOff = 1 + rnd.nextInt(4);
+    int[] delta = new int[dOff + kc + 2];
+    Arrays.fill(delta, -(1 << 24));
+    System.arraycopy(offsets, 0, delta, dOff, kc);
+    int atOff = 1 + rnd.nextInt(3);
+    int[] at = new int[atOff + mr + 2];
+    Arrays.fill(at, -(1 << 24));
+    for (int i = 0, col = 0; i < mr; i++) { // rows of 3 pixels, 2 padded columns skipped
+      at[atOff + i] = i == mr - 1 && mr > 1 ? at[atOff + i - 1] : col;
+      col += i % 3 == 2 ? 3 : 1;
+    }
+    int srcOff = 1 + rnd.nextInt(6);
+    int maxAt = Arrays.stream(at, atOff, atOff + mr).max().getAsInt();
+    float[] src = GemmCheck.nanArray(srcOff + maxAt + Arrays.stream(offsets).max().getAsInt()
+        + 1);
+    float[] a = new float[kc * mr];
+    for (int q = 0; q < kc; q++) {
+      for (int i = 0; i < mr; i++) {
+        int x = srcOff + at[atOff + i] + offsets[q];
+        if (Float.isNaN(src[x])) { // windows may overlap: a slot keeps its first value
+          src[x] = rnd.nextFloat() * 2 - 1;
+        }
+        a[q * mr + i] = src[x];
+      }
+    }
+    int bOff = 1 + rnd.nextInt(5);
+    float[] b = GemmCheck.nanArray(bOff + kc * nr);
+    float[] packed = GemmCheck.random(kc * nr, rnd);
+    System.arraycopy(packed, 0, b, bOff, packed.length);
+    int tOff = 1 + rnd.nextInt(5);
+    float[] tile = GemmCheck.nanArray(tOff + mr * nr + 3);
+    if (add) {
+      float[] c0 = GemmCheck.random(mr * nr, rnd);
+      System.arraycopy(c0, 0, tile, tOff, c0.length);
+    }
+    float[] expected = expectedTile(g, GemmCheck.fused(p), kc, a, 0, b, bOff, tile, tOff, nr,
+        add);
+    return new WindowAtCall(p.name() + " windowTileAt kc " + kc + " " + rows + " add " + add,
+        kc, src, srcOff, at, atOff, delta, dOff, b, bOff, tile, tOff, add, a, expected);
+  }
+
+  /**
+   * {@link GemmKernels#windowTileAt} is {@link GemmKernels#multiplyTile} on the A it reads at
+   * its pixels' own offsets: bitwise the documented order (so the same bits as {@link
+   * GemmKernels#windowTile} where the pixels are adjacent), within the rigorous bound,
+   * nothing outside the tile written, at every depth tail; then cycled until C2 has compiled
+   * it, still bitwise.
+   */
+  @Test
+  void windowTileAtMatchesTheReference() {
+    Random rnd = new Random(47);
+    int ran = 0;
+    for (VectorProvider p : GemmCheck.providers()) {
+      GemmKernels g = p.gemm();
+      List<WindowAtCall> calls = new ArrayList<>();
+      for (int kc : GemmCheck.tailSizes()) {
+        for (Rows rows : Rows.values()) {
+          for (boolean add : new boolean[] {false, true}) {
+            calls.add(windowAtCall(p, kc, rows, add, rnd));
+          }
+        }
+      }
+      calls.add(windowAtCall(p, Blocking.KC, Rows.CONVOLUTION, true, rnd));
+      for (WindowAtCall call : calls) {
+        float[] got = call.run(g);
+        GemmCheck.assertBitwise(call.what(), call.expected(), got);
+        assertWithinBound(call.what(), g, call.kc(), call.a(), 0, call.b(), call.bOff(),
+            call.tile(), got, call.tOff(), g.nr(), call.add());
+        ran++;
+      }
+      for (int it = 0; it < 12_000; it++) {
+        WindowAtCall call = calls.get(it % calls.size());
+        float[] got = call.run(g);
+        if (!Arrays.equals(call.expected(), got)) {
+          GemmCheck.assertBitwise(call.what() + ", call " + it, call.expected(), got);
+        }
+      }
+    }
+    int perProvider = GemmCheck.tailSizes().length * Rows.values().length * 2 + 1;
+    assertEquals(GemmCheck.providers().size() * perProvider, ran);
+  }
+
+  /**
    * One {@link GemmKernels#streamTileAdd} call, with {@code a}, the packed A its definition
    * reads ({@code a[p*mr + i] = src[srcOff + base[baseOff + i] + p]}), and the whole tile array
    * the documented order gives ({@code tile + sum}).
