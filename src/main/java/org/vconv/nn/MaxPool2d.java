@@ -88,9 +88,7 @@ public final class MaxPool2d implements Layer {
   private void poolPlane(float[] in, int inOff, int w, float[] out, int[] idx, int outOff,
       int p, int q) {
     if (kernel == 2 && stride == 2) {
-      for (int i = 0; i < p; i++) {
-        kernels.maxPool2x2Row(in, inOff + 2 * i * w, w, out, idx, outOff + i * q, q, 2 * i * w);
-      }
+      kernels.maxPool2x2Rows(in, inOff, w, out, idx, outOff, q, 0, p);
     } else {
       poolAny(in, inOff, w, out, idx, outOff, p, q);
     }
@@ -98,7 +96,7 @@ public final class MaxPool2d implements Layer {
 
   /**
    * Any window and stride: the first maximum in window order, NaN propagating. 2x2 windows at
-   * stride 2 (LeNet's) run {@link LayerKernels#maxPool2x2Row}, the same but for a window
+   * stride 2 (LeNet's) run {@link LayerKernels#maxPool2x2Rows}, the same but for a window
    * holding both -0 and +0 as its maximum, which routes the gradient to the +0.
    */
   private void poolAny(float[] in, int inOff, int w, float[] out, int[] idx, int outOff,

@@ -19,13 +19,14 @@ public interface LayerKernels {
   void reluGradientInto(float[] y, float[] dy, float[] dx, int len);
 
   /**
-   * One output row of 2x2, stride-2 max pooling: for {@code j < q}, over
-   * {@code a = x[r0 + 2j]}, {@code b = x[r0 + 2j + 1]}, {@code c = x[r0 + w + 2j]},
-   * {@code d = x[r0 + w + 2j + 1]}, overwrites {@code y[o + j]} with
-   * {@code Math.max(Math.max(a, b), Math.max(c, d))} (NaN propagates, with the payload of any
-   * NaN of the four; +0 over -0) and
-   * {@code idx[o + j]} with {@code at + 2j} plus the offset of the first of a, b, c whose bits
-   * equal the maximum's (0, 1, w), else {@code w + 1}.
+   * {@code rows} output rows of 2x2, stride-2 max pooling: for output row {@code r < rows} and
+   * {@code j < q}, over {@code a = x[i]}, {@code b = x[i + 1]}, {@code c = x[i + w]},
+   * {@code d = x[i + w + 1]} with {@code i = r0 + 2r*w + 2j}, overwrites {@code y[o + r*q + j]}
+   * with {@code Math.max(Math.max(a, b), Math.max(c, d))} (NaN propagates, with the payload of
+   * any NaN of the four; +0 over -0) and {@code idx[o + r*q + j]} with {@code at + 2r*w + 2j}
+   * plus the offset of the first of a, b, c whose bits equal the maximum's (0, 1, w), else
+   * {@code w + 1}. A plane's rows in one call: the SIMD provider makes its masks once.
    */
-  void maxPool2x2Row(float[] x, int r0, int w, float[] y, int[] idx, int o, int q, int at);
+  void maxPool2x2Rows(float[] x, int r0, int w, float[] y, int[] idx, int o, int q, int at,
+      int rows);
 }

@@ -54,34 +54,39 @@ final class PanamaLayerKernels implements LayerKernels {
   /**
    * L outputs at a time: each input row's 2L floats loaded as two vectors (masked in the last
    * chunk), split into even and odd lanes; the argmax offsets chosen by bit equality in the
-   * order d, c, b, a, so that the first match wins as in the scalar loop.
+   * order d, c, b, a, so that the first match wins as in the scalar loop. Chunk by chunk, then
+   * row by row: a chunk's masks are made once for all the rows.
    */
   @Override
-  public void maxPool2x2Row(float[] x, int r0, int w, float[] y, int[] idx, int o, int q,
-      int at) {
+  public void maxPool2x2Rows(float[] x, int r0, int w, float[] y, int[] idx, int o, int q,
+      int at, int rows) {
     IntVector dOff = IntVector.broadcast(INTS, w + 1);
     for (int j = 0; j < q; j += L) {
       int n = Math.min(L, q - j);
       VectorMask<Float> lo = PanamaMasks.first(2 * n);
       VectorMask<Float> hi = PanamaMasks.first(2 * n - L);
-      int i = r0 + 2 * j;
-      FloatVector t0 = FloatVector.fromArray(SPECIES, x, i, lo);
-      FloatVector t1 = FloatVector.fromArray(SPECIES, x, i + L, hi);
-      FloatVector b0 = FloatVector.fromArray(SPECIES, x, i + w, lo);
-      FloatVector b1 = FloatVector.fromArray(SPECIES, x, i + w + L, hi);
-      FloatVector a = t0.rearrange(EVEN, t1);
-      FloatVector b = t0.rearrange(ODD, t1);
-      FloatVector c = b0.rearrange(EVEN, b1);
-      FloatVector d = b0.rearrange(ODD, b1);
-      FloatVector m = a.max(b).max(c.max(d));
-      IntVector mb = m.reinterpretAsInts();
-      IntVector k = dOff
-          .blend(w, c.reinterpretAsInts().compare(VectorOperators.EQ, mb))
-          .blend(1, b.reinterpretAsInts().compare(VectorOperators.EQ, mb))
-          .blend(0, a.reinterpretAsInts().compare(VectorOperators.EQ, mb));
       VectorMask<Float> out = PanamaMasks.first(n);
-      m.intoArray(y, o + j, out);
-      TWICE_IOTA.add(at + 2 * j).add(k).intoArray(idx, o + j, out.cast(INTS));
+      VectorMask<Integer> outInts = out.cast(INTS);
+      IntVector first = TWICE_IOTA.add(at + 2 * j);
+      for (int r = 0; r < rows; r++) {
+        int i = r0 + 2 * r * w + 2 * j;
+        FloatVector t0 = FloatVector.fromArray(SPECIES, x, i, lo);
+        FloatVector t1 = FloatVector.fromArray(SPECIES, x, i + L, hi);
+        FloatVector b0 = FloatVector.fromArray(SPECIES, x, i + w, lo);
+        FloatVector b1 = FloatVector.fromArray(SPECIES, x, i + w + L, hi);
+        FloatVector a = t0.rearrange(EVEN, t1);
+        FloatVector b = t0.rearrange(ODD, t1);
+        FloatVector c = b0.rearrange(EVEN, b1);
+        FloatVector d = b0.rearrange(ODD, b1);
+        FloatVector m = a.max(b).max(c.max(d));
+        IntVector mb = m.reinterpretAsInts();
+        IntVector k = dOff
+            .blend(w, c.reinterpretAsInts().compare(VectorOperators.EQ, mb))
+            .blend(1, b.reinterpretAsInts().compare(VectorOperators.EQ, mb))
+            .blend(0, a.reinterpretAsInts().compare(VectorOperators.EQ, mb));
+        m.intoArray(y, o + r * q + j, out);
+        first.add(2 * r * w).add(k).intoArray(idx, o + r * q + j, outInts);
+      }
     }
   }
 }

@@ -24,23 +24,25 @@ final class ScalarLayerKernels implements LayerKernels {
    * convolution pass. The position is found with integer arithmetic instead.
    */
   @Override
-  public void maxPool2x2Row(float[] x, int r0, int w, float[] y, int[] idx, int o, int q,
-      int at) {
-    for (int j = 0; j < q; j++) {
-      int i = r0 + 2 * j;
-      float a = x[i];
-      float b = x[i + 1];
-      float c = x[i + w];
-      float d = x[i + w + 1];
-      float m = Math.max(Math.max(a, b), Math.max(c, d));
-      int bits = Float.floatToRawIntBits(m);
-      int isA = isZero(Float.floatToRawIntBits(a) ^ bits);
-      int isB = isZero(Float.floatToRawIntBits(b) ^ bits);
-      int isC = isZero(Float.floatToRawIntBits(c) ^ bits);
-      // a: 0, else b: 1, else c: w, else (d, or a NaN of other bits): w + 1
-      int k = (1 - isA) * (isB + (1 - isB) * (w + 1 - isC));
-      y[o + j] = m;
-      idx[o + j] = at + 2 * j + k;
+  public void maxPool2x2Rows(float[] x, int r0, int w, float[] y, int[] idx, int o, int q,
+      int at, int rows) {
+    for (int r = 0; r < rows; r++) {
+      for (int j = 0; j < q; j++) {
+        int i = r0 + 2 * r * w + 2 * j;
+        float a = x[i];
+        float b = x[i + 1];
+        float c = x[i + w];
+        float d = x[i + w + 1];
+        float m = Math.max(Math.max(a, b), Math.max(c, d));
+        int bits = Float.floatToRawIntBits(m);
+        int isA = isZero(Float.floatToRawIntBits(a) ^ bits);
+        int isB = isZero(Float.floatToRawIntBits(b) ^ bits);
+        int isC = isZero(Float.floatToRawIntBits(c) ^ bits);
+        // a: 0, else b: 1, else c: w, else (d, or a NaN of other bits): w + 1
+        int k = (1 - isA) * (isB + (1 - isB) * (w + 1 - isC));
+        y[o + r * q + j] = m;
+        idx[o + r * q + j] = at + 2 * r * w + 2 * j + k;
+      }
     }
   }
 

@@ -58,12 +58,11 @@ class LayerKernelsTest {
   }
 
   /**
-   * 2x2 pooling rows of 0..40 outputs (every chunk and tail at 4, 8 and 16 lanes) in rows of
-   * even and odd width, at offsets, on both providers: the maximum (Math.max: NaN wins, +0 over
-   * -0; a NaN of any of the window's payloads) and the first of a, b, c, d with its bits, bit
-   * for bit; ties are made common by drawing
-   * from few values. Arrays end at the last element read, so a lane past them throws, and the
-   * outputs around the row keep their values.
+   * 2x2 pooling of 1..3 rows of 0..40 outputs (every chunk and tail at 4, 8 and 16 lanes) in
+   * rows of even and odd width, at offsets, on both providers: the maximum (Math.max: NaN wins,
+   * +0 over -0; a NaN of any of the window's payloads) and the first of a, b, c, d with its
+   * bits, bit for bit; ties are made common by drawing from few values. Arrays end at the last
+   * element read, so a lane past them throws, and the outputs after the rows keep their values.
    */
   @Test
   void maxPoolRowsMatchTheDefinitionOnBothProviders() {
@@ -76,45 +75,50 @@ class LayerKernelsTest {
       for (int round = 0; round < 300; round++) {
         for (int q = 0; q <= 40; q++) {
           int w = 2 * q + (round % 2);
+          int rows = 1 + round % 3;
           int r0 = rnd.nextInt(3);
-          float[] x = new float[r0 + w + 2 * q];
+          float[] x = new float[r0 + 2 * (rows - 1) * w + w + 2 * q];
           for (int i = 0; i < x.length; i++) {
             x[i] = rnd.nextBoolean() ? few[rnd.nextInt(few.length)] : (float) rnd.nextGaussian();
           }
           int o = rnd.nextInt(3);
-          float[] y = new float[o + q + 1];
-          int[] idx = new int[o + q + 1];
-          y[o + q] = 7f;
-          idx[o + q] = -7;
+          int end = o + rows * q;
+          float[] y = new float[end + 1];
+          int[] idx = new int[end + 1];
+          y[end] = 7f;
+          idx[end] = -7;
           int at = rnd.nextInt(100);
-          k.maxPool2x2Row(x, r0, w, y, idx, o, q, at);
-          if (round % 100 != 99 && round > 1) {
+          k.maxPool2x2Rows(x, r0, w, y, idx, o, q, at, rows);
+          if (round % 100 < 97 && round > 2) {
             continue;
           }
-          for (int j = 0; j < q; j++) {
-            int i = r0 + 2 * j;
-            float[] win = {x[i], x[i + 1], x[i + w], x[i + w + 1]};
-            int[] off = {0, 1, w, w + 1};
-            float m = Math.max(Math.max(win[0], win[1]), Math.max(win[2], win[3]));
-            if (Float.isNaN(m) && Float.isNaN(y[o + j])) {
-              m = y[o + j]; // a NaN of any of the window's payloads: the index follows it
-            }
-            int first = 3;
-            for (int t = 2; t >= 0; t--) {
-              if (Float.floatToRawIntBits(win[t]) == Float.floatToRawIntBits(m)) {
-                first = t;
+          for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < q; j++) {
+              int i = r0 + 2 * r * w + 2 * j;
+              int out = o + r * q + j;
+              float[] win = {x[i], x[i + 1], x[i + w], x[i + w + 1]};
+              int[] off = {0, 1, w, w + 1};
+              float m = Math.max(Math.max(win[0], win[1]), Math.max(win[2], win[3]));
+              if (Float.isNaN(m) && Float.isNaN(y[out])) {
+                m = y[out]; // a NaN of any of the window's payloads: the index follows it
               }
+              int first = 3;
+              for (int t = 2; t >= 0; t--) {
+                if (Float.floatToRawIntBits(win[t]) == Float.floatToRawIntBits(m)) {
+                  first = t;
+                }
+              }
+              String what = vp.name() + " q " + q + " w " + w + " row " + r + " j " + j;
+              assertEquals(Float.floatToRawIntBits(m), Float.floatToRawIntBits(y[out]), what);
+              assertEquals(at + 2 * r * w + 2 * j + off[first], idx[out], what);
             }
-            String what = vp.name() + " q " + q + " w " + w + " j " + j;
-            assertEquals(Float.floatToRawIntBits(m), Float.floatToRawIntBits(y[o + j]), what);
-            assertEquals(at + 2 * j + off[first], idx[o + j], what);
           }
-          assertEquals(7f, y[o + q]);
-          assertEquals(-7, idx[o + q]);
+          assertEquals(7f, y[end]);
+          assertEquals(-7, idx[end]);
           checked++;
         }
       }
     }
-    assertEquals(2 * 5 * 41, checked);
+    assertEquals(2 * 12 * 41, checked); // rounds 0..2 and the last 3 of each 100
   }
 }
