@@ -23,6 +23,7 @@ class PlannerTableTest {
   private static final String IM2COL = Planner.IM2COL_GEMM;
   private static final String POINTWISE = Planner.POINTWISE_GEMM;
   private static final String PW_BATCH = Planner.POINTWISE_BATCH_GEMM;
+  private static final String PW_DOTS = Planner.POINTWISE_DOTS;
   private static final String GROUPED = Planner.GROUPED_DIRECT;
   private static final String DOTS = Planner.WINDOW_DOTS;
   private static final String DW_CL = Planner.DEPTHWISE_CHANNELS_LAST;
@@ -74,11 +75,15 @@ class PlannerTableTest {
             new int[] {1, 3, 34, 64}, new int[] {8, 3, 7, 7}, IM2COL, IM2COL, DOTS),
         row("32x32 3x3", pad1, new int[] {1, 8, 32, 32}, new int[] {8, 8, 3, 3}, IMPLICIT,
             IM2COL, DOTS),
-        // 5x5 planes: one GEMM over the batch but for the weight gradient; 11x11: per image
+        // 5x5 planes: one GEMM over the batch but for the weight gradient; 11x11: per image;
+        // the weight gradient of few channels (16*8/(16+8) = 5.3 products per packed value)
+        // as dots, of 64 and 64 (32 per value) as a GEMM
         row("1x1", ConvSpec.builder().build(), new int[] {2, 16, 5, 5}, new int[] {8, 16, 1, 1},
-            PW_BATCH, PW_BATCH, POINTWISE),
+            PW_BATCH, PW_BATCH, PW_DOTS),
         row("1x1 11x11", ConvSpec.builder().build(), new int[] {2, 16, 11, 11},
-            new int[] {8, 16, 1, 1}, POINTWISE, POINTWISE, POINTWISE),
+            new int[] {8, 16, 1, 1}, POINTWISE, POINTWISE, PW_DOTS),
+        row("1x1 64ch", ConvSpec.builder().build(), new int[] {2, 64, 7, 7},
+            new int[] {64, 64, 1, 1}, PW_BATCH, PW_BATCH, POINTWISE),
         row("depthwise", ConvSpec.builder().padding(1).groups(8).build(),
             new int[] {2, 8, 9, 9}, new int[] {8, 1, 3, 3}, GROUPED, GROUPED, GROUPED),
         // MobileNetV2's late depthwise: small planes, many channels; strided, the input

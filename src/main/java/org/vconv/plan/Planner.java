@@ -19,6 +19,7 @@ import org.vconv.algo.ImageBlockedGemm;
 import org.vconv.algo.ImplicitGemm;
 import org.vconv.algo.KernelOffsetLoop;
 import org.vconv.algo.PointwiseBatchGemm;
+import org.vconv.algo.PointwiseDots;
 import org.vconv.algo.PointwiseGemm;
 import org.vconv.algo.WindowDots;
 import org.vconv.algo.Winograd;
@@ -45,6 +46,8 @@ public final class Planner {
   public static final String POINTWISE_BATCH_GEMM = "pointwise-batch-gemm";
   /** See {@link #GROUPED_DIRECT}. */
   public static final String POINTWISE_GEMM = "pointwise-gemm";
+  /** See {@link #GROUPED_DIRECT}. */
+  public static final String POINTWISE_DOTS = "pointwise-dots";
   /** See {@link #GROUPED_DIRECT}. */
   public static final String IMAGE_BLOCKED_GEMM = "image-blocked-gemm";
   /** See {@link #GROUPED_DIRECT}. */
@@ -74,7 +77,10 @@ public final class Planner {
   private static final ConvAlgorithm IMAGE_BLOCKED = new ImageBlockedGemm();
   private static final ConvAlgorithm KERNEL_OFFSET_LOOP = new KernelOffsetLoop();
   private static final ConvAlgorithm REFERENCE = new DirectReference();
-  private static final ConvAlgorithm DOTS = new WindowDotsPass();
+  private static final ConvAlgorithm DOTS = new WeightOnly(WINDOW_DOTS,
+      WindowDots::backwardWeight);
+  private static final ConvAlgorithm PW_DOTS = new WeightOnly(POINTWISE_DOTS,
+      PointwiseDots::backwardWeight);
 
   private static final Map<Tuning, Planner> PLANNERS = new ConcurrentHashMap<>();
 
@@ -274,6 +280,9 @@ public final class Planner {
     if (pass != Pass.BACKWARD_WEIGHT) { // that one sums over the batch per image as fast
       list.add(Candidate.of(POINTWISE_BATCH_GEMM, POINTWISE_BATCH,
           (g, ctx) -> pointwiseBatch(g, ctx)));
+    }
+    if (pass == Pass.BACKWARD_WEIGHT) {
+      list.add(Candidate.of(POINTWISE_DOTS, PW_DOTS, (g, ctx) -> pointwiseDots(g)));
     }
     list.add(pointwise);
     list.add(new Candidate(WINOGRAD, winograd, (g, ctx) -> winogradRule(g, pass, ctx, tuning),
@@ -685,6 +694,22 @@ public final class Planner {
         + "): dot products read dy in place");
   }
 
+  private Candidate.Verdict pointwiseDots(ConvGeometry g) {
+    if (!PointwiseDots.supports(g)) {
+      return decline("not NCHW 1x1 stride 1 unpadded on planes of 2+ pixels");
+    }
+    long products = (long) g.cg() * g.kg();
+    int sum = g.cg() + g.kg();
+    int max = tuning.pointwiseDotsMaxProductsPerValue();
+    String per = String.format(java.util.Locale.ROOT,
+        "%d*%d/(%d+%d) = %.1f products per packed value", g.cg(), g.kg(), g.cg(), g.kg(),
+        (double) products / sum);
+    if (products > (long) max * sum) {
+      return decline(per + " > " + max + ": the GEMM's rate outweighs its packing");
+    }
+    return accept(per + " <= " + max + ": dot products along the planes, nothing packed");
+  }
+
   private static boolean unitStride(ConvGeometry g) {
     return g.strideH() == 1 && g.strideW() == 1;
   }
@@ -693,24 +718,38 @@ public final class Planner {
     return g.strideH() + "x" + g.strideW();
   }
 
-  /** {@link WindowDots} as a path: a weight gradient only. */
-  private static final class WindowDotsPass implements ConvAlgorithm {
+  /** A weight-gradient-only path ({@link WindowDots}, {@link PointwiseDots}). */
+  private static final class WeightOnly implements ConvAlgorithm {
+    /** The weight gradient it runs. */
+    @FunctionalInterface
+    interface WeightPass {
+      void run(ConvGeometry g, float[] dy, float[] x, float[] dw, ExecContext ctx);
+    }
+
+    private final String name;
+    private final WeightPass pass;
+
+    WeightOnly(String name, WeightPass pass) {
+      this.name = name;
+      this.pass = pass;
+    }
+
     @Override
     public void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y,
         ExecContext ctx) {
-      throw new UnsupportedOperationException("window-dots is a weight gradient");
+      throw new UnsupportedOperationException(name + " is a weight gradient");
     }
 
     @Override
     public void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx,
         ExecContext ctx) {
-      throw new UnsupportedOperationException("window-dots is a weight gradient");
+      throw new UnsupportedOperationException(name + " is a weight gradient");
     }
 
     @Override
     public void backwardWeight(ConvGeometry g, float[] dy, float[] x, float[] dw,
         ExecContext ctx) {
-      WindowDots.backwardWeight(g, dy, x, dw, ctx);
+      pass.run(g, dy, x, dw, ctx);
     }
   }
 }

@@ -53,6 +53,10 @@ import java.util.List;
  *     images, and a single short image leaves nothing to overlap
  * @param pointwiseBatchMaxPixels NCHW pointwise layers with planes of at most this many
  *     pixels run as one GEMM over the batch: per image, the GEMM would be too narrow
+ * @param pointwiseDotsMaxProductsPerValue an NCHW pointwise weight gradient runs as dot
+ *     products along the planes, nothing packed, when the GEMM would do at most this many
+ *     products per value it packs ({@code (C/G * K/G) / (C/G + K/G)}): with fewer, packing
+ *     both planes costs more than the dot kernel's lower rate
  * @param depthwiseChannelsLastMinChannels NCHW depthwise layers run through channels-last
  *     copies from this many channels (whole vectors over channels)
  * @param depthwiseChannelsLastMaxPixels ... at stride 1, on output planes of at most this many
@@ -106,6 +110,7 @@ public record Tuning(
     int implicitWeightMaxFilters,
     int implicitWeightMinBatchColumns,
     int pointwiseBatchMaxPixels,
+    int pointwiseDotsMaxProductsPerValue,
     int depthwiseChannelsLastMinChannels,
     int depthwiseChannelsLastMaxPixels,
     int depthwiseChannelsLastMaxPixelsStrided,
@@ -129,21 +134,21 @@ public record Tuning(
    */
   static final List<Tuning> TABLES = List.of(
       // provider, grouped: grp grpN grpDxPx grpWPx; image-blocked: ib* ibPx ibDep ib%;
-      // implicit: im% im%K imD imLane imSD imWC imWK imWB; pointwise over the batch: pbPx;
+      // implicit: im% im%K imD imLane imSD imWC imWK imWB; pointwise: batch pbPx, dots pdV;
       // channels-last depthwise: dcC dcPx dcPxS; window-dots: wdD wdR; im2col: span;
       // winograd: wgC wgPx wgNchwPx wgNchwDx wgWC wgTiles wgT; measured
       new Tuning("panama-512", 16, 32, 256, 256, 8, 1024, 128, 10, 20, 6400, 64, 32, 512,
-          512, 64, 1024, 100, 16, 256, 1024, 256, 16, 128, 32, 100, 4096, false, 64, 128, 512,
-          true),
+          512, 64, 1024, 100, 24, 16, 256, 1024, 256, 16, 128, 32, 100, 4096, false, 64, 128,
+          512, true),
       new Tuning("panama-256", 16, 32, 256, 256, 3, 1024, 128, 10, 20, 6400, 64, 32, 512,
-          512, 64, 1024, 100, 16, 256, 1024, 256, 16, 128, 32, 100, 4096, false, 64, 128, 512,
-          false),
+          512, 64, 1024, 100, 24, 16, 256, 1024, 256, 16, 128, 32, 100, 4096, false, 64, 128,
+          512, false),
       new Tuning("panama-128", 16, 32, 256, 256, 3, 1024, 128, 10, 20, 6400, 64, 32, 512,
-          512, 64, 1024, 100, 16, 256, 1024, 256, 16, 128, 32, 100, 4096, false, 64, 128, 512,
-          false),
+          512, 64, 1024, 100, 24, 16, 256, 1024, 256, 16, 128, 32, 100, 4096, false, 64, 128,
+          512, false),
       new Tuning("scalar", 16, 32, 256, 256, 4, 1024, 128, 10, 20, 6400, 64, 32, 512,
-          512, 64, 1024, 100, 16, 256, 1024, 256, 16, 128, 32, 100, 4096, false, 64, 128, 512,
-          false));
+          512, 64, 1024, 100, 24, 16, 256, 1024, 256, 16, 128, 32, 100, 4096, false, 64, 128,
+          512, false));
 
   /**
    * The table of a provider.

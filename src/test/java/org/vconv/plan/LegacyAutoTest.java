@@ -41,6 +41,8 @@ class LegacyAutoTest {
   private static final int MIN_BATCH_COLUMNS = 1024;
   private static final int MAX_DEPTH = 256;
   private static final int ROW_MULTIPLE = 16;
+  // added since: pointwise weight gradients with few products per packed value as dots
+  private static final int MAX_PRODUCTS_PER_VALUE = 24;
 
   /**
    * The old AUTO: the class it picked, followed to the path that ran; and the candidates added
@@ -53,6 +55,9 @@ class LegacyAutoTest {
     }
     if (pointwiseOverTheBatch(g, pass, ctx)) {
       return Planner.POINTWISE_BATCH_GEMM;
+    }
+    if (pointwiseDots(g, pass)) {
+      return Planner.POINTWISE_DOTS;
     }
     if (groupedPreferred(g, pass)) {
       return Planner.GROUPED_DIRECT;
@@ -264,6 +269,12 @@ class LegacyAutoTest {
    * than one image, planes of 2 to 100 pixels, not the weight gradient, one group's staged
    * output within the budget.
    */
+  private static boolean pointwiseDots(ConvGeometry g, Pass pass) {
+    return pass == Pass.BACKWARD_WEIGHT && g.isPointwise() && g.layout() == Layout.NCHW
+        && g.h() * g.w() > 1
+        && (long) g.cg() * g.kg() <= (long) MAX_PRODUCTS_PER_VALUE * (g.cg() + g.kg());
+  }
+
   private static boolean pointwiseOverTheBatch(ConvGeometry g, Pass pass, ExecContext ctx) {
     long staged = (long) Math.max(g.kg(), g.cg()) * g.n() * g.h() * g.w();
     return g.isPointwise() && g.layout() == Layout.NCHW && g.n() > 1 && g.h() * g.w() > 1
@@ -290,11 +301,11 @@ class LegacyAutoTest {
       }
     }
     assertTrue(checked > 20_000, "shapes checked: " + checked);
-    // every path of the old AUTO, and the three added since, was reached by the grid
+    // every path of the old AUTO, and the four added since, was reached by the grid
     assertEquals(List.of(Planner.DEPTHWISE_CHANNELS_LAST, Planner.GROUPED_DIRECT,
         Planner.IM2COL_GEMM, Planner.IMAGE_BLOCKED_GEMM, Planner.IMPLICIT_GEMM,
-        Planner.POINTWISE_BATCH_GEMM, Planner.POINTWISE_GEMM, Planner.WINDOW_DOTS,
-        Planner.WINOGRAD),
+        Planner.POINTWISE_BATCH_GEMM, Planner.POINTWISE_DOTS, Planner.POINTWISE_GEMM,
+        Planner.WINDOW_DOTS, Planner.WINOGRAD),
         List.copyOf(byPath.keySet()), byPath.toString());
   }
 

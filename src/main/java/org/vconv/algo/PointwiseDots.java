@@ -1,0 +1,96 @@
+package org.vconv.algo;
+
+import org.vconv.Layout;
+import org.vconv.plan.ConvGeometry;
+import org.vconv.plan.ExecContext;
+import org.vconv.plan.ScratchPool;
+import org.vconv.simd.GemmKernels;
+
+/**
+ * The weight gradient of an NCHW pointwise convolution ({@link ConvGeometry#isPointwise()}) with
+ * few channels, as dot products along the pixels: {@code dW[k][c] = sum over n, t of
+ * dy[n][k][t] * x[n][c][t]}. Pixel t of an output plane is pixel t of the input plane, so
+ * both operands are whole planes read in place ({@link GemmKernels#dotTileAdd}, one row per
+ * call): nothing is packed. {@link PointwiseGemm} packs both planes into GEMM panels, a copy
+ * that outweighs the GEMM's few products per value when {@code C/G} and {@code K/G} are small
+ * (the planner's tuning table says how small).
+ *
+ * <p>Every entry of {@code dW} keeps {@code dotLanes()} partial sums, each one chain of roundings
+ * over (image, pixel) in order, whatever the threads, added in lane order at the end: bitwise
+ * independent of the thread count. Tasks own tiles of entries; each sweeps the batch a run of
+ * {@link #CALL_PIXELS} pixels at a time, so that the run's rows stay in L1 across the task's
+ * tiles. Scratch: the partials (K/G x C/G x lanes floats per group, rounded up to whole
+ * tiles), outside the workspace budget.
+ */
+public final class PointwiseDots {
+  private PointwiseDots() {}
+
+  /** Pixels per kernel call: a tile's 8 rows of them (32 KiB) stay in L1 across the tiles. */
+  private static final int CALL_PIXELS = 1024;
+
+  private static final int TASKS_PER_THREAD = 4;
+
+  /** Whether it runs {@code g}'s weight gradient: NCHW, pointwise, planes of 2+ pixels. */
+  public static boolean supports(ConvGeometry g) {
+    return g.layout() == Layout.NCHW && g.isPointwise() && g.hw() > 1;
+  }
+
+  /** Overwrites {@code dw} with the weight gradient of {@code g}. */
+  public static void backwardWeight(ConvGeometry g, float[] dy, float[] x, float[] dw,
+      ExecContext ctx) {
+    assert supports(g) && Outputs.sized(g, x, dw, dy) : "planned elsewhere";
+    GemmKernels kernels = ctx.kernels().gemm();
+    int mr = kernels.dotMr();
+    int nr = kernels.dotNr();
+    int lanes = kernels.dotLanes();
+    int cTiles = Math.ceilDiv(g.cg(), mr);
+    int kTiles = Math.ceilDiv(g.kg(), nr);
+    int tileFloats = mr * nr * lanes;
+    int groupFloats = cTiles * kTiles * tileFloats;
+    int hw = g.hw();
+    int[] aRows = new int[cTiles * mr]; // channels past the last repeat it (discarded)
+    for (int c = 0; c < aRows.length; c++) {
+      aRows[c] = Math.min(c, g.cg() - 1) * hw;
+    }
+    int[] bRows = new int[kTiles * nr];
+    for (int k = 0; k < bRows.length; k++) {
+      bRows[k] = Math.min(k, g.kg() - 1) * hw;
+    }
+    try (ScratchPool.Lease sums = ScratchPool.leaseZeroed(g.groups() * groupFloats);
+        Workspace unused = Workspace.none()) {
+      float[] acc = sums.array(); // zeros: the partials start
+      int outTiles = g.groups() * kTiles * cTiles;
+      int tasks = Math.min(outTiles, TASKS_PER_THREAD * ctx.threads());
+      ctx.parallelFor(tasks, task -> {
+        int first = (int) ((long) outTiles * task / tasks);
+        int end = (int) ((long) outTiles * (task + 1) / tasks);
+        for (int n = 0; n < g.n(); n++) {
+          for (int t0 = 0; t0 < hw; t0 += CALL_PIXELS) {
+            int len = Math.min(CALL_PIXELS, hw - t0);
+            for (int o = first; o < end; o++) {
+              int grp = o / (kTiles * cTiles);
+              int kTile = o / cTiles % kTiles;
+              int cTile = o % cTiles;
+              kernels.dotTileAdd(1, len, x, g.xIndex(n, grp * g.cg(), 0, 0) + t0, 0, aRows,
+                  cTile * mr, dy, g.yIndex(n, grp * g.kg(), 0, 0) + t0, 0, bRows, kTile * nr,
+                  acc, o * tileFloats);
+            }
+          }
+        }
+      });
+      for (int grp = 0; grp < g.groups(); grp++) {
+        for (int k = 0; k < g.kg(); k++) {
+          for (int c = 0; c < g.cg(); c++) {
+            int at = grp * groupFloats + ((k / nr) * cTiles + c / mr) * tileFloats
+                + (c % mr * nr + k % nr) * lanes;
+            float sum = acc[at];
+            for (int l = 1; l < lanes; l++) {
+              sum += acc[at + l];
+            }
+            dw[(grp * g.kg() + k) * g.cg() + c] = sum;
+          }
+        }
+      }
+    }
+  }
+}
