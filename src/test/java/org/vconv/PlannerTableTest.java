@@ -26,6 +26,7 @@ class PlannerTableTest {
   private static final String PW_DOTS = Planner.POINTWISE_DOTS;
   private static final String GROUPED = Planner.GROUPED_DIRECT;
   private static final String DOTS = Planner.WINDOW_DOTS;
+  private static final String PLANE = Planner.PLANE_DOTS;
   private static final String DW_CL = Planner.DEPTHWISE_CHANNELS_LAST;
   private static final String WINO = Planner.WINOGRAD;
 
@@ -65,10 +66,11 @@ class PlannerTableTest {
             new int[] {8, 32, 3, 3}, IMPLICIT, IMPLICIT, IM2COL),
         // LeNet-5's convolutions at a training chunk of 32: the first one's 25-deep reduction
         // is too shallow for the implicit forward, its single channel and 16 filters too few
-        // for the implicit gradients' lanes; the second's weight gradient has short rows (136
+        // for the implicit gradients' lanes, its 25 taps and 28-wide rows make dot products
+        // along whole shifted planes; the second's weight gradient has short rows (136
         // columns per image) but only 32 filters, over a batch of 4352 columns
         row("LeNet conv1 b32", ConvSpec.builder().padding(2).build(), new int[] {32, 1, 28, 28},
-            new int[] {16, 1, 5, 5}, IM2COL, IM2COL, IM2COL),
+            new int[] {16, 1, 5, 5}, IM2COL, IM2COL, PLANE),
         row("LeNet conv2 b32", ConvSpec.builder().build(), new int[] {32, 16, 14, 14},
             new int[] {32, 16, 5, 5}, IMPLICIT, IM2COL, IMPLICIT),
         row("stem-like 7x7 s2", ConvSpec.builder().stride(2).padding(3).build(),

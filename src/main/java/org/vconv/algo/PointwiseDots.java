@@ -78,19 +78,7 @@ public final class PointwiseDots {
           }
         }
       });
-      for (int grp = 0; grp < g.groups(); grp++) {
-        for (int k = 0; k < g.kg(); k++) {
-          for (int c = 0; c < g.cg(); c++) {
-            int at = grp * groupFloats + ((k / nr) * cTiles + c / mr) * tileFloats
-                + (c % mr * nr + k % nr) * lanes;
-            float sum = acc[at];
-            for (int l = 1; l < lanes; l++) {
-              sum += acc[at + l];
-            }
-            dw[(grp * g.kg() + k) * g.cg() + c] = sum;
-          }
-        }
-      }
+      WindowDots.sumPartials(g.groups(), g.kg(), g.cg(), kernels, acc, dw);
     }
   }
 }

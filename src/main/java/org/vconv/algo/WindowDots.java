@@ -70,17 +70,34 @@ public final class WindowDots {
           }
         }
       }
-      for (int grp = 0; grp < g.groups(); grp++) {
-        for (int k = 0; k < g.kg(); k++) {
-          for (int d = 0; d < g.crs(); d++) {
-            int at = grp * groupFloats + (k / nr * dTiles + d / mr) * tileFloats
-                + (d % mr * nr + k % nr) * lanes;
-            float sum = acc[at];
-            for (int l = 1; l < lanes; l++) {
-              sum += acc[at + l];
-            }
-            dw[(grp * g.kg() + k) * g.crs() + d] = sum;
+      sumPartials(g.groups(), g.kg(), g.crs(), kernels, acc, dw);
+    }
+  }
+
+  /**
+   * Overwrites {@code dw} ({@code [groups*kg][depth]}) with the dot tiles' partial sums added
+   * in lane order: entry (k, d) of a group is A row d and B row k of tile
+   * {@code (k / dotNr(), d / dotMr())}, tiles filter-major, each group's tiles after the last
+   * group's (as {@link PointwiseDots} keeps them too).
+   */
+  static void sumPartials(int groups, int kg, int depth, GemmKernels kernels, float[] acc,
+      float[] dw) {
+    int mr = kernels.dotMr();
+    int nr = kernels.dotNr();
+    int lanes = kernels.dotLanes();
+    int dTiles = Math.ceilDiv(depth, mr);
+    int tileFloats = mr * nr * lanes;
+    int groupFloats = Math.ceilDiv(kg, nr) * dTiles * tileFloats;
+    for (int grp = 0; grp < groups; grp++) {
+      for (int k = 0; k < kg; k++) {
+        for (int d = 0; d < depth; d++) {
+          int at = grp * groupFloats + (k / nr * dTiles + d / mr) * tileFloats
+              + (d % mr * nr + k % nr) * lanes;
+          float sum = acc[at];
+          for (int l = 1; l < lanes; l++) {
+            sum += acc[at + l];
           }
+          dw[(grp * kg + k) * depth + d] = sum;
         }
       }
     }

@@ -5,6 +5,7 @@ import static org.vconv.plan.Candidate.Verdict.decline;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.vconv.Algorithm;
@@ -18,6 +19,7 @@ import org.vconv.algo.Im2colGemm;
 import org.vconv.algo.ImageBlockedGemm;
 import org.vconv.algo.ImplicitGemm;
 import org.vconv.algo.KernelOffsetLoop;
+import org.vconv.algo.PlaneDots;
 import org.vconv.algo.PointwiseBatchGemm;
 import org.vconv.algo.PointwiseDots;
 import org.vconv.algo.PointwiseGemm;
@@ -53,6 +55,8 @@ public final class Planner {
   /** See {@link #GROUPED_DIRECT}. */
   public static final String WINDOW_DOTS = "window-dots";
   /** See {@link #GROUPED_DIRECT}. */
+  public static final String PLANE_DOTS = "plane-dots";
+  /** See {@link #GROUPED_DIRECT}. */
   public static final String IMPLICIT_GEMM = "implicit-gemm";
   /** See {@link #GROUPED_DIRECT}. */
   public static final String IM2COL_GEMM = "im2col-gemm";
@@ -81,6 +85,8 @@ public final class Planner {
       WindowDots::backwardWeight);
   private static final ConvAlgorithm PW_DOTS = new WeightOnly(POINTWISE_DOTS,
       PointwiseDots::backwardWeight);
+  private static final ConvAlgorithm PLANE = new WeightOnly(PLANE_DOTS,
+      PlaneDots::backwardWeight);
 
   private static final Map<Tuning, Planner> PLANNERS = new ConcurrentHashMap<>();
 
@@ -301,6 +307,7 @@ public final class Planner {
       }
       case BACKWARD_WEIGHT -> {
         list.add(Candidate.of(WINDOW_DOTS, DOTS, (g, ctx) -> windowDots(g)));
+        list.add(Candidate.of(PLANE_DOTS, PLANE, (g, ctx) -> planeDots(g)));
         list.add(new Candidate(IMPLICIT_GEMM, implicit, (g, ctx) -> implicitWeightLanes(g),
             g -> true));
       }
@@ -694,6 +701,26 @@ public final class Planner {
         + "): dot products read dy in place");
   }
 
+  /**
+   * AUTO's whole-plane dot-product weight gradient: window-dots's bounds (the implicit weight
+   * gradient's columns, shallow filters) at stride 1, where rows are not whole vectors.
+   */
+  private Candidate.Verdict planeDots(ConvGeometry g) {
+    Candidate.Verdict implicit = implicitWeight(g);
+    if (!implicit.accepts()) {
+      return implicit;
+    }
+    if (!PlaneDots.supports(g)) {
+      return decline("stride " + stride(g) + ": its shifted copies are stride 1's");
+    }
+    int max = tuning.windowDotsMaxDepth();
+    if (g.crs() > max) {
+      return decline(g.crs() + " taps per filter > " + max);
+    }
+    return accept(g.crs() + " taps per filter <= " + max + ", rows of " + g.q()
+        + ": dot products along whole planes of column-shifted copies; " + implicit.reason());
+  }
+
   private Candidate.Verdict pointwiseDots(ConvGeometry g) {
     if (!PointwiseDots.supports(g)) {
       return decline("not NCHW 1x1 stride 1 unpadded on planes of 2+ pixels");
@@ -701,7 +728,7 @@ public final class Planner {
     long products = (long) g.cg() * g.kg();
     int sum = g.cg() + g.kg();
     int max = tuning.pointwiseDotsMaxProductsPerValue();
-    String per = String.format(java.util.Locale.ROOT,
+    String per = String.format(Locale.ROOT,
         "%d*%d/(%d+%d) = %.1f products per packed value", g.cg(), g.kg(), g.cg(), g.kg(),
         (double) products / sum);
     if (products > (long) max * sum) {

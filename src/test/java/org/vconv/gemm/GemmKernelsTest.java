@@ -216,7 +216,6 @@ class GemmKernelsTest {
       Random rnd) {
     GemmKernels g = p.gemm();
     int mr = g.mr();
-    int nr = g.nr();
     int[] offsets = rowOffsets(rows, kc, mr, rnd);
     int dOff = 1 + rnd.nextInt(4);
     int[] delta = new int[dOff + kc + 2];
@@ -234,6 +233,22 @@ class GemmKernelsTest {
         a[q * mr + i] = src[at];
       }
     }
+    TileOperands t = tileOperands(p, kc, a, add, rnd);
+    return new WindowCall(p.name() + " windowTile kc " + kc + " " + rows + " add " + add, kc,
+        src, srcOff, delta, dOff, t.b(), t.bOff(), t.tile(), t.tOff(), add, a, t.expected());
+  }
+
+  /**
+   * A window call's B panel and tile, at nonzero offsets with NaN around them (and in the tile
+   * unless {@code add}), and the tile the documented order gives for the packed A {@code a}.
+   */
+  private record TileOperands(float[] b, int bOff, float[] tile, int tOff, float[] expected) {}
+
+  private static TileOperands tileOperands(VectorProvider p, int kc, float[] a, boolean add,
+      Random rnd) {
+    GemmKernels g = p.gemm();
+    int mr = g.mr();
+    int nr = g.nr();
     int bOff = 1 + rnd.nextInt(5);
     float[] b = GemmCheck.nanArray(bOff + kc * nr);
     float[] packed = GemmCheck.random(kc * nr, rnd);
@@ -246,8 +261,7 @@ class GemmKernelsTest {
     }
     float[] expected = expectedTile(g, GemmCheck.fused(p), kc, a, 0, b, bOff, tile, tOff, nr,
         add);
-    return new WindowCall(p.name() + " windowTile kc " + kc + " " + rows + " add " + add, kc,
-        src, srcOff, delta, dOff, b, bOff, tile, tOff, add, a, expected);
+    return new TileOperands(b, bOff, tile, tOff, expected);
   }
 
   /** Every call of {@link #windowTileMatchesTheReference} on provider {@code p}. */
@@ -336,7 +350,6 @@ class GemmKernelsTest {
       Random rnd) {
     GemmKernels g = p.gemm();
     int mr = g.mr();
-    int nr = g.nr();
     int[] offsets = rowOffsets(rows, kc, mr, rnd);
     int dOff = 1 + rnd.nextInt(4);
     int[] delta = new int[dOff + kc + 2];
@@ -363,20 +376,10 @@ class GemmKernelsTest {
         a[q * mr + i] = src[x];
       }
     }
-    int bOff = 1 + rnd.nextInt(5);
-    float[] b = GemmCheck.nanArray(bOff + kc * nr);
-    float[] packed = GemmCheck.random(kc * nr, rnd);
-    System.arraycopy(packed, 0, b, bOff, packed.length);
-    int tOff = 1 + rnd.nextInt(5);
-    float[] tile = GemmCheck.nanArray(tOff + mr * nr + 3);
-    if (add) {
-      float[] c0 = GemmCheck.random(mr * nr, rnd);
-      System.arraycopy(c0, 0, tile, tOff, c0.length);
-    }
-    float[] expected = expectedTile(g, GemmCheck.fused(p), kc, a, 0, b, bOff, tile, tOff, nr,
-        add);
+    TileOperands t = tileOperands(p, kc, a, add, rnd);
     return new WindowAtCall(p.name() + " windowTileAt kc " + kc + " " + rows + " add " + add,
-        kc, src, srcOff, at, atOff, delta, dOff, b, bOff, tile, tOff, add, a, expected);
+        kc, src, srcOff, at, atOff, delta, dOff, t.b(), t.bOff(), t.tile(), t.tOff(), add, a,
+        t.expected());
   }
 
   /**

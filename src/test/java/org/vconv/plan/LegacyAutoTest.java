@@ -78,6 +78,7 @@ class LegacyAutoTest {
           yield t == null || !ImplicitGemm.supports(t) ? im2colPath(g) : Planner.IMPLICIT_GEMM;
         }
         case BACKWARD_WEIGHT -> windowDotsPreferred(g) ? Planner.WINDOW_DOTS
+            : planeDotsPreferred(g) ? Planner.PLANE_DOTS
             : ImplicitGemm.supports(g) && g.kg() >= MIN_LANE_FILTERS ? Planner.IMPLICIT_GEMM
             : im2colPath(g);
       };
@@ -198,6 +199,12 @@ class LegacyAutoTest {
     return PaddedWindows.supports(g) && g.crs() <= MAX_DEPTH && g.q() % ROW_MULTIPLE == 0;
   }
 
+  /** Added since: the other rows of shallow stride-1 filters, as dots along whole planes. */
+  private static boolean planeDotsPreferred(ConvGeometry g) {
+    return PaddedWindows.supports(g) && g.crs() <= MAX_DEPTH && g.strideH() == 1
+        && g.strideW() == 1;
+  }
+
   /** Shapes around every bound of the old rules. */
   static List<ConvGeometry> grid() {
     List<ConvGeometry> out = new ArrayList<>();
@@ -301,11 +308,11 @@ class LegacyAutoTest {
       }
     }
     assertTrue(checked > 20_000, "shapes checked: " + checked);
-    // every path of the old AUTO, and the four added since, was reached by the grid
+    // every path of the old AUTO, and the five added since, was reached by the grid
     assertEquals(List.of(Planner.DEPTHWISE_CHANNELS_LAST, Planner.GROUPED_DIRECT,
         Planner.IM2COL_GEMM, Planner.IMAGE_BLOCKED_GEMM, Planner.IMPLICIT_GEMM,
-        Planner.POINTWISE_BATCH_GEMM, Planner.POINTWISE_DOTS, Planner.POINTWISE_GEMM,
-        Planner.WINDOW_DOTS, Planner.WINOGRAD),
+        Planner.PLANE_DOTS, Planner.POINTWISE_BATCH_GEMM, Planner.POINTWISE_DOTS,
+        Planner.POINTWISE_GEMM, Planner.WINDOW_DOTS, Planner.WINOGRAD),
         List.copyOf(byPath.keySet()), byPath.toString());
   }
 
