@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.List;
 import java.util.Set;
+import org.vconv.plan.ConvGeometry;
+import org.vconv.plan.ExecContext;
 import org.vconv.simd.VectorProvider;
 import org.vconv.simd.VectorProviders;
 
@@ -23,6 +25,59 @@ final class Checks {
       assertTrue(counts.containsAll(List.of(nr - 1, nr, nr + 1)),
           p.name() + " nr " + nr + ": " + counts);
     }
+  }
+
+  /**
+   * {@code counts} (tap depths or filter counts of some cases) leave every remainder against
+   * 3 and 4: the dot-product tiles' rows on both providers (4 x 4 at 512 bits and scalar,
+   * 3 x 3 at 256 and 128 bits).
+   */
+  static void assertHitsEveryDotTileRemainder(String what, Iterable<Integer> counts) {
+    for (int m : new int[] {3, 4}) {
+      Set<Integer> seen = new java.util.TreeSet<>();
+      counts.forEach(v -> seen.add(v % m));
+      assertEquals(m, seen.size(), what + " remainders against " + m + ": " + seen);
+    }
+  }
+
+  /** A weight-gradient pass run directly: overwrites {@code dw}. */
+  @FunctionalInterface
+  interface WeightPass {
+    void run(ConvGeometry g, float[] dy, float[] x, float[] dw, ExecContext ctx);
+  }
+
+  /**
+   * Runs {@code pass} on every case, both providers, every budget and 1-3 threads: the first
+   * result against the reference, every other one bitwise equal to it (it overwrites a
+   * NaN-filled {@code dw}). Returns the runs made.
+   */
+  static int assertWeightPassExactEverywhere(List<ConvCase> cases, long[] budgets,
+      WeightPass pass) {
+    int runs = 0;
+    for (ConvCase cs : cases) {
+      Problem pb = new Problem(cs, cs.toString().hashCode());
+      for (VectorProvider kp : List.of(VectorProviders.get(), VectorProviders.scalar())) {
+        float[] first = null;
+        for (long budget : budgets) {
+          for (int threads = 1; threads <= 3; threads++) {
+            ExecContext ctx = new ExecContext(threads, budget, kp);
+            String what = cs.name() + " on " + kp.name() + ", " + threads + " threads, budget "
+                + budget;
+            float[] dw = new float[pb.g.weightSize()];
+            java.util.Arrays.fill(dw, Float.NaN);
+            pass.run(pb.g, pb.dy, pb.x, dw, ctx);
+            if (first == null) {
+              pb.checkBackwardWeight(what, dw);
+              first = dw;
+            } else {
+              assertBitwise(what, first, dw);
+            }
+            runs++;
+          }
+        }
+      }
+    }
+    return runs;
   }
 
   /**

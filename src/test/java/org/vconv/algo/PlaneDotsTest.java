@@ -9,9 +9,6 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.vconv.Padding;
 import org.vconv.plan.ConvGeometry;
-import org.vconv.plan.ExecContext;
-import org.vconv.simd.VectorProvider;
-import org.vconv.simd.VectorProviders;
 
 /**
  * {@link PlaneDots}, the whole-plane dot-product weight gradient of stride-1 layers, against
@@ -43,54 +40,26 @@ class PlaneDotsTest {
   /** The cases hold what the class comment says. */
   @Test
   void casesHitEveryRemainderAndPlaneLength() {
-    Set<Integer> depth = new HashSet<>();
-    Set<Integer> filters = new HashSet<>();
+    List<Integer> depth = new java.util.ArrayList<>();
+    List<Integer> filters = new java.util.ArrayList<>();
     Set<Integer> planes = new HashSet<>();
     for (ConvCase cs : cases()) {
       ConvGeometry g = cs.geometry();
       assertTrue(PlaneDots.supports(g), cs.name());
-      depth.add(g.crs() % 12); // 12: a multiple of both 3 and 4
-      filters.add(g.kg() % 12);
+      depth.add(g.crs());
+      filters.add(g.kg());
       planes.add(g.pq());
     }
-    for (int m : new int[] {3, 4}) {
-      Set<Integer> d = new HashSet<>();
-      Set<Integer> k = new HashSet<>();
-      depth.forEach(v -> d.add(v % m));
-      filters.forEach(v -> k.add(v % m));
-      assertEquals(m, d.size(), "depth remainders against " + m);
-      assertEquals(m, k.size(), "filter remainders against " + m);
-    }
+    Checks.assertHitsEveryDotTileRemainder("taps per filter", depth);
+    Checks.assertHitsEveryDotTileRemainder("filters per group", filters);
     assertTrue(planes.stream().anyMatch(p -> p < 8), planes.toString());
     assertTrue(planes.stream().anyMatch(p -> p > 1024), planes.toString());
   }
 
   @Test
   void matchesTheReferenceBitwiseIndependentOfThreadsAndBudget() {
-    int checked = 0;
-    for (ConvCase cs : cases()) {
-      Problem pb = new Problem(cs, cs.toString().hashCode());
-      for (VectorProvider kp : List.of(VectorProviders.get(), VectorProviders.scalar())) {
-        float[] first = null;
-        for (long budget : new long[] {64L << 20, 64}) {
-          for (int threads = 1; threads <= 3; threads++) {
-            ExecContext ctx = new ExecContext(threads, budget, kp);
-            String what = cs.name() + " on " + kp.name() + ", " + threads + " threads, budget "
-                + budget;
-            float[] dw = new float[pb.g.weightSize()];
-            java.util.Arrays.fill(dw, Float.NaN); // overwritten, never read
-            PlaneDots.backwardWeight(pb.g, pb.dy, pb.x, dw, ctx);
-            if (first == null) {
-              pb.checkBackwardWeight(what, dw);
-              first = dw;
-            } else {
-              Checks.assertBitwise(what, first, dw);
-            }
-            checked++;
-          }
-        }
-      }
-    }
-    assertEquals(cases().size() * 2 * 2 * 3, checked);
+    int runs = Checks.assertWeightPassExactEverywhere(cases(), new long[] {64L << 20, 64},
+        PlaneDots::backwardWeight);
+    assertEquals(cases().size() * 2 * 2 * 3, runs);
   }
 }

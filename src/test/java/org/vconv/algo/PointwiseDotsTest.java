@@ -8,9 +8,6 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.vconv.plan.ConvGeometry;
-import org.vconv.plan.ExecContext;
-import org.vconv.simd.VectorProvider;
-import org.vconv.simd.VectorProviders;
 
 /**
  * {@link PointwiseDots}, the dot-product weight gradient of 1x1 convolutions, against the
@@ -35,50 +32,25 @@ class PointwiseDotsTest {
   /** The cases hold what the class comment says. */
   @Test
   void casesHitEveryRemainderAndCallLength() {
-    Set<Integer> channels = new HashSet<>();
-    Set<Integer> filters = new HashSet<>();
+    List<Integer> channels = new java.util.ArrayList<>();
+    List<Integer> filters = new java.util.ArrayList<>();
     Set<Integer> planes = new HashSet<>();
     for (ConvCase cs : cases()) {
       ConvGeometry g = cs.geometry();
       assertTrue(PointwiseDots.supports(g), cs.name());
-      channels.add(g.cg() % 12); // 12: both 3 and 4
-      filters.add(g.kg() % 12);
+      channels.add(g.cg());
+      filters.add(g.kg());
       planes.add(g.hw());
     }
-    for (int m : new int[] {3, 4}) {
-      Set<Integer> c = new HashSet<>();
-      Set<Integer> k = new HashSet<>();
-      channels.forEach(v -> c.add(v % m));
-      filters.forEach(v -> k.add(v % m));
-      assertEquals(m, c.size(), "channel remainders against " + m);
-      assertEquals(m, k.size(), "filter remainders against " + m);
-    }
+    Checks.assertHitsEveryDotTileRemainder("channels per group", channels);
+    Checks.assertHitsEveryDotTileRemainder("filters per group", filters);
     assertTrue(planes.containsAll(List.of(2, 7, 196, 1024, 1100)), planes.toString());
   }
 
   @Test
   void matchesTheReferenceBitwiseIndependentOfThreads() {
-    int checked = 0;
-    for (ConvCase cs : cases()) {
-      Problem pb = new Problem(cs, cs.toString().hashCode());
-      for (VectorProvider kp : List.of(VectorProviders.get(), VectorProviders.scalar())) {
-        float[] first = null;
-        for (int threads = 1; threads <= 3; threads++) {
-          ExecContext ctx = new ExecContext(threads, 64L << 20, kp);
-          String what = cs.name() + " on " + kp.name() + ", " + threads + " threads";
-          float[] dw = new float[pb.g.weightSize()];
-          java.util.Arrays.fill(dw, Float.NaN); // overwritten, never read
-          PointwiseDots.backwardWeight(pb.g, pb.dy, pb.x, dw, ctx);
-          if (first == null) {
-            pb.checkBackwardWeight(what, dw);
-            first = dw;
-          } else {
-            Checks.assertBitwise(what, first, dw);
-          }
-          checked++;
-        }
-      }
-    }
-    assertEquals(cases().size() * 2 * 3, checked);
+    int runs = Checks.assertWeightPassExactEverywhere(cases(), new long[] {64L << 20},
+        PointwiseDots::backwardWeight);
+    assertEquals(cases().size() * 2 * 3, runs);
   }
 }
