@@ -52,15 +52,10 @@ public final class PlaneDots {
       ExecContext ctx) {
     assert supports(g) && Outputs.sized(g, x, dw, dy) : "planned elsewhere";
     GemmKernels kernels = ctx.kernels().gemm();
-    int mr = kernels.dotMr();
-    int nr = kernels.dotNr();
-    int dTiles = Math.ceilDiv(g.crs(), mr);
-    int kTiles = Math.ceilDiv(g.kg(), nr);
-    int tileFloats = mr * nr * kernels.dotLanes();
-    int groupFloats = kTiles * dTiles * tileFloats;
+    DotTiles tiles = new DotTiles(kernels, g.groups(), g.kg(), g.crs());
     int rows = g.h() + g.padTop() + g.padBottom(); // = P + (R-1)*dil at stride 1
     int copyFloats = rows * g.q();
-    int[] aRows = new int[dTiles * mr]; // taps past the last repeat it (discarded)
+    int[] aRows = new int[tiles.paddedDepth()]; // the last tap repeated
     for (int d = 0; d < aRows.length; d++) {
       int t = Math.min(d, g.crs() - 1);
       int c = t / (g.r() * g.s());
@@ -68,11 +63,9 @@ public final class PlaneDots {
       int s = t % g.s();
       aRows[d] = (c * g.s() + s) * copyFloats + r * g.dilH() * g.q();
     }
-    int[] bRows = new int[kTiles * nr];
-    for (int k = 0; k < bRows.length; k++) {
-      bRows[k] = Math.min(k, g.kg() - 1) * g.pq();
-    }
-    int outTiles = kTiles * dTiles;
+    int[] bRows = tiles.filterRows(g.pq());
+    int tileFloats = tiles.tileFloats();
+    int outTiles = tiles.tiles();
     int tasks = Math.min(outTiles, TASKS_PER_THREAD * ctx.threads());
     int pq = g.pq();
     int imageFloats = g.cg() * g.s() * copyFloats;
@@ -81,7 +74,7 @@ public final class PlaneDots {
     // (at least one image)
     long fit = Math.min(BLOCK_FLOATS, ctx.workspaceFloats()) / imageFloats;
     int block = (int) Math.max(1, Math.min(fit, Math.min(g.n(), Math.ceilDiv(BLOCK_PIXELS, pq))));
-    try (ScratchPool.Lease sums = ScratchPool.leaseZeroed(g.groups() * groupFloats);
+    try (ScratchPool.Lease sums = ScratchPool.leaseZeroed(tiles.floats());
         Workspace ws = Workspace.reusing(1, Math.multiplyExact(block, imageFloats))) {
       float[] acc = sums.array(); // zeros: the partials start
       float[] shifted = ws.take();
@@ -92,7 +85,7 @@ public final class PlaneDots {
           int group = grp;
           ctx.parallelFor(images * g.cg(), t -> shift(g, x, first + t / g.cg(), group,
               t % g.cg(), copyFloats, shifted, t / g.cg() * imageFloats));
-          int accAt = grp * groupFloats;
+          int accAt = grp * outTiles * tileFloats;
           ctx.parallelFor(tasks, task -> {
             int from = (int) ((long) outTiles * task / tasks);
             int end = (int) ((long) outTiles * (task + 1) / tasks);
@@ -102,7 +95,7 @@ public final class PlaneDots {
                 int len = Math.min(CALL_PIXELS, pq - t0);
                 for (int o = from; o < end; o++) { // filter tiles major, as WindowDots
                   kernels.dotTileAdd(1, len, shifted, i * imageFloats + t0, 0, aRows,
-                      o % dTiles * mr, dy, yOff + t0, 0, bRows, o / dTiles * nr, acc,
+                      tiles.aRow(o), dy, yOff + t0, 0, bRows, tiles.bRow(o), acc,
                       accAt + o * tileFloats);
                 }
               }
@@ -111,7 +104,7 @@ public final class PlaneDots {
         }
       }
       ws.give(shifted);
-      WindowDots.sumPartials(g.groups(), g.kg(), g.crs(), kernels, acc, dw);
+      tiles.sumInto(acc, dw);
     }
   }
 

@@ -40,26 +40,15 @@ public final class PointwiseDots {
       ExecContext ctx) {
     assert supports(g) && Outputs.sized(g, x, dw, dy) : "planned elsewhere";
     GemmKernels kernels = ctx.kernels().gemm();
-    int mr = kernels.dotMr();
-    int nr = kernels.dotNr();
-    int lanes = kernels.dotLanes();
-    int cTiles = Math.ceilDiv(g.cg(), mr);
-    int kTiles = Math.ceilDiv(g.kg(), nr);
-    int tileFloats = mr * nr * lanes;
-    int groupFloats = cTiles * kTiles * tileFloats;
+    DotTiles tiles = new DotTiles(kernels, g.groups(), g.kg(), g.cg());
     int hw = g.hw();
-    int[] aRows = new int[cTiles * mr]; // channels past the last repeat it (discarded)
-    for (int c = 0; c < aRows.length; c++) {
-      aRows[c] = Math.min(c, g.cg() - 1) * hw;
-    }
-    int[] bRows = new int[kTiles * nr];
-    for (int k = 0; k < bRows.length; k++) {
-      bRows[k] = Math.min(k, g.kg() - 1) * hw;
-    }
-    try (ScratchPool.Lease sums = ScratchPool.leaseZeroed(g.groups() * groupFloats);
+    int[] aRows = tiles.depthRows(hw);
+    int[] bRows = tiles.filterRows(hw);
+    int tileFloats = tiles.tileFloats();
+    try (ScratchPool.Lease sums = ScratchPool.leaseZeroed(tiles.floats());
         Workspace unused = Workspace.none()) {
       float[] acc = sums.array(); // zeros: the partials start
-      int outTiles = g.groups() * kTiles * cTiles;
+      int outTiles = g.groups() * tiles.tiles();
       int tasks = Math.min(outTiles, TASKS_PER_THREAD * ctx.threads());
       ctx.parallelFor(tasks, task -> {
         int first = (int) ((long) outTiles * task / tasks);
@@ -68,17 +57,15 @@ public final class PointwiseDots {
           for (int t0 = 0; t0 < hw; t0 += CALL_PIXELS) {
             int len = Math.min(CALL_PIXELS, hw - t0);
             for (int o = first; o < end; o++) {
-              int grp = o / (kTiles * cTiles);
-              int kTile = o / cTiles % kTiles;
-              int cTile = o % cTiles;
+              int grp = o / tiles.tiles();
               kernels.dotTileAdd(1, len, x, g.xIndex(n, grp * g.cg(), 0, 0) + t0, 0, aRows,
-                  cTile * mr, dy, g.yIndex(n, grp * g.kg(), 0, 0) + t0, 0, bRows, kTile * nr,
-                  acc, o * tileFloats);
+                  tiles.aRow(o), dy, g.yIndex(n, grp * g.kg(), 0, 0) + t0, 0, bRows,
+                  tiles.bRow(o), acc, o * tileFloats);
             }
           }
         }
       });
-      WindowDots.sumPartials(g.groups(), g.kg(), g.cg(), kernels, acc, dw);
+      tiles.sumInto(acc, dw);
     }
   }
 }

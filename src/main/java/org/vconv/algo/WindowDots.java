@@ -44,69 +44,29 @@ public final class WindowDots {
   public static void backwardWeight(ConvGeometry g, float[] dy, float[] x, float[] dw,
       ExecContext ctx) {
     assert PaddedWindows.supports(g);
-    GemmKernels kernels = ctx.kernels().gemm();
-    int mr = kernels.dotMr();
-    int nr = kernels.dotNr();
-    int lanes = kernels.dotLanes();
-    int dTiles = Math.ceilDiv(g.crs(), mr);
-    int kTiles = Math.ceilDiv(g.kg(), nr);
-    int tileFloats = mr * nr * lanes;
-    int groupFloats = kTiles * dTiles * tileFloats;
+    DotTiles tiles = new DotTiles(ctx.kernels().gemm(), g.groups(), g.kg(), g.crs());
     ImplicitGemm.Plan plan = ImplicitGemm.Plan.dots(g, ctx.workspaceFloats());
     PaddedWindows windows = new PaddedWindows(g, plan.rows());
-    int[] aRows = windows.deltaPadded(dTiles * mr);
-    int[] bRows = new int[kTiles * nr]; // filters past the last repeat it (discarded)
-    for (int k = 0; k < bRows.length; k++) {
-      bRows[k] = Math.min(k, g.kg() - 1) * g.pq();
-    }
-    try (ScratchPool.Lease sums = ScratchPool.leaseZeroed(g.groups() * groupFloats)) {
+    int[] aRows = windows.deltaPadded(tiles.paddedDepth());
+    int[] bRows = tiles.filterRows(g.pq());
+    try (ScratchPool.Lease sums = ScratchPool.leaseZeroed(tiles.floats())) {
       float[] acc = sums.array(); // zeros: the partials start
       try (Workspace ws = Workspace.reusing(1, Tiling.arrayLength(plan.tileFloats()))) {
         float[] slab = ws.take();
         for (int tile = 0; tile < plan.tiles(); tile++) {
           for (int grp = 0; grp < g.groups(); grp++) {
-            sumTile(g, plan, windows, tile, grp, x, dy, slab, aRows, bRows, acc,
-                grp * groupFloats, ctx);
+            sumTile(g, plan, windows, tile, grp, x, dy, slab, tiles, aRows, bRows, acc, ctx);
           }
         }
       }
-      sumPartials(g.groups(), g.kg(), g.crs(), kernels, acc, dw);
+      tiles.sumInto(acc, dw);
     }
   }
 
-  /**
-   * Overwrites {@code dw} ({@code [groups*kg][depth]}) with the dot tiles' partial sums added
-   * in lane order: entry (k, d) of a group is A row d and B row k of tile
-   * {@code (k / dotNr(), d / dotMr())}, tiles filter-major, each group's tiles after the last
-   * group's (as {@link PointwiseDots} keeps them too).
-   */
-  static void sumPartials(int groups, int kg, int depth, GemmKernels kernels, float[] acc,
-      float[] dw) {
-    int mr = kernels.dotMr();
-    int nr = kernels.dotNr();
-    int lanes = kernels.dotLanes();
-    int dTiles = Math.ceilDiv(depth, mr);
-    int tileFloats = mr * nr * lanes;
-    int groupFloats = Math.ceilDiv(kg, nr) * dTiles * tileFloats;
-    for (int grp = 0; grp < groups; grp++) {
-      for (int k = 0; k < kg; k++) {
-        for (int d = 0; d < depth; d++) {
-          int at = grp * groupFloats + (k / nr * dTiles + d / mr) * tileFloats
-              + (d % mr * nr + k % nr) * lanes;
-          float sum = acc[at];
-          for (int l = 1; l < lanes; l++) {
-            sum += acc[at + l];
-          }
-          dw[(grp * kg + k) * depth + d] = sum;
-        }
-      }
-    }
-  }
-
-  /** Adds one tile's products, group {@code grp}, to the partials at {@code acc[accAt]}. */
+  /** Adds one tile's products, group {@code grp}, to the group's partials in {@code acc}. */
   private static void sumTile(ConvGeometry g, ImplicitGemm.Plan plan, PaddedWindows windows,
-      int tile, int grp, float[] x, float[] dy, float[] slab, int[] aRows, int[] bRows,
-      float[] acc, int accAt, ExecContext ctx) {
+      int tile, int grp, float[] x, float[] dy, float[] slab, DotTiles tiles, int[] aRows,
+      int[] bRows, float[] acc, ExecContext ctx) {
     int n0 = plan.firstImage(tile);
     int images = plan.imagesIn(tile);
     int p0 = plan.firstRow(tile);
@@ -116,11 +76,9 @@ public final class WindowDots {
     int chunks = ImplicitGemm.fillChunks(g, images);
     ctx.parallelFor(images * chunks, t -> ImplicitGemm.fillPart(g, windows, x, grp, n0, p0,
         rows, t / chunks, t % chunks, chunks, slab, false, arrays));
-    int mr = kernels.dotMr();
-    int nr = kernels.dotNr();
-    int tileFloats = mr * nr * kernels.dotLanes();
-    int dTiles = aRows.length / mr;
-    int outTiles = bRows.length / nr * dTiles; // filter tiles major: dy rows serve runs of taps
+    int outTiles = tiles.tiles(); // filter tiles major: dy rows serve runs of taps
+    int tileFloats = tiles.tileFloats();
+    int accAt = grp * outTiles * tileFloats;
     int tasks = Math.min(outTiles, TASKS_PER_THREAD * ctx.threads());
     int pitch = PaddedWindows.rowPitch(g);
     int q = g.q();
@@ -134,8 +92,8 @@ public final class WindowDots {
           int aOff = i * windows.imageFloats() + r0 * pitch;
           int bOff = g.yIndex(n0 + i, grp * g.kg(), p0 + r0, 0);
           for (int o = first; o < end; o++) {
-            kernels.dotTileAdd(rc, q, slab, aOff, pitch, aRows, o % dTiles * mr, dy, bOff, q,
-                bRows, o / dTiles * nr, acc, accAt + o * tileFloats);
+            kernels.dotTileAdd(rc, q, slab, aOff, pitch, aRows, tiles.aRow(o), dy, bOff, q,
+                bRows, tiles.bRow(o), acc, accAt + o * tileFloats);
           }
         }
       }
