@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.vconv.plan.ExecContext;
 import org.vconv.simd.GemmKernels;
@@ -214,28 +215,43 @@ class GemmKernelsTest {
    */
   private static WindowCall windowCall(VectorProvider p, int kc, Rows rows, boolean add,
       Random rnd) {
-    GemmKernels g = p.gemm();
-    int mr = g.mr();
+    int mr = p.gemm().mr();
+    WindowOperands w = windowOperands(kc, rows, IntStream.range(0, mr).toArray(), rnd);
+    TileOperands t = tileOperands(p, kc, w.a(), add, rnd);
+    return new WindowCall(p.name() + " windowTile kc " + kc + " " + rows + " add " + add, kc,
+        w.src(), w.srcOff(), w.delta(), w.dOff(), t.b(), t.bOff(), t.tile(), t.tOff(), add,
+        w.a(), t.expected());
+  }
+
+  /**
+   * A window call's A side: row offsets of the given kind in {@code delta} (its other entries
+   * an offset that throws if used), {@code src} sized to exactly what pixel i at
+   * {@code pixels[i]} reads, NaN in every slot it does not, and the packed A the definition
+   * reads ({@code a[p*mr + i] = src[srcOff + pixels[i] + delta[dOff + p]]}).
+   */
+  private record WindowOperands(float[] src, int srcOff, int[] delta, int dOff, float[] a) {}
+
+  private static WindowOperands windowOperands(int kc, Rows rows, int[] pixels, Random rnd) {
+    int mr = pixels.length;
     int[] offsets = rowOffsets(rows, kc, mr, rnd);
     int dOff = 1 + rnd.nextInt(4);
     int[] delta = new int[dOff + kc + 2];
     Arrays.fill(delta, -(1 << 24));
     System.arraycopy(offsets, 0, delta, dOff, kc);
     int srcOff = 1 + rnd.nextInt(6);
-    float[] src = GemmCheck.nanArray(srcOff + Arrays.stream(offsets).max().getAsInt() + mr);
+    float[] src = GemmCheck.nanArray(srcOff + Arrays.stream(pixels).max().getAsInt()
+        + Arrays.stream(offsets).max().getAsInt() + 1);
     float[] a = new float[kc * mr];
     for (int q = 0; q < kc; q++) {
       for (int i = 0; i < mr; i++) {
-        int at = srcOff + offsets[q] + i;
+        int at = srcOff + pixels[i] + offsets[q];
         if (Float.isNaN(src[at])) { // rows may overlap: a slot keeps its first value
           src[at] = rnd.nextFloat() * 2 - 1;
         }
         a[q * mr + i] = src[at];
       }
     }
-    TileOperands t = tileOperands(p, kc, a, add, rnd);
-    return new WindowCall(p.name() + " windowTile kc " + kc + " " + rows + " add " + add, kc,
-        src, srcOff, delta, dOff, t.b(), t.bOff(), t.tile(), t.tOff(), add, a, t.expected());
+    return new WindowOperands(src, srcOff, delta, dOff, a);
   }
 
   /**
@@ -348,13 +364,7 @@ class GemmKernelsTest {
 
   private static WindowAtCall windowAtCall(VectorProvider p, int kc, Rows rows, boolean add,
       Random rnd) {
-    GemmKernels g = p.gemm();
-    int mr = g.mr();
-    int[] offsets = rowOffsets(rows, kc, mr, rnd);
-    int dOff = 1 + rnd.nextInt(4);
-    int[] delta = new int[dOff + kc + 2];
-    Arrays.fill(delta, -(1 << 24));
-    System.arraycopy(offsets, 0, delta, dOff, kc);
+    int mr = p.gemm().mr();
     int atOff = 1 + rnd.nextInt(3);
     int[] at = new int[atOff + mr + 2];
     Arrays.fill(at, -(1 << 24));
@@ -362,24 +372,12 @@ class GemmKernelsTest {
       at[atOff + i] = i == mr - 1 && mr > 1 ? at[atOff + i - 1] : col;
       col += i % 3 == 2 ? 3 : 1;
     }
-    int srcOff = 1 + rnd.nextInt(6);
-    int maxAt = Arrays.stream(at, atOff, atOff + mr).max().getAsInt();
-    float[] src = GemmCheck.nanArray(srcOff + maxAt + Arrays.stream(offsets).max().getAsInt()
-        + 1);
-    float[] a = new float[kc * mr];
-    for (int q = 0; q < kc; q++) {
-      for (int i = 0; i < mr; i++) {
-        int x = srcOff + at[atOff + i] + offsets[q];
-        if (Float.isNaN(src[x])) { // windows may overlap: a slot keeps its first value
-          src[x] = rnd.nextFloat() * 2 - 1;
-        }
-        a[q * mr + i] = src[x];
-      }
-    }
-    TileOperands t = tileOperands(p, kc, a, add, rnd);
+    WindowOperands w = windowOperands(kc, rows, Arrays.copyOfRange(at, atOff, atOff + mr),
+        rnd);
+    TileOperands t = tileOperands(p, kc, w.a(), add, rnd);
     return new WindowAtCall(p.name() + " windowTileAt kc " + kc + " " + rows + " add " + add,
-        kc, src, srcOff, at, atOff, delta, dOff, t.b(), t.bOff(), t.tile(), t.tOff(), add, a,
-        t.expected());
+        kc, w.src(), w.srcOff(), at, atOff, w.delta(), w.dOff(), t.b(), t.bOff(), t.tile(),
+        t.tOff(), add, w.a(), t.expected());
   }
 
   /**
