@@ -67,12 +67,6 @@ public interface ArrayKernels {
   void multiplyAdd(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int len);
 
   /**
-   * {@code sum a[aOff + i] * b[bOff + i]} over {@code i < len}, in an order fixed by the
-   * provider (the same on every call), not necessarily left to right.
-   */
-  float dot(float[] a, int aOff, float[] b, int bOff, int len);
-
-  /**
    * Tap sums, added to {@code outs} rows of {@code len} floats:
    * {@code dst[dOff + j*dStride + i] += sum over t < taps of w[wOff + j*wStride + t] *
    * src[sOff + off[t] + i]} for {@code j < outs}, {@code i < len}, summed in tap order onto

@@ -296,22 +296,6 @@ final class PanamaArrayKernels implements ArrayKernels {
     }
   }
 
-  @Override
-  public float dot(float[] a, int aOff, float[] b, int bOff, int len) {
-    int i = 0;
-    int bound = SPECIES.loopBound(len);
-    FloatVector acc = FloatVector.zero(SPECIES);
-    for (; i < bound; i += SPECIES.length()) {
-      acc = FloatVector.fromArray(SPECIES, a, aOff + i)
-          .fma(FloatVector.fromArray(SPECIES, b, bOff + i), acc);
-    }
-    // one reduction per call; its lane order is fixed for a species, so results repeat
-    float sum = acc.reduceLanes(VectorOperators.ADD);
-    for (; i < len; i++) {
-      sum = Math.fma(a[aOff + i], b[bOff + i], sum);
-    }
-    return sum;
-  }
 
   @Override
   public void tapSums(float[] src, int sOff, int[] off, int taps, float[] w, int wOff,
@@ -351,7 +335,8 @@ final class PanamaArrayKernels implements ArrayKernels {
 
   /**
    * {@code v - v} is 0 for a finite v and NaN otherwise, and NaN survives the sums: two
-   * accumulators, so the adds' latency hides behind the loads.
+   * accumulators, so the adds' latency hides behind the loads. The only {@code reduceLanes} in
+   * vconv: 0 or NaN is the same in any lane order, which the JIT tiers do not share.
    */
   @Override
   public boolean allFinite(float[] a, int off, int len) {

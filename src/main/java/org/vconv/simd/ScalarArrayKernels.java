@@ -105,15 +105,6 @@ final class ScalarArrayKernels implements ArrayKernels {
   }
 
   @Override
-  public float dot(float[] a, int aOff, float[] b, int bOff, int len) {
-    float sum = 0f;
-    for (int i = 0; i < len; i++) {
-      sum += a[aOff + i] * b[bOff + i];
-    }
-    return sum;
-  }
-
-  @Override
   public void tapSums(float[] src, int sOff, int[] off, int taps, float[] w, int wOff,
       int wStride, int outs, float[] dst, int dOff, int dStride, int len) {
     for (int j = 0; j < outs; j++) {
