@@ -94,6 +94,15 @@ class PlannerTableTest {
             new int[] {4, 64, 7, 7}, new int[] {64, 1, 3, 3}, DW_CL, DW_CL, DW_CL),
         row("depthwise 14x14 s2 32ch", ConvSpec.builder().stride(2).padding(1).groups(32)
             .build(), new int[] {2, 32, 14, 14}, new int[] {32, 1, 3, 3}, DW_CL, GROUPED, DW_CL),
+        // MobileNetV3's 5x5 depthwise at 14x14: the plane kernels copy the planes padded (rows
+        // of 14 fill 16 lanes or two 8-lane vectors); 7x7 planes leave 16 lanes half empty
+        new Row("depthwise 5x5 14x14 32ch", ConvSpec.builder().padding(2).groups(32).build(),
+            new int[] {2, 32, 14, 14}, new int[] {32, 1, 5, 5}, List.of(GROUPED, GROUPED, DW_CL),
+            Map.of("scalar", List.of(DW_CL, DW_CL, DW_CL))),
+        new Row("depthwise 5x5 7x7 32ch", ConvSpec.builder().padding(2).groups(32).build(),
+            new int[] {2, 32, 7, 7}, new int[] {32, 1, 5, 5}, List.of(DW_CL, DW_CL, DW_CL),
+            Map.of("panama-256", List.of(GROUPED, GROUPED, DW_CL),
+                "panama-128", List.of(GROUPED, GROUPED, DW_CL))),
         // 10x10 planes: the direct input gradient's rows are too short (under 256 pixels)
         row("24 per group", ConvSpec.builder().padding(1).groups(2).build(),
             new int[] {2, 48, 10, 10}, new int[] {48, 24, 3, 3}, GROUPED, IM2COL, IM2COL),

@@ -23,8 +23,13 @@ import org.vconv.simd.PlaneTaps;
  *       is one fixed-order sum whatever the threads.
  * </ul>
  *
- * Padding and the values a flat read wraps onto never reach a result, so non-finite inputs give
- * exactly the terms the definition has. Scratch: the weight gradient's partial sums,
+ * The values a flat read wraps onto never reach a result, so non-finite inputs give exactly the
+ * terms the definition has. Padding adds {@code 0 * w} (a padded copy's zeros, or a masked
+ * load's): exact for finite weights, and the facade makes the forward's padding PyTorch's, but
+ * an input gradient with non-finite weights declines ({@link GroupedDirect}). Scratch: the forward's and the input gradient's
+ * padded plane where the SIMD kernels take one ({@link ArrayKernels#planeSumsScratch}), one per
+ * running worker, as many workers as the budget holds and at least one; the weight gradient's
+ * partial sums,
  * {@code R*S*lanes} floats per channel of a task, tasks as wide as a quarter of the budget
  * holds (one channel at least, used even above the budget), one per running worker; and the
  * plane kernels' column masks (a few rows' worth of booleans per call, {@link PlaneTaps}).
@@ -49,12 +54,20 @@ final class DepthwiseNchw {
     return (int) Math.max(1, Math.min(want, planes / MIN_TASKS));
   }
 
+  /** Whether the plane kernels run the forward from padded copies (the input gradient too). */
+  static boolean padded(ConvGeometry g, ArrayKernels kernels) {
+    return kernels.planeSumsScratch(forwardTaps(g)) > 0;
+  }
+
+  private static PlaneTaps forwardTaps(ConvGeometry g) {
+    return new PlaneTaps(g.h(), g.w(), g.p(), g.q(), g.r(), g.s(), g.padTop(), g.padLeft(),
+        g.dilH(), g.dilW());
+  }
+
   static void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y,
       ExecContext ctx) {
     assert applies(g);
-    PlaneTaps pt = new PlaneTaps(g.h(), g.w(), g.p(), g.q(), g.r(), g.s(), g.padTop(),
-        g.padLeft(), g.dilH(), g.dilW());
-    correlateAll(g, pt, x, g.hw(), w, bias, y, g.pq(), ctx);
+    correlateAll(g, forwardTaps(g), x, g.hw(), w, bias, y, g.pq(), ctx);
   }
 
   static void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx, ExecContext ctx) {
@@ -83,12 +96,20 @@ final class DepthwiseNchw {
     int taps = pt.taps();
     int planes = g.n() * g.c();
     int span = span(planes, srcPlane);
-    try (Workspace unused = Workspace.none()) {
-      ctx.parallelFor((planes + span - 1) / span, task -> {
+    int tasks = (planes + span - 1) / span;
+    int floats = ak.planeSumsScratch(pt); // a padded plane, or none
+    int workers = floats == 0 ? ctx.workersFor(tasks)
+        : (int) Math.max(1, Math.min(ctx.workersFor(tasks), ctx.workspaceFloats() / floats));
+    try (Workspace ws = Workspace.reusing(workers, floats)) {
+      Tiling.run(ctx, tasks, workers, task -> {
+        float[] buf = floats == 0 ? null : ws.take();
         for (int plane = task * span; plane < Math.min(planes, (task + 1) * span); plane++) {
           int c = plane % g.c();
           ak.planeSums(src, plane * srcPlane, pt, w, c * taps, bias == null ? 0f : bias[c], dst,
-              plane * dstPlane);
+              plane * dstPlane, buf);
+        }
+        if (buf != null) {
+          ws.give(buf);
         }
       });
     }
@@ -97,8 +118,7 @@ final class DepthwiseNchw {
   static void backwardWeight(ConvGeometry g, float[] dy, float[] x, float[] dw,
       ExecContext ctx) {
     assert applies(g);
-    PlaneTaps pt = new PlaneTaps(g.h(), g.w(), g.p(), g.q(), g.r(), g.s(), g.padTop(),
-        g.padLeft(), g.dilH(), g.dilW());
+    PlaneTaps pt = forwardTaps(g);
     ArrayKernels ak = ctx.kernels().arrays();
     int taps = pt.taps();
     int lanes = ak.dotLanes();

@@ -49,21 +49,33 @@ import org.vconv.simd.ArrayKernels;
  */
 public final class GroupedDirect implements ConvAlgorithm {
   /**
-   * Whether the input gradient is exact for any weights: the depthwise kernels take no
-   * product with padding; the plane path adds {@code 0 * w} for padded {@code dy}, so a
-   * non-finite weight gives NaN where the definition has no product.
+   * Whether the input gradient is exact for any weights: the NHWC depthwise kernels take no
+   * product with padding; the NCHW plane kernels (depthwise or not) add {@code 0 * w} for
+   * padded {@code dy}, so a non-finite weight gives NaN where the definition has no product.
    */
   public static boolean exactForAnyWeights(ConvGeometry g) {
-    return DepthwiseNhwc.applies(g) || DepthwiseNchw.applies(g);
+    return DepthwiseNhwc.applies(g);
   }
 
-  /** Which of its kernels runs {@code g}, in a few words, for plans. */
-  public static String kernelOf(ConvGeometry g) {
+  /** Which of its kernels runs {@code g} on {@code kernels}, in a few words, for plans. */
+  public static String kernelOf(ConvGeometry g, ArrayKernels kernels) {
     if (DepthwiseNhwc.applies(g)) {
       return "depthwise NHWC, vectors over channels";
     }
-    return DepthwiseNchw.applies(g) ? "depthwise NCHW stride 1, planes in place"
-        : "phase-split planes";
+    if (!DepthwiseNchw.applies(g)) {
+      return "phase-split planes";
+    }
+    return DepthwiseNchw.padded(g, kernels)
+        ? "depthwise NCHW stride 1, padded copies of the planes (every tap a plain load)"
+        : "depthwise NCHW stride 1, planes in place";
+  }
+
+  /**
+   * Whether {@code g}'s forward and input gradient run as NCHW depthwise planes from padded
+   * copies on {@code kernels} ({@link ArrayKernels#planeSumsScratch}).
+   */
+  public static boolean depthwisePlanesPadded(ConvGeometry g, ArrayKernels kernels) {
+    return DepthwiseNchw.applies(g) && DepthwiseNchw.padded(g, kernels);
   }
 
   /** Filters (or input channels) summed at once: the kernels' register tile holds four. */
@@ -210,13 +222,14 @@ public final class GroupedDirect implements ConvAlgorithm {
       DepthwiseNhwc.backwardData(g, dy, w, dx, ctx);
       return true;
     }
+    // padded dy (copied, or read as masked zeros) would add 0 * Inf = NaN terms that do not
+    // exist
+    if (!ctx.kernels().arrays().allFinite(w, 0, w.length)) {
+      return false;
+    }
     if (DepthwiseNchw.applies(g)) {
       DepthwiseNchw.backwardData(g, dy, w, dx, ctx);
       return true;
-    }
-    // padded dy would add 0 * Inf = NaN terms that do not exist
-    if (!ctx.kernels().arrays().allFinite(w, 0, w.length)) {
-      return false;
     }
     int block = Math.min(BLOCK, g.cg());
     int pitch = GradPlanes.of(g, 1).planeSize();

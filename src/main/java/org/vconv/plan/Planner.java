@@ -281,7 +281,7 @@ public final class Planner {
     List<Candidate> list = new ArrayList<>();
     list.add(Candidate.of(DEPTHWISE_CHANNELS_LAST, DEPTHWISE_CL,
         (g, ctx) -> depthwiseChannelsLast(g, pass, ctx)));
-    list.add(new Candidate(GROUPED_DIRECT, GROUPED, (g, ctx) -> grouped(g, pass),
+    list.add(new Candidate(GROUPED_DIRECT, GROUPED, (g, ctx) -> grouped(g, pass, ctx),
         g -> pass == Pass.BACKWARD_DATA && !GroupedDirect.exactForAnyWeights(g)));
     if (pass != Pass.BACKWARD_WEIGHT) { // that one sums over the batch per image as fast
       list.add(Candidate.of(POINTWISE_BATCH_GEMM, POINTWISE_BATCH,
@@ -389,7 +389,7 @@ public final class Planner {
         + tuned.winogradMinChannels() + ", " + g.p() + "x" + g.q() + " outputs");
   }
 
-  private Candidate.Verdict grouped(ConvGeometry g, Pass pass) {
+  private Candidate.Verdict grouped(ConvGeometry g, Pass pass, ExecContext ctx) {
     if (g.groups() == 1) {
       return decline("not grouped");
     }
@@ -419,7 +419,7 @@ public final class Planner {
     String groups = g.cg() == 1 ? "depthwise, 1 channel per group" : g.cg()
         + " channels per group";
     return accept(groups + " <= " + bound + ": GEMMs too small to pack; "
-        + GroupedDirect.kernelOf(g));
+        + GroupedDirect.kernelOf(g, ctx.kernels().arrays()));
   }
 
   private Candidate.Verdict depthwiseChannelsLast(ConvGeometry g, Pass pass, ExecContext ctx) {
@@ -435,6 +435,12 @@ public final class Planner {
       return decline(g.c() + " channels < " + minChannels + ": short vectors over channels");
     }
     boolean strided = g.strideH() > 1 || g.strideW() > 1;
+    int taps = g.r() * g.s();
+    if (pass != Pass.BACKWARD_WEIGHT && taps >= tuning.depthwisePaddedMinTaps()
+        && GroupedDirect.depthwisePlanesPadded(g, ctx.kernels().arrays())) {
+      return decline(taps + " taps >= " + tuning.depthwisePaddedMinTaps()
+          + " and the plane kernels copy the planes padded: every tap a plain load");
+    }
     if (strided && pass == Pass.BACKWARD_DATA) {
       return decline("input gradient of a strided layer: the copies of the larger input cost"
           + " what the channel vectors save");

@@ -64,6 +64,10 @@ import java.util.List;
  *     the short rows
  * @param depthwiseChannelsLastMaxPixelsStrided ... strided, on output planes of at most this
  *     many pixels (the phase-split plane kernels cost more per output)
+ * @param depthwisePaddedMinTaps ... but not, for the forward and input gradient, kernels of at
+ *     least this many taps whose planes the plane kernels copy padded
+ *     ({@code ArrayKernels.planeSumsScratch}): every tap a plain load, the copy shared by
+ *     enough taps to cost less than the channels-last transposes
  * @param windowDotsMaxDepth the dot-product weight gradient takes filters of at most this many
  *     taps ({@code C/G*R*S}): past it, the outer-product pass's copy of dy is cheap per product
  * @param windowDotsRowMultiple and output rows of a multiple of this many floats (the widest
@@ -114,6 +118,7 @@ public record Tuning(
     int depthwiseChannelsLastMinChannels,
     int depthwiseChannelsLastMaxPixels,
     int depthwiseChannelsLastMaxPixelsStrided,
+    int depthwisePaddedMinTaps,
     int windowDotsMaxDepth,
     int windowDotsRowMultiple,
     int im2colSpanImagePixels,
@@ -135,19 +140,19 @@ public record Tuning(
   static final List<Tuning> TABLES = List.of(
       // provider, grouped: grp grpN grpDxPx grpWPx; image-blocked: ib* ibPx ibDep ib%;
       // implicit: im% im%K imD imLane imSD imWC imWK imWB; pointwise: batch pbPx, dots pdV;
-      // channels-last depthwise: dcC dcPx dcPxS; window-dots: wdD wdR; im2col: span;
+      // channels-last depthwise: dcC dcPx dcPxS dpTaps; window-dots: wdD wdR; im2col: span;
       // winograd: wgC wgPx wgNchwPx wgNchwDx wgWC wgTiles wgT; measured
       new Tuning("panama-512", 16, 32, 256, 256, 8, 1024, 128, 10, 20, 6400, 64, 32, 512,
-          512, 64, 1024, 100, 24, 16, 256, 1024, 256, 16, 128, 32, 100, 4096, false, 64, 128,
+          512, 64, 1024, 100, 24, 16, 256, 1024, 25, 256, 16, 128, 32, 100, 4096, false, 64, 128,
           512, true),
       new Tuning("panama-256", 16, 32, 256, 256, 3, 1024, 128, 10, 20, 6400, 64, 32, 512,
-          512, 64, 1024, 100, 24, 16, 256, 1024, 256, 16, 128, 32, 100, 4096, false, 64, 128,
+          512, 64, 1024, 100, 24, 16, 256, 1024, 25, 256, 16, 128, 32, 100, 4096, false, 64, 128,
           512, false),
       new Tuning("panama-128", 16, 32, 256, 256, 3, 1024, 128, 10, 20, 6400, 64, 32, 512,
-          512, 64, 1024, 100, 24, 16, 256, 1024, 256, 16, 128, 32, 100, 4096, false, 64, 128,
+          512, 64, 1024, 100, 24, 16, 256, 1024, 25, 256, 16, 128, 32, 100, 4096, false, 64, 128,
           512, false),
       new Tuning("scalar", 16, 32, 256, 256, 4, 1024, 128, 10, 20, 6400, 64, 32, 512,
-          512, 64, 1024, 100, 24, 16, 256, 1024, 256, 16, 128, 32, 100, 4096, false, 64, 128,
+          512, 64, 1024, 100, 24, 16, 256, 1024, 25, 256, 16, 128, 32, 100, 4096, false, 64, 128,
           512, false));
 
   /**

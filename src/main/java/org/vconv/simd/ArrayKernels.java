@@ -109,11 +109,17 @@ public interface ArrayKernels {
    * padLeft]}. The order is the provider's, the same for every element: the scalar provider
    * adds the taps to the bias in tap order; the SIMD provider sums each kernel column's taps
    * (kernel rows in order, fused, from zero) and adds the columns' sums to the bias in order,
-   * which lets its 3x3 kernel drop a column's wrapped lanes with one select. Padding
-   * contributes nothing, not even {@code 0 * Inf}.
+   * which lets its 3x3 kernel drop a column's wrapped lanes with one select. A tap on
+   * padding may add {@code 0 * w}: nothing for a finite weight, NaN for a non-finite one; no
+   * value outside the plane reaches a result. {@code scratch}, null or at least
+   * {@link #planeSumsScratch}{@code (pt)} floats, lets the SIMD provider run the plane from a
+   * padded copy (same bits); its contents before and after mean nothing.
    */
   void planeSums(float[] src, int sOff, PlaneTaps pt, float[] w, int wOff, float bias,
-      float[] dst, int dOff);
+      float[] dst, int dOff, float[] scratch);
+
+  /** Floats of scratch {@link #planeSums} can use on {@code pt}: 0 when it runs in place. */
+  int planeSumsScratch(PlaneTaps pt);
 
   /**
    * One plane's tap dot products, accumulated as partial sums: with {@code L = dotLanes()},

@@ -323,8 +323,18 @@ final class PanamaArrayKernels implements ArrayKernels {
 
   @Override
   public void planeSums(float[] src, int sOff, PlaneTaps pt, float[] w, int wOff, float bias,
-      float[] dst, int dOff) {
-    PanamaPlaneKernels.sums(src, sOff, pt, w, wOff, bias, dst, dOff);
+      float[] dst, int dOff, float[] scratch) {
+    if (scratch != null && PanamaPaddedPlanes.fits(pt)
+        && scratch.length >= PanamaPaddedPlanes.scratchFloats(pt)) {
+      PanamaPaddedPlanes.sums(src, sOff, pt, w, wOff, bias, dst, dOff, scratch);
+    } else {
+      PanamaPlaneKernels.sums(src, sOff, pt, w, wOff, bias, dst, dOff);
+    }
+  }
+
+  @Override
+  public int planeSumsScratch(PlaneTaps pt) {
+    return PanamaPaddedPlanes.scratchFloats(pt);
   }
 
   @Override

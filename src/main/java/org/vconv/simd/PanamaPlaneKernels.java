@@ -314,7 +314,7 @@ final class PanamaPlaneKernels {
    * Whether a same-width plane has a 3x3 kernel with adjacent columns (no column dilation):
    * the case the sliding-window bulk kernels serve.
    */
-  private static boolean slides3x3(PlaneTaps pt) {
+  static boolean slides3x3(PlaneTaps pt) {
     return pt.sameWidth() && pt.r() == 3 && pt.s() == 3
         && pt.tapOffset(0, 1) - pt.tapOffset(0, 0) == 1;
   }

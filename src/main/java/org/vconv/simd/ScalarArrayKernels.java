@@ -154,8 +154,13 @@ final class ScalarArrayKernels implements ArrayKernels {
   }
 
   @Override
+  public int planeSumsScratch(PlaneTaps pt) {
+    return 0;
+  }
+
+  @Override
   public void planeSums(float[] src, int sOff, PlaneTaps pt, float[] w, int wOff, float bias,
-      float[] dst, int dOff) {
+      float[] dst, int dOff, float[] scratch) {
     int cols = pt.s();
     int[] off = new int[pt.taps()];
     int qA = 0; // columns [qA, qB) are reached by every kernel column

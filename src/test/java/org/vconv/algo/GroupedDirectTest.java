@@ -140,9 +140,12 @@ class GroupedDirectTest {
                 .pad(Padding.of(1)).build().inLayout(l),
             cg2,
             ConvCase.of("inf w dw s1").x(2, 3, 9, 40).kernel(3, 3, 3).groups(3)
-                .pad(Padding.of(1)).build().inLayout(l))) {
+                .pad(Padding.of(1)).build().inLayout(l),
+            // a corner tap: the masked and the padded plane kernels multiply it by zeros
+            ConvCase.of("inf w dw 5x5").x(2, 3, 13, 28).kernel(3, 5, 5).groups(3)
+                .pad(Padding.of(2)).build().inLayout(l))) {
           Problem pb = new Problem(cs, 5);
-          pb.w[1] = Float.POSITIVE_INFINITY;
+          pb.w[cs.name().endsWith("5x5") ? 0 : 1] = Float.POSITIVE_INFINITY;
           pb.w[pb.w.length - 2] = Float.NaN;
           float[] ref = pb.backwardData(new DirectReference(), ctx);
           Planned auto = new Planned(org.vconv.Algorithm.AUTO);
@@ -150,7 +153,7 @@ class GroupedDirectTest {
               org.vconv.plan.Pass.BACKWARD_DATA, ctx).path(), cs + ": planned");
           Checks.assertSameValues(cs + " dx on " + kp.name(), ref, pb.backwardData(auto, ctx),
               1e-6f * pb.g.kg() * 9);
-          // the depthwise kernels take no product with padding; the plane path declines
+          // the NHWC depthwise kernels take no product with padding; the plane paths decline
           assertEquals(GroupedDirect.exactForAnyWeights(pb.g) ? org.vconv.plan.Planner
               .GROUPED_DIRECT : org.vconv.plan.Planner.IM2COL_GEMM, auto.ran(), cs + ": ran");
           checked++;
@@ -171,7 +174,7 @@ class GroupedDirectTest {
         }
       }
     }
-    assertEquals(2 * 2 * 5, checked);
+    assertEquals(2 * 2 * 6, checked);
   }
 
   /**

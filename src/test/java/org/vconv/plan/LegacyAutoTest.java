@@ -259,10 +259,18 @@ class LegacyAutoTest {
    * The rule of the channels-last depthwise path, added after the old AUTO, with panama-512's
    * numbers: NCHW depthwise, not 1x1 stride 1 unpadded, 16 channels or more, output planes of
    * at most 256 pixels at stride 1 or 1024 strided (no strided input gradient), copies within
-   * the budget.
+   * the budget; and, added with the padded plane kernels, not the forward or input gradient of
+   * a stride-1 undilated kernel of 25 taps or more whose output rows fill at least half of
+   * their vectors (SIMD kernels only).
    */
   private static boolean channelsLastDepthwise(ConvGeometry g, Pass pass, ExecContext ctx) {
     boolean strided = g.strideH() > 1 || g.strideW() > 1;
+    int lanes = ctx.kernels().vectorBitSize() / Float.SIZE;
+    boolean padded = lanes > 1 && !strided && g.dilH() == 1 && g.dilW() == 1
+        && g.r() * g.s() >= 25 && 2 * g.q() >= (g.q() + lanes - 1) / lanes * lanes;
+    if (padded && pass != Pass.BACKWARD_WEIGHT) {
+      return false;
+    }
     long copies = Math.min(g.n(), ctx.threads())
         * ((long) g.c() * g.h() * g.w() + (long) g.k() * g.p() * g.q() + g.weightSize())
         + (g.n() + 2L) * g.weightSize();

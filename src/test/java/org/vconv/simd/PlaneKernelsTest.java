@@ -41,6 +41,10 @@ class PlaneKernelsTest {
     out.add(new PlaneTaps(9, 40, 5, 34, 3, 3, -1, -2, 1, 1)); // crops (an input gradient's)
     out.add(new PlaneTaps(6, 16, 8, 18, 3, 3, 2, 2, 1, 1)); // FULL (input gradient of VALID)
     out.add(new PlaneTaps(5, 5, 3, 3, 2, 4, 1, 0, 2, 1));
+    // the padded copy's blocks: a last block of 1-3 rows, strips of two vectors and of one
+    out.add(new PlaneTaps(13, 28, 13, 28, 5, 5, 2, 2, 1, 1));
+    out.add(new PlaneTaps(10, 40, 10, 40, 7, 7, 3, 3, 1, 1));
+    out.add(new PlaneTaps(6, 24, 7, 26, 4, 2, 2, 1, 1, 1)); // even kernel, rows past the source
     return out;
   }
 
@@ -63,7 +67,9 @@ class PlaneKernelsTest {
           int dOff = rnd.nextInt(20);
           float[] dst = new float[dOff + pt.dstH() * pt.dstW() + rnd.nextInt(20)];
           java.util.Arrays.fill(dst, Float.NaN);
-          k.planeSums(src, before, pt, w, wOff, bias, dst, dOff);
+          // in place, and from a padded copy where the kernels take one
+          float[] scratch = round % 2 == 0 ? null : new float[k.planeSumsScratch(pt)];
+          k.planeSums(src, before, pt, w, wOff, bias, dst, dOff, scratch);
           if (!check) {
             continue;
           }

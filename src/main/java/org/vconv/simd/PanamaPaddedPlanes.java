@@ -1,0 +1,216 @@
+package org.vconv.simd;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link ArrayKernels#planeSums} through a zero-padded copy of the source plane, for undilated
+ * kernels: the copy's rows are {@code dstW + s - 1} floats, so every tap of every result lane
+ * is one plain load, with no column masks and no masked edge paths (in place, the edge rows'
+ * and edge vectors' masked taps cost most of a 5x5 plane's time). Four result rows run
+ * together, two vectors (or one) across: each source row is loaded once per kernel column and
+ * feeds the kernel rows of every result row that reads it, as the window slides down by one
+ * row per kernel row. The sums are those of the in-place kernels, in their order (per kernel
+ * column, kernel rows fused in order from zero, then the columns added to the bias in order):
+ * a padded zero adds {@code 0 * w}, which leaves a partial sum's bits unchanged for a finite
+ * {@code w}, as the in-place kernels' masked loads do.
+ *
+ * <p>Lanes past the row's end compute garbage from the next row's values and are never
+ * stored; so are the rows past {@code dstH} in the last block of four.
+ */
+final class PanamaPaddedPlanes {
+  private PanamaPaddedPlanes() {}
+
+  private static final VectorSpecies<Float> SPECIES = PanamaProvider.SPECIES;
+  private static final int VL = SPECIES.length();
+  /** Result rows per step. */
+  private static final int ROWS = 4;
+
+  /**
+   * Whether {@code pt} runs padded: undilated, rows that fill at least half of their vectors
+   * (narrower ones leave most lanes empty, where the in-place flat run uses them all), and not
+   * the in-place kernels' sliding 3x3, which loads each source vector once without a copy.
+   */
+  static boolean fits(PlaneTaps pt) {
+    int vectors = (pt.dstW() + VL - 1) / VL;
+    return pt.dilH() == 1 && pt.dilW() == 1 && 2 * pt.dstW() >= vectors * VL
+        && !PanamaPlaneKernels.slides3x3(pt);
+  }
+
+  /** Floats of the padded copy: rows for whole blocks of four, and a tail for the last reads. */
+  static int scratchFloats(PlaneTaps pt) {
+    return fits(pt) ? copyRows(pt) * pitch(pt) + 2 * VL : 0;
+  }
+
+  private static int pitch(PlaneTaps pt) {
+    return pt.dstW() + pt.s() - 1;
+  }
+
+  private static int copyRows(PlaneTaps pt) {
+    return (pt.dstH() + ROWS - 1) / ROWS * ROWS + pt.r() - 1;
+  }
+
+  static void sums(float[] src, int sOff, PlaneTaps pt, float[] w, int wOff, float bias,
+      float[] dst, int dOff, float[] buf) {
+    assert fits(pt) && buf.length >= scratchFloats(pt);
+    copy(src, sOff, pt, buf);
+    int pitch = pitch(pt);
+    int width = pt.dstW();
+    for (int q = 0; q < width; q += 2 * VL) {
+      boolean two = q + VL < width;
+      for (int p = 0; p < pt.dstH(); p += ROWS) {
+        int rows = Math.min(ROWS, pt.dstH() - p);
+        if (two) {
+          rows4x2(buf, p * pitch + q, pitch, pt.r(), pt.s(), w, wOff, bias, dst,
+              dOff + p * width + q, width, rows, width - q - VL);
+        } else {
+          rows4x1(buf, p * pitch + q, pitch, pt.r(), pt.s(), w, wOff, bias, dst,
+              dOff + p * width + q, width, rows, width - q);
+        }
+      }
+    }
+  }
+
+  /** The padded copy: row y, column x is source (y - padTop, x - padLeft), else zero. */
+  private static void copy(float[] src, int sOff, PlaneTaps pt, float[] buf) {
+    int pitch = pitch(pt);
+    int x0 = Math.max(0, pt.padLeft()); // columns [x0, x1) come from the source
+    int x1 = Math.max(x0, Math.min(pitch, pt.srcW() + pt.padLeft()));
+    for (int y = 0; y < copyRows(pt); y++) {
+      int row = y * pitch;
+      int sy = y - pt.padTop();
+      if (sy < 0 || sy >= pt.srcH() || x0 == x1) {
+        java.util.Arrays.fill(buf, row, row + pitch, 0f);
+        continue;
+      }
+      java.util.Arrays.fill(buf, row, row + x0, 0f);
+      System.arraycopy(src, sOff + sy * pt.srcW() + x0 - pt.padLeft(), buf, row + x0, x1 - x0);
+      java.util.Arrays.fill(buf, row + x1, row + pitch, 0f);
+    }
+  }
+
+  /**
+   * Rows {@code [0, rows)} of a block of four, two vectors from the block's first result:
+   * the second vector's first {@code tail} lanes are stored.
+   */
+  private static void rows4x2(float[] b, int s0, int pitch, int r, int s, float[] w, int wOff,
+      float bias, float[] d, int d0, int width, int rows, int tail) {
+    FloatVector a00 = FloatVector.broadcast(SPECIES, bias);
+    FloatVector a01 = a00;
+    FloatVector a10 = a00;
+    FloatVector a11 = a00;
+    FloatVector a20 = a00;
+    FloatVector a21 = a00;
+    FloatVector a30 = a00;
+    FloatVector a31 = a00;
+    FloatVector zero = FloatVector.zero(SPECIES);
+    for (int j = 0; j < s; j++) {
+      int o = s0 + j;
+      // source rows 0-2 of the window; row 3 is loaded per kernel row, and the window slides
+      FloatVector l00 = FloatVector.fromArray(SPECIES, b, o);
+      FloatVector l01 = FloatVector.fromArray(SPECIES, b, o + VL);
+      FloatVector l10 = FloatVector.fromArray(SPECIES, b, o + pitch);
+      FloatVector l11 = FloatVector.fromArray(SPECIES, b, o + pitch + VL);
+      FloatVector l20 = FloatVector.fromArray(SPECIES, b, o + 2 * pitch);
+      FloatVector l21 = FloatVector.fromArray(SPECIES, b, o + 2 * pitch + VL);
+      FloatVector p00 = zero;
+      FloatVector p01 = zero;
+      FloatVector p10 = zero;
+      FloatVector p11 = zero;
+      FloatVector p20 = zero;
+      FloatVector p21 = zero;
+      FloatVector p30 = zero;
+      FloatVector p31 = zero;
+      for (int i = 0; i < r; i++) {
+        int o3 = o + (i + 3) * pitch;
+        FloatVector l30 = FloatVector.fromArray(SPECIES, b, o3);
+        FloatVector l31 = FloatVector.fromArray(SPECIES, b, o3 + VL);
+        FloatVector c = FloatVector.broadcast(SPECIES, w[wOff + i * s + j]);
+        p00 = l00.fma(c, p00);
+        p01 = l01.fma(c, p01);
+        p10 = l10.fma(c, p10);
+        p11 = l11.fma(c, p11);
+        p20 = l20.fma(c, p20);
+        p21 = l21.fma(c, p21);
+        p30 = l30.fma(c, p30);
+        p31 = l31.fma(c, p31);
+        l00 = l10;
+        l01 = l11;
+        l10 = l20;
+        l11 = l21;
+        l20 = l30;
+        l21 = l31;
+      }
+      a00 = a00.add(p00);
+      a01 = a01.add(p01);
+      a10 = a10.add(p10);
+      a11 = a11.add(p11);
+      a20 = a20.add(p20);
+      a21 = a21.add(p21);
+      a30 = a30.add(p30);
+      a31 = a31.add(p31);
+    }
+    VectorMask<Float> m = PanamaMasks.first(tail);
+    a00.intoArray(d, d0);
+    a01.intoArray(d, d0 + VL, m);
+    if (rows > 1) {
+      a10.intoArray(d, d0 + width);
+      a11.intoArray(d, d0 + width + VL, m);
+    }
+    if (rows > 2) {
+      a20.intoArray(d, d0 + 2 * width);
+      a21.intoArray(d, d0 + 2 * width + VL, m);
+    }
+    if (rows > 3) {
+      a30.intoArray(d, d0 + 3 * width);
+      a31.intoArray(d, d0 + 3 * width + VL, m);
+    }
+  }
+
+  /** As {@link #rows4x2}, one vector across, its first {@code tail} lanes stored. */
+  private static void rows4x1(float[] b, int s0, int pitch, int r, int s, float[] w, int wOff,
+      float bias, float[] d, int d0, int width, int rows, int tail) {
+    FloatVector a0 = FloatVector.broadcast(SPECIES, bias);
+    FloatVector a1 = a0;
+    FloatVector a2 = a0;
+    FloatVector a3 = a0;
+    FloatVector zero = FloatVector.zero(SPECIES);
+    for (int j = 0; j < s; j++) {
+      int o = s0 + j;
+      FloatVector l0 = FloatVector.fromArray(SPECIES, b, o);
+      FloatVector l1 = FloatVector.fromArray(SPECIES, b, o + pitch);
+      FloatVector l2 = FloatVector.fromArray(SPECIES, b, o + 2 * pitch);
+      FloatVector p0 = zero;
+      FloatVector p1 = zero;
+      FloatVector p2 = zero;
+      FloatVector p3 = zero;
+      for (int i = 0; i < r; i++) {
+        FloatVector l3 = FloatVector.fromArray(SPECIES, b, o + (i + 3) * pitch);
+        FloatVector c = FloatVector.broadcast(SPECIES, w[wOff + i * s + j]);
+        p0 = l0.fma(c, p0);
+        p1 = l1.fma(c, p1);
+        p2 = l2.fma(c, p2);
+        p3 = l3.fma(c, p3);
+        l0 = l1;
+        l1 = l2;
+        l2 = l3;
+      }
+      a0 = a0.add(p0);
+      a1 = a1.add(p1);
+      a2 = a2.add(p2);
+      a3 = a3.add(p3);
+    }
+    VectorMask<Float> m = PanamaMasks.first(tail);
+    a0.intoArray(d, d0, m);
+    if (rows > 1) {
+      a1.intoArray(d, d0 + width, m);
+    }
+    if (rows > 2) {
+      a2.intoArray(d, d0 + 2 * width, m);
+    }
+    if (rows > 3) {
+      a3.intoArray(d, d0 + 3 * width, m);
+    }
+  }
+}
