@@ -9,7 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
  * kernels: the copy's rows are {@code dstW + s - 1} floats, so every tap of every result lane
  * is one plain load, with no column masks and no masked edge paths (in place, the edge rows'
  * and edge vectors' masked taps cost most of a 5x5 plane's time). Four result rows run
- * together, two vectors (or one) across: each source row is loaded once per kernel column and
+ * together two vectors across, or eight one vector across (eight sums in flight either way):
+ * each source row is loaded once per kernel column and
  * feeds the kernel rows of every result row that reads it, as the window slides down by one
  * row per kernel row. The sums are those of the in-place kernels, in their order (per kernel
  * column, kernel rows fused in order from zero, then the columns added to the bias in order):
@@ -17,15 +18,15 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code w}, as the in-place kernels' masked loads do.
  *
  * <p>Lanes past the row's end compute garbage from the next row's values and are never
- * stored; so are the rows past {@code dstH} in the last block of four.
+ * stored; so are the rows past {@code dstH} in the last block.
  */
 final class PanamaPaddedPlanes {
   private PanamaPaddedPlanes() {}
 
   private static final VectorSpecies<Float> SPECIES = PanamaProvider.SPECIES;
   private static final int VL = SPECIES.length();
-  /** Result rows per step. */
-  private static final int ROWS = 4;
+  /** Result rows per step: a block of four rows of two vectors, or eight of one. */
+  private static final int ROWS = 8;
 
   /**
    * Whether {@code pt} runs padded: undilated, rows that fill at least half of their vectors
@@ -38,7 +39,7 @@ final class PanamaPaddedPlanes {
         && !PanamaPlaneKernels.slides3x3(pt);
   }
 
-  /** Floats of the padded copy: rows for whole blocks of four, and a tail for the last reads. */
+  /** Floats of the padded copy: rows for whole blocks, and a tail for the last reads. */
   static int scratchFloats(PlaneTaps pt) {
     return fits(pt) ? copyRows(pt) * pitch(pt) + 2 * VL : 0;
   }
@@ -58,15 +59,15 @@ final class PanamaPaddedPlanes {
     int pitch = pitch(pt);
     int width = pt.dstW();
     for (int q = 0; q < width; q += 2 * VL) {
-      boolean two = q + VL < width;
-      for (int p = 0; p < pt.dstH(); p += ROWS) {
-        int rows = Math.min(ROWS, pt.dstH() - p);
-        if (two) {
+      if (q + VL < width) {
+        for (int p = 0; p < pt.dstH(); p += 4) {
           rows4x2(buf, p * pitch + q, pitch, pt.r(), pt.s(), w, wOff, bias, dst,
-              dOff + p * width + q, width, rows, width - q - VL);
-        } else {
-          rows4x1(buf, p * pitch + q, pitch, pt.r(), pt.s(), w, wOff, bias, dst,
-              dOff + p * width + q, width, rows, width - q);
+              dOff + p * width + q, width, Math.min(4, pt.dstH() - p), width - q - VL);
+        }
+      } else {
+        for (int p = 0; p < pt.dstH(); p += 8) {
+          rows8x1(buf, p * pitch + q, pitch, pt.r(), pt.s(), w, wOff, bias, dst,
+              dOff + p * width + q, width, Math.min(8, pt.dstH() - p), width - q);
         }
       }
     }
@@ -168,38 +169,65 @@ final class PanamaPaddedPlanes {
     }
   }
 
-  /** As {@link #rows4x2}, one vector across, its first {@code tail} lanes stored. */
-  private static void rows4x1(float[] b, int s0, int pitch, int r, int s, float[] w, int wOff,
+  /**
+   * As {@link #rows4x2} for a block of eight rows, one vector across (eight sums in flight, as
+   * the 4x2 block has), its first {@code tail} lanes stored.
+   */
+  private static void rows8x1(float[] b, int s0, int pitch, int r, int s, float[] w, int wOff,
       float bias, float[] d, int d0, int width, int rows, int tail) {
     FloatVector a0 = FloatVector.broadcast(SPECIES, bias);
     FloatVector a1 = a0;
     FloatVector a2 = a0;
     FloatVector a3 = a0;
+    FloatVector a4 = a0;
+    FloatVector a5 = a0;
+    FloatVector a6 = a0;
+    FloatVector a7 = a0;
     FloatVector zero = FloatVector.zero(SPECIES);
     for (int j = 0; j < s; j++) {
       int o = s0 + j;
       FloatVector l0 = FloatVector.fromArray(SPECIES, b, o);
       FloatVector l1 = FloatVector.fromArray(SPECIES, b, o + pitch);
       FloatVector l2 = FloatVector.fromArray(SPECIES, b, o + 2 * pitch);
+      FloatVector l3 = FloatVector.fromArray(SPECIES, b, o + 3 * pitch);
+      FloatVector l4 = FloatVector.fromArray(SPECIES, b, o + 4 * pitch);
+      FloatVector l5 = FloatVector.fromArray(SPECIES, b, o + 5 * pitch);
+      FloatVector l6 = FloatVector.fromArray(SPECIES, b, o + 6 * pitch);
       FloatVector p0 = zero;
       FloatVector p1 = zero;
       FloatVector p2 = zero;
       FloatVector p3 = zero;
+      FloatVector p4 = zero;
+      FloatVector p5 = zero;
+      FloatVector p6 = zero;
+      FloatVector p7 = zero;
       for (int i = 0; i < r; i++) {
-        FloatVector l3 = FloatVector.fromArray(SPECIES, b, o + (i + 3) * pitch);
+        FloatVector l7 = FloatVector.fromArray(SPECIES, b, o + (i + 7) * pitch);
         FloatVector c = FloatVector.broadcast(SPECIES, w[wOff + i * s + j]);
         p0 = l0.fma(c, p0);
         p1 = l1.fma(c, p1);
         p2 = l2.fma(c, p2);
         p3 = l3.fma(c, p3);
+        p4 = l4.fma(c, p4);
+        p5 = l5.fma(c, p5);
+        p6 = l6.fma(c, p6);
+        p7 = l7.fma(c, p7);
         l0 = l1;
         l1 = l2;
         l2 = l3;
+        l3 = l4;
+        l4 = l5;
+        l5 = l6;
+        l6 = l7;
       }
       a0 = a0.add(p0);
       a1 = a1.add(p1);
       a2 = a2.add(p2);
       a3 = a3.add(p3);
+      a4 = a4.add(p4);
+      a5 = a5.add(p5);
+      a6 = a6.add(p6);
+      a7 = a7.add(p7);
     }
     VectorMask<Float> m = PanamaMasks.first(tail);
     a0.intoArray(d, d0, m);
@@ -211,6 +239,18 @@ final class PanamaPaddedPlanes {
     }
     if (rows > 3) {
       a3.intoArray(d, d0 + 3 * width, m);
+    }
+    if (rows > 4) {
+      a4.intoArray(d, d0 + 4 * width, m);
+    }
+    if (rows > 5) {
+      a5.intoArray(d, d0 + 5 * width, m);
+    }
+    if (rows > 6) {
+      a6.intoArray(d, d0 + 6 * width, m);
+    }
+    if (rows > 7) {
+      a7.intoArray(d, d0 + 7 * width, m);
     }
   }
 }
