@@ -26,13 +26,14 @@ import org.vconv.simd.PlaneTaps;
  * The values a flat read wraps onto never reach a result, so non-finite inputs give exactly the
  * terms the definition has. Padding adds {@code 0 * w} (a padded copy's zeros, or a masked
  * load's): exact for finite weights, and the facade makes the forward's padding PyTorch's, but
- * an input gradient with non-finite weights declines ({@link GroupedDirect}). Scratch: the forward's and the input gradient's
- * padded plane where the SIMD kernels take one ({@link ArrayKernels#planeSumsScratch}), one per
- * running worker, as many workers as the budget holds and at least one; the weight gradient's
- * partial sums,
- * {@code R*S*lanes} floats per channel of a task, tasks as wide as a quarter of the budget
- * holds (one channel at least, used even above the budget), one per running worker; and the
- * plane kernels' column masks (a few rows' worth of booleans per call, {@link PlaneTaps}).
+ * an input gradient with non-finite weights declines ({@link GroupedDirect}).
+ *
+ * <p>Scratch: the forward's and the input gradient's padded plane where the SIMD kernels take
+ * one ({@link ArrayKernels#planeSumsScratch}), one per running worker, as many workers as the
+ * budget holds and at least one; the weight gradient's partial sums, {@code R*S*lanes} floats
+ * per channel of a task, tasks as wide as a quarter of the budget holds (one channel at least,
+ * used even above the budget), one per running worker; and the plane kernels' column masks (a
+ * few rows' worth of booleans per call, {@link PlaneTaps}).
  */
 final class DepthwiseNchw {
   private DepthwiseNchw() {}

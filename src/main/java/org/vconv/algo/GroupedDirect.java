@@ -33,8 +33,9 @@ import org.vconv.simd.ArrayKernels;
  *
  * <p>Non-finite inputs: padded {@code dy} and junk positions only ever add exact zeros, except
  * that {@code 0 * Inf = NaN}. So an input gradient with non-finite weights (cheap to check)
- * declines ({@link #backwardDataIfExact}: the plan runs its exact path), and a group whose
- * weight gradient comes out non-finite is redone row by row, without junk; the forward's junk is never stored, and its padding is PyTorch's.
+ * declines, NCHW depthwise included ({@link #backwardDataIfExact}: the plan runs its exact
+ * path), and a group whose weight gradient comes out non-finite is redone row by row, without
+ * junk; the forward's junk is never stored, and its padding is PyTorch's.
  *
  * <p>A batch stacks images so that a run holds at least {@link #RUN_TARGET} floats (small
  * planes would otherwise pay per-call costs); it depends on the geometry and budget only, so

@@ -73,21 +73,29 @@ final class PanamaPaddedPlanes {
     }
   }
 
-  /** The padded copy: row y, column x is source (y - padTop, x - padLeft), else zero. */
+  /**
+   * The padded copy: row y, column x is source (y - padTop, x - padLeft), else zero. Vector
+   * stores and masked row copies: on small planes, a call per row cost as much as the sums.
+   */
   private static void copy(float[] src, int sOff, PlaneTaps pt, float[] buf) {
     int pitch = pitch(pt);
+    int end = copyRows(pt) * pitch;
+    FloatVector zero = FloatVector.zero(SPECIES);
+    int f = 0;
+    for (; f + VL <= end; f += VL) {
+      zero.intoArray(buf, f);
+    }
+    zero.intoArray(buf, f, PanamaMasks.first(end - f));
     int x0 = Math.max(0, pt.padLeft()); // columns [x0, x1) come from the source
-    int x1 = Math.max(x0, Math.min(pitch, pt.srcW() + pt.padLeft()));
-    for (int y = 0; y < copyRows(pt); y++) {
-      int row = y * pitch;
-      int sy = y - pt.padTop();
-      if (sy < 0 || sy >= pt.srcH() || x0 == x1) {
-        java.util.Arrays.fill(buf, row, row + pitch, 0f);
-        continue;
+    int x1 = Math.min(pitch, pt.srcW() + pt.padLeft());
+    int y0 = Math.max(0, pt.padTop()); // and rows [y0, y1)
+    int y1 = Math.min(copyRows(pt), pt.srcH() + pt.padTop());
+    for (int y = y0; y < y1; y++) {
+      int from = sOff + (y - pt.padTop()) * pt.srcW() - pt.padLeft();
+      for (int x = x0; x < x1; x += VL) {
+        VectorMask<Float> m = PanamaMasks.first(x1 - x);
+        FloatVector.fromArray(SPECIES, src, from + x, m).intoArray(buf, y * pitch + x, m);
       }
-      java.util.Arrays.fill(buf, row, row + x0, 0f);
-      System.arraycopy(src, sOff + sy * pt.srcW() + x0 - pt.padLeft(), buf, row + x0, x1 - x0);
-      java.util.Arrays.fill(buf, row + x1, row + pitch, 0f);
     }
   }
 
