@@ -31,12 +31,13 @@ final class PanamaPaddedPlanes {
   /**
    * Whether {@code pt} runs padded: undilated, rows that fill at least half of their vectors
    * (narrower ones leave most lanes empty, where the in-place flat run uses them all), and not
-   * the in-place kernels' sliding 3x3, which loads each source vector once without a copy.
+   * the in-place kernels' sliding 3x3 on rows wider than two vectors: it loads each source
+   * vector once without a copy, and only its masked edge vectors cost more.
    */
   static boolean fits(PlaneTaps pt) {
     int vectors = (pt.dstW() + VL - 1) / VL;
     return pt.dilH() == 1 && pt.dilW() == 1 && 2 * pt.dstW() >= vectors * VL
-        && !PanamaPlaneKernels.slides3x3(pt);
+        && (vectors <= 2 || !PanamaPlaneKernels.slides3x3(pt));
   }
 
   /** Floats of the padded copy: rows for whole blocks, and a tail for the last reads. */
