@@ -324,8 +324,8 @@ final class PanamaArrayKernels implements ArrayKernels {
   @Override
   public void planeSums(float[] src, int sOff, PlaneTaps pt, float[] w, int wOff, float bias,
       float[] dst, int dOff, float[] scratch) {
-    if (scratch != null && PanamaPaddedPlanes.fits(pt)
-        && scratch.length >= PanamaPaddedPlanes.scratchFloats(pt)) {
+    int floats = PanamaPaddedPlanes.scratchFloats(pt);
+    if (scratch != null && floats > 0 && scratch.length >= floats) {
       PanamaPaddedPlanes.sums(src, sOff, pt, w, wOff, bias, dst, dOff, scratch);
     } else {
       PanamaPlaneKernels.sums(src, sOff, pt, w, wOff, bias, dst, dOff);

@@ -10,12 +10,12 @@ import jdk.incubator.vector.VectorSpecies;
  * is one plain load, with no column masks and no masked edge paths (in place, the edge rows'
  * and edge vectors' masked taps cost most of a 5x5 plane's time). Four result rows run
  * together two vectors across, or eight one vector across (eight sums in flight either way):
- * each source row is loaded once per kernel column and
- * feeds the kernel rows of every result row that reads it, as the window slides down by one
- * row per kernel row. The sums are those of the in-place kernels, in their order (per kernel
- * column, kernel rows fused in order from zero, then the columns added to the bias in order):
- * a padded zero adds {@code 0 * w}, which leaves a partial sum's bits unchanged for a finite
- * {@code w}, as the in-place kernels' masked loads do.
+ * each source row is loaded once per kernel column and feeds the kernel rows of every result
+ * row that reads it, as the window slides down by one row per kernel row. The sums are those
+ * of the in-place kernels, in their order (per kernel column, kernel rows fused in order from
+ * zero, then the columns added to the bias in order): a padded zero adds {@code 0 * w}, which
+ * leaves a partial sum's bits unchanged for a finite {@code w}, as the in-place kernels'
+ * masked loads do.
  *
  * <p>Lanes past the row's end compute garbage from the next row's values and are never
  * stored; so are the rows past {@code dstH} in the last block.
@@ -40,9 +40,13 @@ final class PanamaPaddedPlanes {
         && (vectors <= 2 || !PanamaPlaneKernels.slides3x3(pt));
   }
 
-  /** Floats of the padded copy: rows for whole blocks, and a tail for the last reads. */
+  /**
+   * Floats of the padded copy: rows for whole blocks, and a tail for the last reads; 0 (in
+   * place) when it does not fit or would not fit in an array.
+   */
   static int scratchFloats(PlaneTaps pt) {
-    return fits(pt) ? copyRows(pt) * pitch(pt) + 2 * VL : 0;
+    long floats = (long) copyRows(pt) * pitch(pt) + 2 * VL;
+    return fits(pt) && floats <= Integer.MAX_VALUE - 8 ? (int) floats : 0;
   }
 
   private static int pitch(PlaneTaps pt) {
@@ -55,7 +59,7 @@ final class PanamaPaddedPlanes {
 
   static void sums(float[] src, int sOff, PlaneTaps pt, float[] w, int wOff, float bias,
       float[] dst, int dOff, float[] buf) {
-    assert fits(pt) && buf.length >= scratchFloats(pt);
+    assert scratchFloats(pt) > 0 && buf.length >= scratchFloats(pt);
     copy(src, sOff, pt, buf);
     int pitch = pitch(pt);
     int width = pt.dstW();
