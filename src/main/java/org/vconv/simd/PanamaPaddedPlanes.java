@@ -29,8 +29,10 @@ final class PanamaPaddedPlanes {
   private static final int ROWS = 8;
 
   /**
-   * Whether {@code pt} runs padded: undilated; at least one whole block of four rows (shorter
-   * planes, as 1-D convolution's single row, would mostly compute rows that are dropped); rows
+   * Whether {@code pt} runs padded: undilated; a kernel of two rows or more (with one, no
+   * source row is shared and every row is whole in place, so the copy buys little); at least
+   * one whole block of four rows (shorter planes, as 1-D convolution's single row, would
+   * mostly compute rows that are dropped); rows
    * that fill at least half of their vectors (narrower ones leave most lanes empty, where the
    * in-place flat run uses them all); and not the in-place kernels' sliding 3x3 on rows wider
    * than two vectors: it loads each source vector once without a copy, and only its masked
@@ -38,7 +40,7 @@ final class PanamaPaddedPlanes {
    */
   static boolean fits(PlaneTaps pt) {
     int vectors = (pt.dstW() + VL - 1) / VL;
-    return pt.dilH() == 1 && pt.dilW() == 1 && pt.dstH() >= 4
+    return pt.dilH() == 1 && pt.dilW() == 1 && pt.r() >= 2 && pt.dstH() >= 4
         && 2 * pt.dstW() >= vectors * VL
         && (vectors <= 2 || !PanamaPlaneKernels.slides3x3(pt));
   }

@@ -260,14 +260,15 @@ class LegacyAutoTest {
    * numbers: NCHW depthwise, not 1x1 stride 1 unpadded, 16 channels or more, output planes of
    * at most 256 pixels at stride 1 or 1024 strided (no strided input gradient), copies within
    * the budget; and, added with the padded plane kernels, not the forward or input gradient of
-   * a stride-1 undilated kernel of 25 taps or more, on output planes of 4 rows or more whose
-   * rows fill at least half of their vectors (SIMD kernels only).
+   * a stride-1 undilated kernel of 25 taps and 2 rows or more, on output planes of 4 rows or
+   * more whose rows fill at least half of their vectors (SIMD kernels only).
    */
   private static boolean channelsLastDepthwise(ConvGeometry g, Pass pass, ExecContext ctx) {
     boolean strided = g.strideH() > 1 || g.strideW() > 1;
     int lanes = ctx.kernels().vectorBitSize() / Float.SIZE;
     boolean padded = lanes > 1 && !strided && g.dilH() == 1 && g.dilW() == 1
-        && g.r() * g.s() >= 25 && g.p() >= 4 && 2 * g.q() >= (g.q() + lanes - 1) / lanes * lanes;
+        && g.r() >= 2 && g.r() * g.s() >= 25 && g.p() >= 4
+        && 2 * g.q() >= (g.q() + lanes - 1) / lanes * lanes;
     if (padded && pass != Pass.BACKWARD_WEIGHT) {
       return false;
     }
