@@ -12,6 +12,9 @@ import org.vconv.simd.GemmKernels;
  */
 record DotTiles(GemmKernels kernels, int groups, int kg, int depth) {
 
+  /** Pixels per kernel call: a tile's 8 rows of them (32 KiB) stay in L1 across the tiles. */
+  static final int CALL_PIXELS = 1024;
+
   int depthTiles() {
     return Math.ceilDiv(depth, kernels.dotMr());
   }
@@ -65,6 +68,26 @@ record DotTiles(GemmKernels kernels, int groups, int kg, int depth) {
       rows[i] = Math.min(i, live - 1) * plane;
     }
     return rows;
+  }
+
+  /**
+   * Adds to tiles {@code [from, end)} of the whole list the dot products of one plane of
+   * {@code pixels} pixels per row, in runs of {@link #CALL_PIXELS} pixels, each run through
+   * every tile before the next: A row i of tile o's group {@code grp} at
+   * {@code a[aOff + grp * aGroup + aRows[i]]}, B row j at {@code b[bOff + grp * bGroup +
+   * bRows[j]]}, the partials at {@code acc[o * tileFloats()]}.
+   */
+  void addPlanes(float[] a, int aOff, int aGroup, int[] aRows, float[] b, int bOff, int bGroup,
+      int[] bRows, int pixels, int from, int end, float[] acc) {
+    int tileFloats = tileFloats();
+    for (int t0 = 0; t0 < pixels; t0 += CALL_PIXELS) {
+      int len = Math.min(CALL_PIXELS, pixels - t0);
+      for (int o = from; o < end; o++) {
+        int grp = o / tiles();
+        kernels.dotTileAdd(1, len, a, aOff + grp * aGroup + t0, 0, aRows, aRow(o), b,
+            bOff + grp * bGroup + t0, 0, bRows, bRow(o), acc, o * tileFloats);
+      }
+    }
   }
 
   /** Overwrites {@code dw} with the partials of {@code acc} added in lane order. */

@@ -31,9 +31,6 @@ import org.vconv.simd.GemmKernels;
 public final class PlaneDots {
   private PlaneDots() {}
 
-  /** Pixels per kernel call: a tile's 8 rows of them (32 KiB) stay in L1 across the tiles. */
-  private static final int CALL_PIXELS = 1024;
-
   private static final int TASKS_PER_THREAD = 4;
 
   /** Output pixels per block of images whose copies are made at once. */
@@ -51,8 +48,7 @@ public final class PlaneDots {
   public static void backwardWeight(ConvGeometry g, float[] dy, float[] x, float[] dw,
       ExecContext ctx) {
     assert supports(g) && Outputs.sized(g, x, dw, dy) : "planned elsewhere";
-    GemmKernels kernels = ctx.kernels().gemm();
-    DotTiles tiles = new DotTiles(kernels, g.groups(), g.kg(), g.crs());
+    DotTiles tiles = new DotTiles(ctx.kernels().gemm(), g.groups(), g.kg(), g.crs());
     int rows = g.h() + g.padTop() + g.padBottom(); // = P + (R-1)*dil at stride 1
     int copyFloats = rows * g.q();
     int[] aRows = new int[tiles.paddedDepth()]; // the last tap repeated
@@ -64,7 +60,6 @@ public final class PlaneDots {
       aRows[d] = (c * g.s() + s) * copyFloats + r * g.dilH() * g.q();
     }
     int[] bRows = tiles.filterRows(g.pq());
-    int tileFloats = tiles.tileFloats();
     int outTiles = tiles.tiles();
     int tasks = Math.min(outTiles, TASKS_PER_THREAD * ctx.threads());
     int pq = g.pq();
@@ -85,20 +80,13 @@ public final class PlaneDots {
           int group = grp;
           ctx.parallelFor(images * g.cg(), t -> shift(g, x, first + t / g.cg(), group,
               t % g.cg(), copyFloats, shifted, t / g.cg() * imageFloats));
-          int accAt = grp * outTiles * tileFloats;
-          ctx.parallelFor(tasks, task -> {
-            int from = (int) ((long) outTiles * task / tasks);
-            int end = (int) ((long) outTiles * (task + 1) / tasks);
+          ctx.parallelFor(tasks, task -> { // this group's tiles of the whole list
+            int from = group * outTiles + (int) ((long) outTiles * task / tasks);
+            int end = group * outTiles + (int) ((long) outTiles * (task + 1) / tasks);
             for (int i = 0; i < images; i++) { // images in order: the partials' order
-              int yOff = g.yIndex(first + i, group * g.kg(), 0, 0);
-              for (int t0 = 0; t0 < pq; t0 += CALL_PIXELS) {
-                int len = Math.min(CALL_PIXELS, pq - t0);
-                for (int o = from; o < end; o++) { // filter tiles major, as WindowDots
-                  kernels.dotTileAdd(1, len, shifted, i * imageFloats + t0, 0, aRows,
-                      tiles.aRow(o), dy, yOff + t0, 0, bRows, tiles.bRow(o), acc,
-                      accAt + o * tileFloats);
-                }
-              }
+              // the copies hold this group's channels only: no A offset per group
+              tiles.addPlanes(shifted, i * imageFloats, 0, aRows, dy,
+                  g.yIndex(first + i, 0, 0, 0), g.kg() * pq, bRows, pq, from, end, acc);
             }
           });
         }

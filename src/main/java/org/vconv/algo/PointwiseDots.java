@@ -18,15 +18,12 @@ import org.vconv.simd.GemmKernels;
  * <p>Every entry of {@code dW} keeps {@code dotLanes()} partial sums, each one chain of roundings
  * over (image, pixel) in order, whatever the threads, added in lane order at the end: bitwise
  * independent of the thread count. Tasks own tiles of entries; each sweeps the batch a run of
- * {@link #CALL_PIXELS} pixels at a time, so that the run's rows stay in L1 across the task's
- * tiles. Scratch: the partials (K/G x C/G x lanes floats per group, rounded up to whole
+ * {@link DotTiles#CALL_PIXELS} pixels at a time, so that the run's rows stay in L1 across the
+ * task's tiles. Scratch: the partials (K/G x C/G x lanes floats per group, rounded up to whole
  * tiles), outside the workspace budget.
  */
 public final class PointwiseDots {
   private PointwiseDots() {}
-
-  /** Pixels per kernel call: a tile's 8 rows of them (32 KiB) stay in L1 across the tiles. */
-  private static final int CALL_PIXELS = 1024;
 
   private static final int TASKS_PER_THREAD = 4;
 
@@ -39,12 +36,10 @@ public final class PointwiseDots {
   public static void backwardWeight(ConvGeometry g, float[] dy, float[] x, float[] dw,
       ExecContext ctx) {
     assert supports(g) && Outputs.sized(g, x, dw, dy) : "planned elsewhere";
-    GemmKernels kernels = ctx.kernels().gemm();
-    DotTiles tiles = new DotTiles(kernels, g.groups(), g.kg(), g.cg());
+    DotTiles tiles = new DotTiles(ctx.kernels().gemm(), g.groups(), g.kg(), g.cg());
     int hw = g.hw();
     int[] aRows = tiles.depthRows(hw);
     int[] bRows = tiles.filterRows(hw);
-    int tileFloats = tiles.tileFloats();
     try (ScratchPool.Lease sums = ScratchPool.leaseZeroed(tiles.floats());
         Workspace unused = Workspace.none()) {
       float[] acc = sums.array(); // zeros: the partials start
@@ -54,15 +49,8 @@ public final class PointwiseDots {
         int first = (int) ((long) outTiles * task / tasks);
         int end = (int) ((long) outTiles * (task + 1) / tasks);
         for (int n = 0; n < g.n(); n++) {
-          for (int t0 = 0; t0 < hw; t0 += CALL_PIXELS) {
-            int len = Math.min(CALL_PIXELS, hw - t0);
-            for (int o = first; o < end; o++) {
-              int grp = o / tiles.tiles();
-              kernels.dotTileAdd(1, len, x, g.xIndex(n, grp * g.cg(), 0, 0) + t0, 0, aRows,
-                  tiles.aRow(o), dy, g.yIndex(n, grp * g.kg(), 0, 0) + t0, 0, bRows,
-                  tiles.bRow(o), acc, o * tileFloats);
-            }
-          }
+          tiles.addPlanes(x, g.xIndex(n, 0, 0, 0), g.cg() * hw, aRows, dy, g.yIndex(n, 0, 0, 0),
+              g.kg() * hw, bRows, hw, first, end, acc);
         }
       });
       tiles.sumInto(acc, dw);
