@@ -73,8 +73,12 @@ class PlannerTableTest {
             new int[] {16, 1, 5, 5}, IM2COL, IM2COL, PLANE),
         row("LeNet conv2 b32", ConvSpec.builder().build(), new int[] {32, 16, 14, 14},
             new int[] {32, 16, 5, 5}, IMPLICIT, IM2COL, IMPLICIT),
+        // strided stems: the 7x7's 147-deep reduction takes the implicit forward, the 3x3's
+        // 27 leaves it to im2col (the bound is 64 at any stride)
         row("stem-like 7x7 s2", ConvSpec.builder().stride(2).padding(3).build(),
-            new int[] {1, 3, 34, 64}, new int[] {8, 3, 7, 7}, IM2COL, IM2COL, DOTS),
+            new int[] {1, 3, 34, 64}, new int[] {8, 3, 7, 7}, IMPLICIT, IM2COL, DOTS),
+        row("stem-like 3x3 s2", ConvSpec.builder().stride(2).padding(1).build(),
+            new int[] {1, 3, 34, 64}, new int[] {8, 3, 3, 3}, IM2COL, IM2COL, DOTS),
         row("32x32 3x3", pad1, new int[] {1, 8, 32, 32}, new int[] {8, 8, 3, 3}, IMPLICIT,
             IM2COL, DOTS),
         // 5x5 planes: one GEMM over the batch but for the weight gradient; 11x11: per image;

@@ -597,12 +597,13 @@ public final class Planner {
       return decline("kernel " + g.r() + "x" + g.s() + " smaller than stride " + stride(g)
           + ": most of the slab unread");
     }
-    if (g.crs() < tuning.implicitMinStridedDepth()) {
+    if (g.crs() < tuning.implicitMinDepth()) {
       return decline("stride " + stride(g) + ", reduction " + g.crs() + " < "
-          + tuning.implicitMinStridedDepth() + " deep");
+          + tuning.implicitMinDepth() + " deep: micro-tile loads and transposing stores"
+          + " outweigh im2col's thin copy");
     }
     return accept("stride " + stride(g) + ", kernel " + g.r() + "x" + g.s()
-        + " covers it, reduction " + g.crs() + " >= " + tuning.implicitMinStridedDepth());
+        + " covers it, reduction " + g.crs() + " >= " + tuning.implicitMinDepth());
   }
 
   private Candidate.Verdict implicitInputGradientNumbered(ConvGeometry g, Tuning tuned) {

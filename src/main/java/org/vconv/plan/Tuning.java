@@ -33,16 +33,14 @@ import java.util.List;
  *     its padded rows are at most this many percent, divided by the filters per group (K/G),
  *     wider than the output rows, when that exceeds {@code implicitMaxRowWastePercent}: the
  *     im2col copy it saves weighs against the GEMM as 1/(K/G)
- * @param implicitMinDepth the stride-1 implicit forward wants a reduction ({@code C/G*R*S}) at
- *     least this deep: shallower (stems, LeNet's first layer), each micro-tile's loads and
- *     stores, and its dropped columns, weigh more than im2col's copy of a thin matrix
+ * @param implicitMinDepth the implicit forward wants a reduction ({@code C/G*R*S}) at least
+ *     this deep: shallower (3x3 RGB stems, LeNet's first layer), each micro-tile's loads and
+ *     stores (strided: its transposing store), and its dropped columns, weigh more than
+ *     im2col's copy of a thin matrix
  * @param implicitMinLaneFilters the implicit input and weight gradients want at least this many
  *     filters ({@code C/G} for the input gradient's transposed convolution, {@code K/G} for the
  *     weight gradient): their micro-tiles put the filters on vector lanes, and fewer leave many
  *     of them empty (the micro-tile width)
- * @param implicitMinStridedDepth the strided implicit forward wants a reduction
- *     ({@code C/G*R*S}) at least this deep: shallower, each micro-tile's transposing store weighs
- *     more than im2col's gather
  * @param implicitMinWeightColumns the implicit weight gradient wants at least this many GEMM
  *     columns per image: fewer, its micro-tiles sum over short runs
  * @param implicitWeightMaxFilters ... unless the layer has at most this many filters per group
@@ -109,7 +107,6 @@ public record Tuning(
     int implicitRowWastePercentTimesFilters,
     int implicitMinDepth,
     int implicitMinLaneFilters,
-    int implicitMinStridedDepth,
     int implicitMinWeightColumns,
     int implicitWeightMaxFilters,
     int implicitWeightMinBatchColumns,
@@ -139,19 +136,19 @@ public record Tuning(
    */
   static final List<Tuning> TABLES = List.of(
       // provider, grouped: grp grpN grpDxPx grpWPx; image-blocked: ib* ibPx ibDep ib%;
-      // implicit: im% im%K imD imLane imSD imWC imWK imWB; pointwise: batch pbPx, dots pdV;
+      // implicit: im% im%K imD imLane imWC imWK imWB; pointwise: batch pbPx, dots pdV;
       // channels-last depthwise: dcC dcPx dcPxS dpTaps; window-dots: wdD wdR; im2col: span;
       // winograd: wgC wgPx wgNchwPx wgNchwDx wgWC wgTiles wgT; measured
-      new Tuning("panama-512", 16, 32, 256, 256, 8, 1024, 128, 10, 20, 6400, 64, 32, 512,
+      new Tuning("panama-512", 16, 32, 256, 256, 8, 1024, 128, 10, 20, 6400, 64, 32,
           512, 64, 1024, 100, 24, 16, 256, 1024, 25, 256, 16, 128, 32, 100, 4096, false, 64, 128,
           512, true),
-      new Tuning("panama-256", 16, 32, 256, 256, 3, 1024, 128, 10, 20, 6400, 64, 32, 512,
+      new Tuning("panama-256", 16, 32, 256, 256, 3, 1024, 128, 10, 20, 6400, 64, 32,
           512, 64, 1024, 100, 24, 16, 256, 1024, 25, 256, 16, 128, 32, 100, 4096, false, 64, 128,
           512, false),
-      new Tuning("panama-128", 16, 32, 256, 256, 3, 1024, 128, 10, 20, 6400, 64, 32, 512,
+      new Tuning("panama-128", 16, 32, 256, 256, 3, 1024, 128, 10, 20, 6400, 64, 32,
           512, 64, 1024, 100, 24, 16, 256, 1024, 25, 256, 16, 128, 32, 100, 4096, false, 64, 128,
           512, false),
-      new Tuning("scalar", 16, 32, 256, 256, 4, 1024, 128, 10, 20, 6400, 64, 32, 512,
+      new Tuning("scalar", 16, 32, 256, 256, 4, 1024, 128, 10, 20, 6400, 64, 32,
           512, 64, 1024, 100, 24, 16, 256, 1024, 25, 256, 16, 128, 32, 100, 4096, false, 64, 128,
           512, false));
 

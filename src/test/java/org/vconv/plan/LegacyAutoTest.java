@@ -32,9 +32,9 @@ class LegacyAutoTest {
   private static final int MAX_INPUT_PIXELS = 1024;
   private static final int MIN_TAP_DEPTH = 128;
   private static final int MIN_WEIGHT_COLUMNS = 512;
-  private static final int MIN_STRIDED_DEPTH = 512;
-  // added since: shallow stride-1 forwards, few-filter implicit input and weight gradients
-  // (filters on the micro-tile's lanes), short-row weight gradients with few filters
+  // added since: shallow forwards (stride 1, and strided ones, which the old constants kept
+  // 512 deep), few-filter implicit input and weight gradients (filters on the micro-tile's
+  // lanes), short-row weight gradients with few filters
   private static final int MIN_DEPTH = 64;
   private static final int MIN_LANE_FILTERS = 32;
   private static final int MAX_SHORT_ROW_FILTERS = 64;
@@ -186,7 +186,7 @@ class LegacyAutoTest {
     return ImplicitGemm.supports(g) && switch (pass) {
       case FORWARD -> unitStride ? g.crs() >= MIN_DEPTH
           && (narrowPadding(g) || narrowForFewFilters(g))
-          : g.r() >= g.strideH() && g.s() >= g.strideW() && g.crs() >= MIN_STRIDED_DEPTH;
+          : g.r() >= g.strideH() && g.s() >= g.strideW() && g.crs() >= MIN_DEPTH;
       case BACKWARD_DATA -> unitStride && g.cg() >= MIN_LANE_FILTERS
           && (ImplicitGemm.transposed(g) == null || narrowPadding(ImplicitGemm.transposed(g)));
       case BACKWARD_WEIGHT -> PaddedWindows.columnsPerImage(g, g.p()) >= MIN_WEIGHT_COLUMNS
