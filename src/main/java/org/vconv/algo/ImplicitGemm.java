@@ -50,9 +50,6 @@ public final class ImplicitGemm implements ConvAlgorithm {
    */
   private static final int DEPTH_BLOCK = 256;
 
-  /** Depths per block of {@link #packPanel}: one cache line of each filter's row. */
-  private static final int PACK_BLOCK = 16;
-
   /** Micro-tiles in flight per thread: a few, so a thread slowed by a neighbour is caught up. */
   private static final int TASKS_PER_THREAD = 4;
 
@@ -122,8 +119,9 @@ public final class ImplicitGemm implements ConvAlgorithm {
     try (ScratchPool.Lease lease = ScratchPool.lease(packedFloats);
         Workspace ws = Workspace.reusing(1, Tiling.arrayLength(plan.tileFloats()))) {
       float[] packed = lease.array();
+      ArrayKernels arrays = ctx.kernels().arrays();
       ctx.parallelFor(g.groups() * panels, t -> packPanel(g, w, flipped, t / panels, t % panels,
-          kernels.nr(), packed, t * panelFloats));
+          kernels.nr(), packed, t * panelFloats, arrays));
       float[] slab = ws.take();
       windows.clearSlack(plan.images(), slab);
       for (int tile = 0; tile < plan.tiles(); tile++) {
@@ -218,9 +216,9 @@ public final class ImplicitGemm implements ConvAlgorithm {
 
   /**
    * Packs filters {@code [panel*nr, panel*nr + nr)} of group {@code grp} as B of the micro-kernel:
-   * {@code dst[off + d*nr + j] = w_g[panel*nr + j][d]}, zeros past the last filter. A transpose,
-   * done in blocks of {@link #PACK_BLOCK} depths so that reads and writes both stay in a few
-   * cache lines (row by row, it would write a new cache line per float).
+   * {@code dst[off + d*nr + j] = w_g[panel*nr + j][d]}, zeros past the last filter. A transpose
+   * ({@link ArrayKernels#transpose}, in vector blocks: at batch 1 with hundreds of channels
+   * this copy takes as long as the products).
    * {@code flipped}: {@code w} is the OIHW weight of the convolution whose transpose {@code g}
    * is, so {@code w_g[f][(k*R + r)*S + s] = w[grp*C/G + k][f][R-1-r][S-1-s]} (here {@code g}'s
    * C/G is the original K/G and its K/G the original C/G); that is read in address order, one
@@ -228,7 +226,7 @@ public final class ImplicitGemm implements ConvAlgorithm {
    * filter's size at every step and missed the prefetchers).
    */
   private static void packPanel(ConvGeometry g, float[] w, boolean flipped, int grp, int panel,
-      int nr, float[] dst, int off) {
+      int nr, float[] dst, int off, ArrayKernels arrays) {
     int crs = g.crs();
     int rs = g.r() * g.s();
     int live = Math.min(nr, g.kg() - panel * nr);
@@ -249,15 +247,7 @@ public final class ImplicitGemm implements ConvAlgorithm {
       }
       return;
     }
-    for (int d0 = 0; d0 < crs; d0 += PACK_BLOCK) {
-      int d1 = Math.min(crs, d0 + PACK_BLOCK);
-      for (int j = 0; j < live; j++) {
-        int src = (grp * g.kg() + panel * nr + j) * crs;
-        for (int d = d0, at = off + d0 * nr + j; d < d1; d++, at += nr) {
-          dst[at] = w[src + d];
-        }
-      }
-    }
+    arrays.transpose(w, (grp * g.kg() + panel * nr) * crs, crs, 1, live, crs, dst, off, nr);
   }
 
   /** Fills the slab of a tile, split over images and channel ranges. */

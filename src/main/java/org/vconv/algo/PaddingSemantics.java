@@ -18,9 +18,23 @@ import org.vconv.simd.ArrayKernels;
 public final class PaddingSemantics {
   private PaddingSemantics() {}
 
-  /** Sets to NaN the outputs whose window puts a non-finite weight on padding. */
+  /**
+   * Sets to NaN the outputs whose window puts a non-finite weight on padding.
+   *
+   * <p>Usually there are none, and {@code w} is scanned to see it, or {@code y} when that is
+   * smaller (a 7x7 layer with hundreds of channels at batch 1): a non-finite weight at a tap
+   * that meets the input at some output makes that output infinite or NaN for every image
+   * ({@code Inf * x} is, for any x, and no later term makes it finite), so when every tap
+   * meets the input somewhere and {@code y} is finite, so is {@code w}.
+   */
   public static void fixForward(ConvGeometry g, float[] w, float[] y, ArrayKernels kernels) {
-    if (!hasPadding(g) || kernels.allFinite(w, 0, w.length)) {
+    if (!hasPadding(g)) {
+      return;
+    }
+    if (y.length < w.length && everyTapMeetsInput(g) && kernels.allFinite(y, 0, y.length)) {
+      return;
+    }
+    if (kernels.allFinite(w, 0, w.length)) {
       return;
     }
     boolean[] badTap = new boolean[g.r() * g.s()];
@@ -216,6 +230,21 @@ public final class PaddingSemantics {
     }
     for (int q = 0; q < g.q(); q++) {
       if (!reaches(q * g.strideW() - g.padLeft(), g.s(), g.dilW(), g.w())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether every kernel tap meets the input at one output at least. */
+  static boolean everyTapMeetsInput(ConvGeometry g) {
+    for (int r = 0; r < g.r(); r++) {
+      if (!reaches(r * g.dilH() - g.padTop(), g.p(), g.strideH(), g.h())) {
+        return false;
+      }
+    }
+    for (int s = 0; s < g.s(); s++) {
+      if (!reaches(s * g.dilW() - g.padLeft(), g.q(), g.strideW(), g.w())) {
         return false;
       }
     }

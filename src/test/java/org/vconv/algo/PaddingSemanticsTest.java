@@ -76,6 +76,53 @@ class PaddingSemanticsTest {
     return checked;
   }
 
+  /**
+   * One infinite weight at tap (r, s) of filter 1: each output of filter 1 is NaN where that
+   * tap lies on padding (0 * Inf) and infinite where it meets the (positive) input; the other
+   * filters stay finite. On shapes whose output is smaller than the weight (the facade then
+   * scans the output to see that the weights are finite) and larger, including a 1x1 input
+   * whose corner taps meet only padding (a finite output then proves nothing).
+   */
+  @Test
+  void infiniteWeightOnPaddingMakesExactlyThoseOutputsNaN() {
+    int[][] shapes = { // n, c, h, w, k, stride, pad
+        {1, 8, 3, 3, 8, 1, 1}, {1, 8, 1, 1, 8, 1, 1}, {1, 8, 5, 4, 8, 2, 1},
+        {2, 2, 6, 7, 3, 1, 2}};
+    int checked = 0;
+    for (int[] sh : shapes) {
+      ConvSpec spec = ConvSpec.builder().stride(sh[5]).padding(sh[6]).build();
+      Tensor x = nonzero(sh[0], sh[1], sh[2], sh[3]);
+      for (int tap = 0; tap < 9; tap++) {
+        for (Algorithm alg : Algorithm.values()) {
+          Tensor wt = nonzero(sh[4], sh[1], 3, 3);
+          wt.data()[((1 * sh[1]) * 3 + tap / 3) * 3 + tap % 3] = Float.POSITIVE_INFINITY;
+          Tensor y = Conv2d.of(spec).withAlgorithm(alg).forward(x, wt, null);
+          for (int n = 0; n < y.dim(0); n++) {
+            for (int k = 0; k < y.dim(1); k++) {
+              for (int p = 0; p < y.dim(2); p++) {
+                for (int q = 0; q < y.dim(3); q++) {
+                  float v = y.get(n, k, p, q);
+                  int ih = p * sh[5] - sh[6] + tap / 3;
+                  int iw = q * sh[5] - sh[6] + tap % 3;
+                  boolean onPadding = ih < 0 || ih >= sh[2] || iw < 0 || iw >= sh[3];
+                  String where = alg + " " + java.util.Arrays.toString(sh) + " tap " + tap
+                      + ": y[" + n + ", " + k + ", " + p + ", " + q + "] = " + v;
+                  if (k != 1) {
+                    assertTrue(Float.isFinite(v), where);
+                  } else {
+                    assertTrue(onPadding ? Float.isNaN(v) : Float.isInfinite(v), where);
+                  }
+                }
+              }
+            }
+          }
+          checked++;
+        }
+      }
+    }
+    assertEquals(shapes.length * 9 * Algorithm.values().length, checked);
+  }
+
   private static Tensor nonzero(int... shape) {
     Tensor t = Tensor.zeros(shape);
     SplittableRandom rnd = new SplittableRandom(7);
