@@ -223,28 +223,25 @@ public final class PaddingSemantics {
 
   /** Whether every output's window has a tap inside the input (a row and a column both). */
   static boolean everyWindowReachesInput(ConvGeometry g) {
-    for (int p = 0; p < g.p(); p++) {
-      if (!reaches(p * g.strideH() - g.padTop(), g.r(), g.dilH(), g.h())) {
-        return false;
-      }
-    }
-    for (int q = 0; q < g.q(); q++) {
-      if (!reaches(q * g.strideW() - g.padLeft(), g.s(), g.dilW(), g.w())) {
-        return false;
-      }
-    }
-    return true;
+    return allReach(g.p(), g.strideH(), g.r(), g.dilH(), g.padTop(), g.h())
+        && allReach(g.q(), g.strideW(), g.s(), g.dilW(), g.padLeft(), g.w());
   }
 
   /** Whether every kernel tap meets the input at one output at least. */
   static boolean everyTapMeetsInput(ConvGeometry g) {
-    for (int r = 0; r < g.r(); r++) {
-      if (!reaches(r * g.dilH() - g.padTop(), g.p(), g.strideH(), g.h())) {
-        return false;
-      }
-    }
-    for (int s = 0; s < g.s(); s++) {
-      if (!reaches(s * g.dilW() - g.padLeft(), g.q(), g.strideW(), g.w())) {
+    return allReach(g.r(), g.dilH(), g.p(), g.strideH(), g.padTop(), g.h())
+        && allReach(g.s(), g.dilW(), g.q(), g.strideW(), g.padLeft(), g.w());
+  }
+
+  /**
+   * Along one axis, whether each of {@code count} positions {@code i*step - pad} reaches the
+   * input with one of its {@code others} offsets {@code j*otherStep}: output i with its taps,
+   * or tap i with its outputs.
+   */
+  private static boolean allReach(int count, int step, int others, int otherStep, int pad,
+      int size) {
+    for (int i = 0; i < count; i++) {
+      if (!reaches(i * step - pad, others, otherStep, size)) {
         return false;
       }
     }
