@@ -3,6 +3,7 @@ package org.vconv.algo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.vconv.Algorithm;
@@ -105,7 +106,7 @@ class PaddingSemanticsTest {
                   int ih = p * sh[5] - sh[6] + tap / 3;
                   int iw = q * sh[5] - sh[6] + tap % 3;
                   boolean onPadding = ih < 0 || ih >= sh[2] || iw < 0 || iw >= sh[3];
-                  String where = alg + " " + java.util.Arrays.toString(sh) + " tap " + tap
+                  String where = alg + " " + Arrays.toString(sh) + " tap " + tap
                       + ": y[" + n + ", " + k + ", " + p + ", " + q + "] = " + v;
                   if (k != 1) {
                     assertTrue(Float.isFinite(v), where);
