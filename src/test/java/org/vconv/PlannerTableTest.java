@@ -29,6 +29,7 @@ class PlannerTableTest {
   private static final String PLANE = Planner.PLANE_DOTS;
   private static final String DW_CL = Planner.DEPTHWISE_CHANNELS_LAST;
   private static final String WINO = Planner.WINOGRAD;
+  private static final String COVERING = Planner.COVERING_GEMM;
 
   /**
    * A shape and its expected paths for fwd, bwd_data, bwd_weight; {@code byProvider} overrides
@@ -115,6 +116,20 @@ class PlannerTableTest {
         // RegNetX-400MF's last stage at batch 1: 16 channels per group on 7x7 planes
         row("16 per group 7x7 b1", ConvSpec.builder().padding(1).groups(25).build(),
             new int[] {1, 400, 7, 7}, new int[] {400, 16, 3, 3}, GROUPED, IM2COL, IM2COL),
+        // a kernel that covers its input: a dense layer (DCGAN's discriminator head, and the
+        // input gradient of this is a transposed convolution from a 1x1 input); NHWC
+        // interleaves groups per pixel, so grouped NHWC stays with the GEMM paths
+        row("kernel covers input", ConvSpec.builder().build(), new int[] {64, 512, 4, 4},
+            new int[] {100, 512, 4, 4}, COVERING, COVERING, COVERING),
+        row("kernel covers input, grouped", ConvSpec.builder().groups(2).stride(2).build(),
+            new int[] {8, 128, 3, 3}, new int[] {32, 64, 3, 3}, COVERING, COVERING, COVERING),
+        row("NHWC kernel covers input", ConvSpec.builder().layout(Layout.NHWC).build(),
+            new int[] {8, 4, 4, 64}, new int[] {4, 4, 64, 32}, COVERING, COVERING, COVERING),
+        row("NHWC kernel covers input, grouped", ConvSpec.builder().groups(2)
+            .layout(Layout.NHWC).build(), new int[] {8, 3, 3, 128}, new int[] {3, 3, 64, 32},
+            IM2COL, IM2COL, IM2COL),
+        row("kernel covers input but padded", ConvSpec.builder().padding(1).build(),
+            new int[] {8, 64, 3, 3}, new int[] {32, 64, 3, 3}, IMPLICIT, IM2COL, IM2COL),
         row("NHWC", ConvSpec.builder().padding(1).layout(Layout.NHWC).build(),
             new int[] {2, 10, 10, 16}, new int[] {3, 3, 16, 8}, IM2COL, IM2COL, IM2COL),
         // 3x3 stride 1, 32+ channels, 10x10+ outputs, 128+ tiles in the batch: Winograd, but
@@ -127,8 +142,14 @@ class PlannerTableTest {
             IMPLICIT, IMPLICIT, IM2COL),
         row("28x28 b1 128ch", pad1, new int[] {1, 128, 28, 28}, new int[] {128, 128, 3, 3},
             WINO, IMPLICIT, WINO),
-        row("14x14 b8 32ch", pad1, new int[] {8, 32, 14, 14}, new int[] {32, 32, 3, 3}, WINO,
-            IMPLICIT, IMPLICIT),
+        // NCHW under 64 channels: the implicit and image-blocked GEMMs; NHWC has neither
+        row("14x14 b8 32ch", pad1, new int[] {8, 32, 14, 14}, new int[] {32, 32, 3, 3},
+            IMPLICIT, IMPLICIT, IMPLICIT),
+        row("DenseNet 128 -> 32 28x28 b8", pad1, new int[] {8, 128, 28, 28},
+            new int[] {32, 128, 3, 3}, IMPLICIT, IMPLICIT, IMPLICIT),
+        row("NHWC DenseNet 128 -> 32 28x28 b8", ConvSpec.builder().padding(1)
+            .layout(Layout.NHWC).build(), new int[] {8, 28, 28, 128}, new int[] {3, 3, 128, 32},
+            WINO, WINO, IM2COL),
         row("NHWC 14x14 b4 64ch", ConvSpec.builder().padding(1).layout(Layout.NHWC).build(),
             new int[] {4, 14, 14, 64}, new int[] {3, 3, 64, 64}, WINO, WINO, WINO),
         row("80x80 b1 64ch", pad1, new int[] {1, 64, 80, 80}, new int[] {64, 64, 3, 3},

@@ -12,6 +12,7 @@ import org.vconv.Algorithm;
 import org.vconv.Layout;
 import org.vconv.PlanningMode;
 import org.vconv.algo.ConvAlgorithm;
+import org.vconv.algo.CoveringGemm;
 import org.vconv.algo.DepthwiseChannelsLast;
 import org.vconv.algo.DirectReference;
 import org.vconv.algo.GroupedDirect;
@@ -51,6 +52,8 @@ public final class Planner {
   /** See {@link #GROUPED_DIRECT}. */
   public static final String POINTWISE_DOTS = "pointwise-dots";
   /** See {@link #GROUPED_DIRECT}. */
+  public static final String COVERING_GEMM = "covering-gemm";
+  /** See {@link #GROUPED_DIRECT}. */
   public static final String IMAGE_BLOCKED_GEMM = "image-blocked-gemm";
   /** See {@link #GROUPED_DIRECT}. */
   public static final String WINDOW_DOTS = "window-dots";
@@ -78,6 +81,7 @@ public final class Planner {
   private static final ConvAlgorithm DEPTHWISE_CL = new DepthwiseChannelsLast();
   private static final ConvAlgorithm POINTWISE_BATCH = new PointwiseBatchGemm();
   private static final ConvAlgorithm POINTWISE = new PointwiseGemm();
+  private static final ConvAlgorithm COVERING = new CoveringGemm();
   private static final ConvAlgorithm IMAGE_BLOCKED = new ImageBlockedGemm();
   private static final ConvAlgorithm KERNEL_OFFSET_LOOP = new KernelOffsetLoop();
   private static final ConvAlgorithm REFERENCE = new DirectReference();
@@ -291,6 +295,7 @@ public final class Planner {
       list.add(Candidate.of(POINTWISE_DOTS, PW_DOTS, (g, ctx) -> pointwiseDots(g)));
     }
     list.add(pointwise);
+    list.add(Candidate.of(COVERING_GEMM, COVERING, (g, ctx) -> covering(g)));
     list.add(new Candidate(WINOGRAD, winograd, (g, ctx) -> winogradRule(g, pass, ctx, tuning),
         g -> true));
     switch (pass) {
@@ -370,6 +375,10 @@ public final class Planner {
     if (g.layout() == Layout.NCHW && g.pq() > tuned.winogradNchwMaxOutputPixels()) {
       return decline("NCHW, " + g.p() + "x" + g.q() + " outputs > "
           + tuned.winogradNchwMaxOutputPixels() + " pixels: the implicit GEMM measured faster");
+    }
+    if (g.layout() == Layout.NCHW && channels < tuned.winogradNchwMinChannels()) {
+      return decline("NCHW, " + channels + " channels per group < "
+          + tuned.winogradNchwMinChannels() + ": the implicit GEMMs measured faster");
     }
     if (pass == Pass.BACKWARD_DATA && g.layout() == Layout.NCHW
         && !tuned.winogradNchwInputGradient()) {
@@ -484,6 +493,14 @@ public final class Planner {
     }
     return accept("1x1, stride 1, unpadded, planes of " + g.hw() + " <= " + max
         + " pixels: one GEMM over the batch's " + g.n() * g.hw() + " pixels");
+  }
+
+  private static Candidate.Verdict covering(ConvGeometry g) {
+    if (!CoveringGemm.applies(g)) {
+      return decline("the kernel does not cover the unpadded input");
+    }
+    return accept("the kernel covers the " + g.h() + "x" + g.w()
+        + " input: a dense layer, one GEMM over the batch");
   }
 
   private static Candidate.Verdict pointwise(ConvGeometry g) {

@@ -79,6 +79,9 @@ import java.util.List;
  *     ones (7x7) the tiles past the edge waste too much and the GEMMs are short
  * @param winogradNchwMaxOutputPixels and, in NCHW, output planes of at most this many pixels:
  *     on larger ones (112x112, VGG's 224x224) the implicit GEMM measured faster
+ * @param winogradNchwMinChannels and, in NCHW, at least this many input and output channels
+ *     per group: with fewer (DenseNet's 128 -> 32) its 16 GEMMs are one micro-tile wide and
+ *     the implicit and image-blocked GEMMs, which NHWC lacks, measured faster
  * @param winogradNchwInputGradient whether Winograd takes the NCHW input gradient too; false
  *     where the image-blocked and implicit GEMMs measured as fast there
  * @param winogradMinWeightChannels the Winograd weight gradient wants at least this many input
@@ -122,6 +125,7 @@ public record Tuning(
     int winogradMinChannels,
     int winogradMinOutputPixels,
     int winogradNchwMaxOutputPixels,
+    int winogradNchwMinChannels,
     boolean winogradNchwInputGradient,
     int winogradMinWeightChannels,
     int winogradMinTiles,
@@ -138,18 +142,18 @@ public record Tuning(
       // provider, grouped: grp grpN grpDxPx grpWPx; image-blocked: ib* ibPx ibDep ib%;
       // implicit: im% im%K imD imLane imWC imWK imWB; pointwise: batch pbPx, dots pdV;
       // channels-last depthwise: dcC dcPx dcPxS dpTaps; window-dots: wdD wdR; im2col: span;
-      // winograd: wgC wgPx wgNchwPx wgNchwDx wgWC wgTiles wgT; measured
+      // winograd: wgC wgPx wgNchwPx wgNchwC wgNchwDx wgWC wgTiles wgT; measured
       new Tuning("panama-512", 16, 32, 256, 256, 8, 1024, 128, 10, 20, 6400, 64, 32,
-          512, 64, 1024, 100, 24, 16, 256, 1024, 25, 256, 16, 128, 32, 100, 4096, false, 64, 128,
+          512, 64, 1024, 100, 24, 16, 256, 1024, 25, 256, 16, 128, 32, 100, 4096, 64, false, 64, 128,
           512, true),
       new Tuning("panama-256", 16, 32, 256, 256, 3, 1024, 128, 10, 20, 6400, 64, 32,
-          512, 64, 1024, 100, 24, 16, 256, 1024, 25, 256, 16, 128, 32, 100, 4096, false, 64, 128,
+          512, 64, 1024, 100, 24, 16, 256, 1024, 25, 256, 16, 128, 32, 100, 4096, 64, false, 64, 128,
           512, false),
       new Tuning("panama-128", 16, 32, 256, 256, 3, 1024, 128, 10, 20, 6400, 64, 32,
-          512, 64, 1024, 100, 24, 16, 256, 1024, 25, 256, 16, 128, 32, 100, 4096, false, 64, 128,
+          512, 64, 1024, 100, 24, 16, 256, 1024, 25, 256, 16, 128, 32, 100, 4096, 64, false, 64, 128,
           512, false),
       new Tuning("scalar", 16, 32, 256, 256, 4, 1024, 128, 10, 20, 6400, 64, 32,
-          512, 64, 1024, 100, 24, 16, 256, 1024, 25, 256, 16, 128, 32, 100, 4096, false, 64, 128,
+          512, 64, 1024, 100, 24, 16, 256, 1024, 25, 256, 16, 128, 32, 100, 4096, 64, false, 64, 128,
           512, false));
 
   /**

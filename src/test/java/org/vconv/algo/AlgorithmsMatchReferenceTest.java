@@ -108,7 +108,7 @@ class AlgorithmsMatchReferenceTest {
   void casesCoverEveryFeature() {
     List<ConvCase> all = Cases.all();
     assertEquals(Cases.handPicked().size() + Cases.RANDOM_CASES, all.size());
-    assertEquals(30 * 2, Cases.handPicked().size());
+    assertEquals(32 * 2, Cases.handPicked().size());
     require(all, "NCHW", cs -> cs.layout() == Layout.NCHW);
     require(all, "NHWC", cs -> cs.layout() == Layout.NHWC);
     require(all, "pointwise", cs -> cs.geometry().isPointwise());
@@ -118,6 +118,10 @@ class AlgorithmsMatchReferenceTest {
     require(all, "pointwise on 1x1 planes, grouped, with bias (one GEMM over the batch)",
         cs -> cs.geometry().isPointwise() && cs.geometry().hw() == 1
             && cs.geometry().groups() > 1 && cs.bias());
+    require(all, "a kernel that covers the input, grouped (covering-gemm)",
+        cs -> CoveringGemm.applies(cs.geometry()) && cs.groups() > 1);
+    require(all, "a kernel that covers the input, strided, tails past a vector",
+        cs -> CoveringGemm.applies(cs.geometry()) && cs.strideH() > 1 && cs.k() == 17);
     require(all, "1x3", cs -> cs.r() == 1 && cs.s() == 3);
     require(all, "3x1", cs -> cs.r() == 3 && cs.s() == 1);
     require(all, "5x2", cs -> cs.r() == 5 && cs.s() == 2);

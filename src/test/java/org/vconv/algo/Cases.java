@@ -57,7 +57,11 @@ final class Cases {
         ConvCase.of("depthwise 17 channels, stride 2").x(2, 17, 9, 8).kernel(17, 3, 3)
             .groups(17).stride(2, 2).pad(Padding.SAME).build(),
         ConvCase.of("1x1 image grouped").x(5, 6, 1, 1).kernel(9, 1, 1).groups(3).bias().build(),
-        ConvCase.of("kernel covers input").x(2, 3, 5, 4).kernel(3, 5, 4).bias().build());
+        ConvCase.of("kernel covers input").x(2, 3, 5, 4).kernel(3, 5, 4).bias().build(),
+        ConvCase.of("kernel covers input, grouped").x(3, 4, 3, 3).kernel(6, 3, 3).groups(2)
+            .bias().build(),
+        ConvCase.of("kernel covers input, stride 2").x(17, 5, 4, 4).kernel(17, 4, 4)
+            .stride(2, 2).build());
     List<ConvCase> out = new ArrayList<>();
     for (ConvCase cs : base) {
       out.add(cs);

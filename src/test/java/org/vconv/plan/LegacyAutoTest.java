@@ -10,6 +10,7 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.vconv.Algorithm;
 import org.vconv.Layout;
+import org.vconv.algo.CoveringGemm;
 import org.vconv.algo.ImageBlockedGemm;
 import org.vconv.algo.ImplicitGemm;
 import org.vconv.im2col.PaddedWindows;
@@ -61,6 +62,9 @@ class LegacyAutoTest {
     }
     if (groupedPreferred(g, pass)) {
       return Planner.GROUPED_DIRECT;
+    }
+    if (!g.isPointwise() && CoveringGemm.applies(g)) { // added since: a dense layer
+      return Planner.COVERING_GEMM;
     }
     if (winogradPreferred(g, pass, ctx)) {
       return Planner.WINOGRAD;
@@ -117,13 +121,14 @@ class LegacyAutoTest {
   }
 
   /**
-   * The Winograd rule: 3x3 stride 1, 32+ channels per group, 100+ output pixels, in NCHW at
-   * most 4096, 128+ tiles in the batch; not the NCHW input gradient; the weight gradient
-   * with 64+ channels per group.
+   * The Winograd rule: 3x3 stride 1, 32+ channels per group (64+ in NCHW), 100+ output
+   * pixels, in NCHW at most 4096, 128+ tiles in the batch; not the NCHW input gradient; the
+   * weight gradient with 64+ channels per group.
    */
   private static boolean winogradPreferred(ConvGeometry g, Pass pass, ExecContext ctx) {
     boolean shape = g.r() == 3 && g.s() == 3 && g.strideH() == 1 && g.strideW() == 1
-        && g.dilH() == 1 && g.dilW() == 1 && Math.min(g.cg(), g.kg()) >= 32
+        && g.dilH() == 1 && g.dilW() == 1
+        && Math.min(g.cg(), g.kg()) >= (g.layout() == Layout.NHWC ? 32 : 64)
         && g.p() * g.q() >= 100 && (g.layout() == Layout.NHWC || g.p() * g.q() <= 4096)
         && (long) g.n() * ((g.p() + 1) / 2) * ((g.q() + 1) / 2) >= 128;
     return shape && switch (pass) {
@@ -317,8 +322,8 @@ class LegacyAutoTest {
       }
     }
     assertTrue(checked > 20_000, "shapes checked: " + checked);
-    // every path of the old AUTO, and the five added since, was reached by the grid
-    assertEquals(List.of(Planner.DEPTHWISE_CHANNELS_LAST, Planner.GROUPED_DIRECT,
+    // every path of the old AUTO, and the six added since, was reached by the grid
+    assertEquals(List.of(Planner.COVERING_GEMM, Planner.DEPTHWISE_CHANNELS_LAST, Planner.GROUPED_DIRECT,
         Planner.IM2COL_GEMM, Planner.IMAGE_BLOCKED_GEMM, Planner.IMPLICIT_GEMM,
         Planner.PLANE_DOTS, Planner.POINTWISE_BATCH_GEMM, Planner.POINTWISE_DOTS,
         Planner.POINTWISE_GEMM, Planner.WINDOW_DOTS, Planner.WINOGRAD),
