@@ -94,11 +94,17 @@ class PlannerTableTest {
         row("depthwise", ConvSpec.builder().padding(1).groups(8).build(),
             new int[] {2, 8, 9, 9}, new int[] {8, 1, 3, 3}, GROUPED, GROUPED, GROUPED),
         // MobileNetV2's late depthwise: small planes, many channels; strided, the input
-        // gradient stays on the plane kernels
+        // gradient takes the copies only on outputs of up to 256 pixels (its input is larger)
         row("depthwise 7x7 64ch", ConvSpec.builder().padding(1).groups(64).build(),
             new int[] {4, 64, 7, 7}, new int[] {64, 1, 3, 3}, DW_CL, DW_CL, DW_CL),
         row("depthwise 14x14 s2 32ch", ConvSpec.builder().stride(2).padding(1).groups(32)
-            .build(), new int[] {2, 32, 14, 14}, new int[] {32, 1, 3, 3}, DW_CL, GROUPED, DW_CL),
+            .build(), new int[] {2, 32, 14, 14}, new int[] {32, 1, 3, 3}, DW_CL, DW_CL, DW_CL),
+        row("depthwise 28x28 s2 192ch", ConvSpec.builder().stride(2).padding(1).groups(192)
+            .build(), new int[] {8, 192, 28, 28}, new int[] {192, 1, 3, 3}, DW_CL, DW_CL,
+            DW_CL),
+        row("depthwise 56x56 s2 144ch", ConvSpec.builder().stride(2).padding(1).groups(144)
+            .build(), new int[] {8, 144, 56, 56}, new int[] {144, 1, 3, 3}, DW_CL, GROUPED,
+            DW_CL),
         // MobileNetV3's 5x5 depthwise at 14x14: the plane kernels copy the planes padded (rows
         // of 14 fill 16 lanes or two 8-lane vectors); 7x7 planes leave 16 lanes half empty
         new Row("depthwise 5x5 14x14 32ch", ConvSpec.builder().padding(2).groups(32).build(),

@@ -450,13 +450,11 @@ public final class Planner {
       return decline(taps + " taps >= " + tuning.depthwisePaddedMinTaps()
           + " and the plane kernels copy the planes padded: every tap a plain load");
     }
-    if (strided && pass == Pass.BACKWARD_DATA) {
-      return decline("input gradient of a strided layer: the copies of the larger input cost"
-          + " what the channel vectors save");
-    }
-    int max = strided ? tuning.depthwiseChannelsLastMaxPixelsStrided()
-        : tuning.depthwiseChannelsLastMaxPixels();
-    String at = strided ? " (strided)" : " (stride 1)";
+    int max = !strided ? tuning.depthwiseChannelsLastMaxPixels()
+        : pass == Pass.BACKWARD_DATA ? tuning.depthwiseChannelsLastMaxPixelsStridedInput()
+        : tuning.depthwiseChannelsLastMaxPixelsStrided();
+    String at = !strided ? " (stride 1)" : pass == Pass.BACKWARD_DATA
+        ? " (strided input gradient: the copies of its larger input weigh more)" : " (strided)";
     if (g.pq() > max) {
       return decline("output planes of " + g.pq() + " pixels > " + max + at
           + ": the plane kernels' rows are long enough");

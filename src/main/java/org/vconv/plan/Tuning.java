@@ -62,6 +62,9 @@ import java.util.List;
  *     the short rows
  * @param depthwiseChannelsLastMaxPixelsStrided ... strided, on output planes of at most this
  *     many pixels (the phase-split plane kernels cost more per output)
+ * @param depthwiseChannelsLastMaxPixelsStridedInput ... and the input gradient of a strided
+ *     layer on output planes of at most this many pixels: its copies move the input, 4x the
+ *     output at stride 2, which on 28x28 outputs cost more than the vectors save
  * @param depthwisePaddedMinTaps ... but not, for the forward and input gradient, kernels of at
  *     least this many taps whose planes the plane kernels copy padded
  *     ({@code ArrayKernels.planeSumsScratch}): every tap a plain load, the copy shared by
@@ -118,6 +121,7 @@ public record Tuning(
     int depthwiseChannelsLastMinChannels,
     int depthwiseChannelsLastMaxPixels,
     int depthwiseChannelsLastMaxPixelsStrided,
+    int depthwiseChannelsLastMaxPixelsStridedInput,
     int depthwisePaddedMinTaps,
     int windowDotsMaxDepth,
     int windowDotsRowMultiple,
@@ -141,20 +145,20 @@ public record Tuning(
   static final List<Tuning> TABLES = List.of(
       // provider, grouped: grp grpN grpDxPx grpWPx; image-blocked: ib* ibPx ibDep ib%;
       // implicit: im% im%K imD imLane imWC imWK imWB; pointwise: batch pbPx, dots pdV;
-      // channels-last depthwise: dcC dcPx dcPxS dpTaps; window-dots: wdD wdR; im2col: span;
-      // winograd: wgC wgPx wgNchwPx wgNchwC wgNchwDx wgWC wgTiles wgT; measured
+      // channels-last depthwise: dcC dcPx dcPxS dcPxSDx dpTaps; window-dots: wdD wdR;
+      // im2col: span; winograd: wgC wgPx wgNchwPx wgNchwC wgNchwDx wgWC wgTiles wgT; measured
       new Tuning("panama-512", 16, 32, 256, 256, 8, 1024, 128, 10, 20, 6400, 64, 32,
-          512, 64, 1024, 100, 24, 16, 256, 1024, 25, 256, 16, 128, 32, 100, 4096, 64, false, 64, 128,
-          512, true),
+          512, 64, 1024, 100, 24, 16, 256, 1024, 256, 25, 256, 16, 128, 32, 100, 4096, 64,
+          false, 64, 128, 512, true),
       new Tuning("panama-256", 16, 32, 256, 256, 3, 1024, 128, 10, 20, 6400, 64, 32,
-          512, 64, 1024, 100, 24, 16, 256, 1024, 25, 256, 16, 128, 32, 100, 4096, 64, false, 64, 128,
-          512, false),
+          512, 64, 1024, 100, 24, 16, 256, 1024, 256, 25, 256, 16, 128, 32, 100, 4096, 64,
+          false, 64, 128, 512, false),
       new Tuning("panama-128", 16, 32, 256, 256, 3, 1024, 128, 10, 20, 6400, 64, 32,
-          512, 64, 1024, 100, 24, 16, 256, 1024, 25, 256, 16, 128, 32, 100, 4096, 64, false, 64, 128,
-          512, false),
+          512, 64, 1024, 100, 24, 16, 256, 1024, 256, 25, 256, 16, 128, 32, 100, 4096, 64,
+          false, 64, 128, 512, false),
       new Tuning("scalar", 16, 32, 256, 256, 4, 1024, 128, 10, 20, 6400, 64, 32,
-          512, 64, 1024, 100, 24, 16, 256, 1024, 25, 256, 16, 128, 32, 100, 4096, 64, false, 64, 128,
-          512, false));
+          512, 64, 1024, 100, 24, 16, 256, 1024, 256, 25, 256, 16, 128, 32, 100, 4096, 64,
+          false, 64, 128, 512, false));
 
   /**
    * The table of a provider.

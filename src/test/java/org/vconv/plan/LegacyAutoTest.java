@@ -263,7 +263,8 @@ class LegacyAutoTest {
   /**
    * The rule of the channels-last depthwise path, added after the old AUTO, with panama-512's
    * numbers: NCHW depthwise, not 1x1 stride 1 unpadded, 16 channels or more, output planes of
-   * at most 256 pixels at stride 1 or 1024 strided (no strided input gradient), copies within
+   * at most 256 pixels at stride 1 or 1024 strided (256 for a strided input gradient, at first
+   * none), copies within
    * the budget; and, added with the padded plane kernels, not the forward or input gradient of
    * a stride-1 undilated kernel of 25 taps and 2 rows or more, on output planes of 4 rows or
    * more whose rows fill at least half of their vectors (SIMD kernels only).
@@ -281,8 +282,9 @@ class LegacyAutoTest {
         * ((long) g.c() * g.h() * g.w() + (long) g.k() * g.p() * g.q() + g.weightSize())
         + (g.n() + 2L) * g.weightSize();
     return g.layout() == Layout.NCHW && g.cg() == 1 && g.kg() == 1 && !g.isPointwise()
-        && g.c() >= 16 && !(strided && pass == Pass.BACKWARD_DATA)
-        && g.p() * g.q() <= (strided ? 1024 : 256) && copies <= ctx.workspaceFloats();
+        && g.c() >= 16
+        && g.p() * g.q() <= (strided && pass != Pass.BACKWARD_DATA ? 1024 : 256)
+        && copies <= ctx.workspaceFloats();
   }
 
   /**
