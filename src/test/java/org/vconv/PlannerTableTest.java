@@ -164,6 +164,11 @@ class PlannerTableTest {
         // more, so the forward reads windows in place (6400% / 64 = 100% allowed)
         row("dilated 3x3 64ch", ConvSpec.builder().padding(2).dilation(2).build(),
             new int[] {2, 64, 14, 14}, new int[] {64, 64, 3, 3}, IMPLICIT, IM2COL, IM2COL),
+        // Inception-v3's 1x7 at 17x17, batch 1: rows 23 for 17, wider than 6400% / 192, but
+        // 896 deep: the forward numbers pixels densely; the 144-deep dilated layer below
+        // stays with im2col
+        row("1x7 17x17 b1 192 filters", ConvSpec.builder().padding(0, 3).build(),
+            new int[] {1, 128, 17, 17}, new int[] {192, 128, 1, 7}, IMPLICIT, IM2COL, IM2COL),
         row("dilated 3x3 512ch", ConvSpec.builder().padding(2).dilation(2).build(),
             new int[] {1, 16, 14, 14}, new int[] {512, 16, 3, 3}, IM2COL, IM2COL, IM2COL),
         row("NHWC depthwise", ConvSpec.builder().padding(1).groups(16).layout(Layout.NHWC)

@@ -604,9 +604,16 @@ public final class Planner {
       // than a wider waste of dropped columns
       int pct = Math.max(tuning.implicitMaxRowWastePercent(),
           tuning.implicitRowWastePercentTimesFilters() / g.kg());
-      return narrowFor(g, "NCHW stride 1", pct, " (" + tuning.implicitMaxRowWastePercent()
-          + "%, or " + tuning.implicitRowWastePercentTimesFilters() + "% / " + g.kg()
-          + " filters)");
+      Candidate.Verdict narrow = narrowFor(g, "NCHW stride 1", pct, " ("
+          + tuning.implicitMaxRowWastePercent() + "%, or "
+          + tuning.implicitRowWastePercentTimesFilters() + "% / " + g.kg() + " filters)");
+      if (narrow.accepts() || g.crs() < tuning.implicitDenseMinDepth()) {
+        return narrow;
+      }
+      // wider rows number the pixels densely (no dropped column): per-pixel offsets that a
+      // deep reduction pays for
+      return accept("NCHW stride 1, reduction " + g.crs() + " >= "
+          + tuning.implicitDenseMinDepth() + " deep at any padded row width");
     }
     if (g.r() < g.strideH() || g.s() < g.strideW()) {
       return decline("kernel " + g.r() + "x" + g.s() + " smaller than stride " + stride(g)

@@ -40,6 +40,8 @@ class LegacyAutoTest {
   private static final int MIN_LANE_FILTERS = 32;
   private static final int MAX_SHORT_ROW_FILTERS = 64;
   private static final int MIN_BATCH_COLUMNS = 1024;
+  // added since: stride-1 forwards at any padded row width, for deep reductions
+  private static final int DENSE_MIN_DEPTH = 512;
   private static final int MAX_DEPTH = 256;
   private static final int ROW_MULTIPLE = 16;
   // added since: pointwise weight gradients with few products per packed value as dots
@@ -190,7 +192,7 @@ class LegacyAutoTest {
     boolean unitStride = g.strideH() == 1 && g.strideW() == 1;
     return ImplicitGemm.supports(g) && switch (pass) {
       case FORWARD -> unitStride ? g.crs() >= MIN_DEPTH
-          && (narrowPadding(g) || narrowForFewFilters(g))
+          && (narrowPadding(g) || narrowForFewFilters(g) || g.crs() >= DENSE_MIN_DEPTH)
           : g.r() >= g.strideH() && g.s() >= g.strideW() && g.crs() >= MIN_DEPTH;
       case BACKWARD_DATA -> unitStride && g.cg() >= MIN_LANE_FILTERS
           && (ImplicitGemm.transposed(g) == null || narrowPadding(ImplicitGemm.transposed(g)));
