@@ -139,7 +139,8 @@ class PlannerTableTest {
         row("NHWC", ConvSpec.builder().padding(1).layout(Layout.NHWC).build(),
             new int[] {2, 10, 10, 16}, new int[] {3, 3, 16, 8}, IM2COL, IM2COL, IM2COL),
         // 3x3 stride 1, 32+ channels, 10x10+ outputs, 128+ tiles in the batch: Winograd, but
-        // not the NCHW input gradient; its weight gradient wants 64+ channels
+        // the NCHW input gradient only with 256+ channels on one side; its weight gradient
+        // wants 64+ channels
         row("14x14 b4 64ch", pad1, new int[] {4, 64, 14, 14}, new int[] {64, 64, 3, 3}, WINO,
             IMPLICIT, WINO),
         row("14x14 b2 64ch", pad1, new int[] {2, 64, 14, 14}, new int[] {64, 64, 3, 3},
@@ -156,6 +157,8 @@ class PlannerTableTest {
         row("NHWC DenseNet 128 -> 32 28x28 b8", ConvSpec.builder().padding(1)
             .layout(Layout.NHWC).build(), new int[] {8, 28, 28, 128}, new int[] {3, 3, 128, 32},
             WINO, WINO, IM2COL),
+        row("VGG 28x28 b1 256 -> 512", pad1, new int[] {1, 256, 28, 28},
+            new int[] {512, 256, 3, 3}, WINO, WINO, WINO),
         row("NHWC 14x14 b4 64ch", ConvSpec.builder().padding(1).layout(Layout.NHWC).build(),
             new int[] {4, 14, 14, 64}, new int[] {3, 3, 64, 64}, WINO, WINO, WINO),
         row("80x80 b1 64ch", pad1, new int[] {1, 64, 80, 80}, new int[] {64, 64, 3, 3},
