@@ -138,17 +138,16 @@ class PlannerTableTest {
             new int[] {8, 64, 3, 3}, new int[] {32, 64, 3, 3}, IMPLICIT, IM2COL, IM2COL),
         row("NHWC", ConvSpec.builder().padding(1).layout(Layout.NHWC).build(),
             new int[] {2, 10, 10, 16}, new int[] {3, 3, 16, 8}, IM2COL, IM2COL, IM2COL),
-        // 3x3 stride 1, 32+ channels, 10x10+ outputs, 128+ tiles in the batch: Winograd, but
-        // the NCHW input gradient only with 256+ channels on one side; its weight gradient
-        // wants 64+ channels
+        // 3x3 stride 1, 32+ channels (64+ in NCHW), 10x10+ outputs, 128+ tiles in the batch:
+        // Winograd; its weight gradient wants 64+ channels
         row("14x14 b4 64ch", pad1, new int[] {4, 64, 14, 14}, new int[] {64, 64, 3, 3}, WINO,
-            IMPLICIT, WINO),
+            WINO, WINO),
         row("14x14 b2 64ch", pad1, new int[] {2, 64, 14, 14}, new int[] {64, 64, 3, 3},
             IMPLICIT, IMPLICIT, IM2COL),
         row("14x14 b1 256ch", pad1, new int[] {1, 256, 14, 14}, new int[] {256, 256, 3, 3},
             IMPLICIT, IMPLICIT, IM2COL),
         row("28x28 b1 128ch", pad1, new int[] {1, 128, 28, 28}, new int[] {128, 128, 3, 3},
-            WINO, IMPLICIT, WINO),
+            WINO, WINO, WINO),
         // NCHW under 64 channels: the implicit and image-blocked GEMMs; NHWC has neither
         row("14x14 b8 32ch", pad1, new int[] {8, 32, 14, 14}, new int[] {32, 32, 3, 3},
             IMPLICIT, IMPLICIT, IMPLICIT),

@@ -380,13 +380,6 @@ public final class Planner {
       return decline("NCHW, " + channels + " channels per group < "
           + tuned.winogradNchwMinChannels() + ": the implicit GEMMs measured faster");
     }
-    int wider = Math.max(g.cg(), g.kg());
-    if (pass == Pass.BACKWARD_DATA && g.layout() == Layout.NCHW
-        && wider < tuned.winogradNchwInputGradientMinChannels()) {
-      return decline("NCHW input gradient, " + wider + " channels per group < "
-          + tuned.winogradNchwInputGradientMinChannels()
-          + " on the wider side: the GEMM paths below measured faster");
-    }
     if (pass == Pass.BACKWARD_WEIGHT) {
       if (channels < tuned.winogradMinWeightChannels()) {
         return decline(channels + " channels per group < " + tuned.winogradMinWeightChannels()

@@ -90,10 +90,6 @@ import java.util.List;
  * @param winogradNchwMinChannels and, in NCHW, at least this many input and output channels
  *     per group: with fewer (DenseNet's 128 -> 32) its 16 GEMMs are one micro-tile wide and
  *     the implicit and image-blocked GEMMs, which NHWC lacks, measured faster
- * @param winogradNchwInputGradientMinChannels the NCHW input gradient wants at least this
- *     many channels per group on its wider side ({@code max(C/G, K/G)}): ResNet's 64-256
- *     channel layers (C = K) measured faster on the implicit and image-blocked GEMMs, VGG's,
- *     U-Net's and YOLO's wider ones on Winograd
  * @param winogradMinWeightChannels the Winograd weight gradient wants at least this many input
  *     and output channels per group: its 16 GEMMs are K/G x C/G outputs each, and with fewer
  *     filters the implicit GEMM's weight gradient measured faster
@@ -138,7 +134,6 @@ public record Tuning(
     int winogradMinOutputPixels,
     int winogradNchwMaxOutputPixels,
     int winogradNchwMinChannels,
-    int winogradNchwInputGradientMinChannels,
     int winogradMinWeightChannels,
     int winogradMinTiles,
     int winogradBlockTiles,
@@ -154,19 +149,19 @@ public record Tuning(
       // provider, grouped: grp grpN grpDxPx grpWPx; image-blocked: ib* ibPx ibDep ib%;
       // implicit: im% im%K imDD imD imLane imWC imWK imWB; pointwise: batch pbPx, dots pdV;
       // channels-last depthwise: dcC dcPx dcPxS dcPxSDx dpTaps; window-dots: wdD wdR;
-      // im2col: span; winograd: wgC wgPx wgNchwPx wgNchwC wgNchwDxC wgWC wgTiles wgT; measured
+      // im2col: span; winograd: wgC wgPx wgNchwPx wgNchwC wgWC wgTiles wgT; measured
       new Tuning("panama-512", 16, 32, 256, 256, 8, 1024, 128, 10, 20, 6400, 512, 64, 32,
           512, 64, 1024, 100, 24, 16, 256, 1024, 256, 25, 256, 16, 128, 32, 100, 4096, 64,
-          256, 64, 128, 512, true),
+          64, 128, 512, true),
       new Tuning("panama-256", 16, 32, 256, 256, 3, 1024, 128, 10, 20, 6400, 512, 64, 32,
           512, 64, 1024, 100, 24, 16, 256, 1024, 256, 25, 256, 16, 128, 32, 100, 4096, 64,
-          256, 64, 128, 512, false),
+          64, 128, 512, false),
       new Tuning("panama-128", 16, 32, 256, 256, 3, 1024, 128, 10, 20, 6400, 512, 64, 32,
           512, 64, 1024, 100, 24, 16, 256, 1024, 256, 25, 256, 16, 128, 32, 100, 4096, 64,
-          256, 64, 128, 512, false),
+          64, 128, 512, false),
       new Tuning("scalar", 16, 32, 256, 256, 4, 1024, 128, 10, 20, 6400, 512, 64, 32,
           512, 64, 1024, 100, 24, 16, 256, 1024, 256, 25, 256, 16, 128, 32, 100, 4096, 64,
-          256, 64, 128, 512, false));
+          64, 128, 512, false));
 
   /**
    * The table of a provider.

@@ -124,9 +124,8 @@ class LegacyAutoTest {
 
   /**
    * The Winograd rule: 3x3 stride 1, 32+ channels per group (64+ in NCHW), 100+ output
-   * pixels, in NCHW at most 4096, 128+ tiles in the batch; the NCHW input gradient with 256+
-   * channels per group on one side (at first none); the weight gradient with 64+ channels
-   * per group.
+   * pixels, in NCHW at most 4096, 128+ tiles in the batch; the NCHW input gradient as the
+   * forward (at first never); the weight gradient with 64+ channels per group.
    */
   private static boolean winogradPreferred(ConvGeometry g, Pass pass, ExecContext ctx) {
     boolean shape = g.r() == 3 && g.s() == 3 && g.strideH() == 1 && g.strideW() == 1
@@ -135,8 +134,7 @@ class LegacyAutoTest {
         && g.p() * g.q() >= 100 && (g.layout() == Layout.NHWC || g.p() * g.q() <= 4096)
         && (long) g.n() * ((g.p() + 1) / 2) * ((g.q() + 1) / 2) >= 128;
     return shape && switch (pass) {
-      case FORWARD -> true;
-      case BACKWARD_DATA -> g.layout() == Layout.NHWC || Math.max(g.cg(), g.kg()) >= 256;
+      case FORWARD, BACKWARD_DATA -> true;
       case BACKWARD_WEIGHT -> Math.min(g.cg(), g.kg()) >= 64
           && 16L * g.kg() * g.cg() * Float.BYTES <= ctx.workspaceBytes() / 2;
     };
