@@ -9,11 +9,13 @@ import org.vconv.plan.ExecContext;
  * one pixel, every weight meets one input element): a dense layer. Each image's input is then
  * one row of {@code C*H*W} values (NCHW; {@code H*W*C} in NHWC) and the weights are the same
  * matrix as a pointwise convolution's on {@code C*H*W} channels, so every pass runs as
- * {@link Pointwise} on that geometry: one GEMM over the whole batch, no copy, no scratch. The
+ * {@link PointwiseGemm} on that geometry: one GEMM over the whole batch, no copy, no scratch. The
  * im2col paths would see a one-column GEMM per image; a transposed convolution from a 1x1 input
  * (DCGAN's first layer) is this shape's input gradient.
  */
 public final class CoveringGemm implements ConvAlgorithm {
+  /** The pass that runs the mapped geometry (same arrays, sizes asserted there). */
+  private static final PointwiseGemm POINTWISE = new PointwiseGemm();
 
   /**
    * Whether the kernel covers the input exactly: {@code R = H}, {@code S = W}, no padding,
@@ -36,26 +38,17 @@ public final class CoveringGemm implements ConvAlgorithm {
   @Override
   public void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y,
       ExecContext ctx) {
-    assert Outputs.sized(g, x, w, y) : "planned elsewhere";
-    try (Workspace unused = Workspace.none()) {
-      Pointwise.forward(asPointwise(g), x, w, bias, y, ctx);
-    }
+    POINTWISE.forward(asPointwise(g), x, w, bias, y, ctx);
   }
 
   @Override
   public void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx, ExecContext ctx) {
-    assert Outputs.sized(g, dx, w, dy) : "planned elsewhere";
-    try (Workspace unused = Workspace.none()) {
-      Pointwise.backwardData(asPointwise(g), dy, w, dx, ctx);
-    }
+    POINTWISE.backwardData(asPointwise(g), dy, w, dx, ctx);
   }
 
   @Override
   public void backwardWeight(ConvGeometry g, float[] dy, float[] x, float[] dw,
       ExecContext ctx) {
-    assert Outputs.sized(g, x, dw, dy) : "planned elsewhere";
-    try (Workspace unused = Workspace.none()) {
-      Pointwise.backwardWeight(asPointwise(g), dy, x, dw, ctx);
-    }
+    POINTWISE.backwardWeight(asPointwise(g), dy, x, dw, ctx);
   }
 }
