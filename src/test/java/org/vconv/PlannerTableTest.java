@@ -80,6 +80,15 @@ class PlannerTableTest {
             new int[] {1, 3, 34, 64}, new int[] {8, 3, 7, 7}, IMPLICIT, IM2COL, DOTS),
         row("stem-like 3x3 s2", ConvSpec.builder().stride(2).padding(1).build(),
             new int[] {1, 3, 34, 64}, new int[] {8, 3, 3, 3}, IM2COL, IM2COL, DOTS),
+        // disjoint windows (2x2 stride 2, as a U-Net upsampler's weight gradient): the
+        // outer-product pass's copy is no larger than the input, so dot products only for
+        // filters of at most 32 taps
+        row("2x2 s2 64ch", ConvSpec.builder().stride(2).build(), new int[] {1, 64, 64, 64},
+            new int[] {32, 64, 2, 2}, IMPLICIT, IM2COL, IMPLICIT),
+        row("2x2 s2 12ch", ConvSpec.builder().stride(2).build(), new int[] {1, 12, 64, 64},
+            new int[] {32, 12, 2, 2}, IM2COL, IM2COL, IMPLICIT),
+        row("2x2 s2 8ch", ConvSpec.builder().stride(2).build(), new int[] {1, 8, 64, 64},
+            new int[] {32, 8, 2, 2}, IM2COL, IM2COL, DOTS),
         row("32x32 3x3", pad1, new int[] {1, 8, 32, 32}, new int[] {8, 8, 3, 3}, IMPLICIT,
             IM2COL, DOTS),
         // 5x5 planes: one GEMM over the batch but for the weight gradient; 11x11: per image;

@@ -714,16 +714,25 @@ public final class Planner {
     if (!PaddedWindows.supports(g)) {
       return decline("NHWC");
     }
-    if (g.crs() > tuning.windowDotsMaxDepth()) {
-      return decline(g.crs() + " taps per filter > " + tuning.windowDotsMaxDepth());
+    // windows that do not overlap make the outer-product pass's copy no larger than the input
+    boolean disjoint = disjointWindows(g);
+    int max = disjoint ? tuning.windowDotsMaxDepthDisjoint() : tuning.windowDotsMaxDepth();
+    String taps = (disjoint ? "windows disjoint (kernel " + g.r() + "x" + g.s()
+        + " within stride " + stride(g) + "): " : "") + g.crs() + " taps per filter";
+    if (g.crs() > max) {
+      return decline(taps + " > " + max);
     }
     if (g.q() % tuning.windowDotsRowMultiple() != 0) {
       return decline("output rows of " + g.q() + ", not a multiple of "
           + tuning.windowDotsRowMultiple());
     }
-    return accept(g.crs() + " taps per filter <= " + tuning.windowDotsMaxDepth() + ", rows of "
-        + g.q() + " (a multiple of " + tuning.windowDotsRowMultiple()
-        + "): dot products read dy in place");
+    return accept(taps + " <= " + max + ", rows of " + g.q() + " (a multiple of "
+        + tuning.windowDotsRowMultiple() + "): dot products read dy in place");
+  }
+
+  /** Whether no two outputs' windows share an input pixel: the extent is within the stride. */
+  private static boolean disjointWindows(ConvGeometry g) {
+    return (g.r() - 1) * g.dilH() + 1 <= g.strideH() && (g.s() - 1) * g.dilW() + 1 <= g.strideW();
   }
 
   /**

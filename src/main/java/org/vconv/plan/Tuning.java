@@ -76,6 +76,10 @@ import java.util.List;
  *     enough taps to cost less than the channels-last transposes
  * @param windowDotsMaxDepth the dot-product weight gradient takes filters of at most this many
  *     taps ({@code C/G*R*S}): past it, the outer-product pass's copy of dy is cheap per product
+ * @param windowDotsMaxDepthDisjoint ... or of at most this many taps where no two outputs'
+ *     windows overlap (a kernel within its stride, as 2x2 stride-2 upsamplers' weight
+ *     gradients): the copy is then no larger than the input, and the implicit GEMM's weight
+ *     gradient measured faster on deeper filters
  * @param windowDotsRowMultiple and output rows of a multiple of this many floats (the widest
  *     kernels' lanes, so every provider takes the same pass)
  * @param im2colSpanImagePixels NCHW im2col tiles span images (output staged) when an image has
@@ -128,6 +132,7 @@ public record Tuning(
     int depthwiseChannelsLastMaxPixelsStridedInput,
     int depthwisePaddedMinTaps,
     int windowDotsMaxDepth,
+    int windowDotsMaxDepthDisjoint,
     int windowDotsRowMultiple,
     int im2colSpanImagePixels,
     int winogradMinChannels,
@@ -148,19 +153,19 @@ public record Tuning(
   static final List<Tuning> TABLES = List.of(
       // provider, grouped: grp grpN grpDxPx grpWPx; image-blocked: ib* ibPx ibDep ib%;
       // implicit: im% im%K imDD imD imLane imWC imWK imWB; pointwise: batch pbPx, dots pdV;
-      // channels-last depthwise: dcC dcPx dcPxS dcPxSDx dpTaps; window-dots: wdD wdR;
+      // channels-last depthwise: dcC dcPx dcPxS dcPxSDx dpTaps; window-dots: wdD wdDD wdR;
       // im2col: span; winograd: wgC wgPx wgNchwPx wgNchwC wgWC wgTiles wgT; measured
       new Tuning("panama-512", 16, 32, 256, 256, 8, 1024, 128, 10, 20, 6400, 512, 64, 32,
-          512, 64, 1024, 100, 24, 16, 256, 1024, 256, 25, 256, 16, 128, 32, 100, 4096, 64,
+          512, 64, 1024, 100, 24, 16, 256, 1024, 256, 25, 256, 32, 16, 128, 32, 100, 4096, 64,
           64, 128, 512, true),
       new Tuning("panama-256", 16, 32, 256, 256, 3, 1024, 128, 10, 20, 6400, 512, 64, 32,
-          512, 64, 1024, 100, 24, 16, 256, 1024, 256, 25, 256, 16, 128, 32, 100, 4096, 64,
+          512, 64, 1024, 100, 24, 16, 256, 1024, 256, 25, 256, 32, 16, 128, 32, 100, 4096, 64,
           64, 128, 512, false),
       new Tuning("panama-128", 16, 32, 256, 256, 3, 1024, 128, 10, 20, 6400, 512, 64, 32,
-          512, 64, 1024, 100, 24, 16, 256, 1024, 256, 25, 256, 16, 128, 32, 100, 4096, 64,
+          512, 64, 1024, 100, 24, 16, 256, 1024, 256, 25, 256, 32, 16, 128, 32, 100, 4096, 64,
           64, 128, 512, false),
       new Tuning("scalar", 16, 32, 256, 256, 4, 1024, 128, 10, 20, 6400, 512, 64, 32,
-          512, 64, 1024, 100, 24, 16, 256, 1024, 256, 25, 256, 16, 128, 32, 100, 4096, 64,
+          512, 64, 1024, 100, 24, 16, 256, 1024, 256, 25, 256, 32, 16, 128, 32, 100, 4096, 64,
           64, 128, 512, false));
 
   /**

@@ -78,7 +78,10 @@ class WindowDotsTest {
     return Planner.WINDOW_DOTS.equals(ALGO.plan(g, Pass.BACKWARD_WEIGHT, ctx).path());
   }
 
-  /** Deeper filters, rows with a partial vector, and NHWC go to the outer-product pass. */
+  /**
+   * Deeper filters, rows with a partial vector, NHWC, and disjoint windows of more than 32 taps
+   * go to the outer-product pass.
+   */
   @Test
   void otherShapesAreNotTaken() {
     assertFalse(takes(ConvCase.of("d260").x(1, 65, 3, 16).kernel(2, 2, 2)
@@ -87,6 +90,9 @@ class WindowDotsTest {
         .pad(Padding.of(1)).build().geometry()));
     assertFalse(takes(ConvCase.of("nhwc").x(1, 3, 3, 16).kernel(2, 3, 3)
         .pad(Padding.of(1)).nhwc().build().geometry()));
+    // disjoint windows (kernel within stride) over 32 taps
+    assertFalse(takes(ConvCase.of("disjoint d36").x(1, 9, 4, 64).kernel(2, 2, 2).stride(2, 2)
+        .build().geometry()));
   }
 
   @Test

@@ -43,6 +43,8 @@ class LegacyAutoTest {
   // added since: stride-1 forwards at any padded row width, for deep reductions
   private static final int DENSE_MIN_DEPTH = 512;
   private static final int MAX_DEPTH = 256;
+  // added since: disjoint windows (kernel within stride) as dots only for shallow filters
+  private static final int MAX_DEPTH_DISJOINT = 32;
   private static final int ROW_MULTIPLE = 16;
   // added since: pointwise weight gradients with few products per packed value as dots
   private static final int MAX_PRODUCTS_PER_VALUE = 24;
@@ -202,7 +204,10 @@ class LegacyAutoTest {
   }
 
   private static boolean windowDotsPreferred(ConvGeometry g) {
-    return PaddedWindows.supports(g) && g.crs() <= MAX_DEPTH && g.q() % ROW_MULTIPLE == 0;
+    boolean disjoint =
+        (g.r() - 1) * g.dilH() < g.strideH() && (g.s() - 1) * g.dilW() < g.strideW();
+    return PaddedWindows.supports(g) && g.crs() <= (disjoint ? MAX_DEPTH_DISJOINT : MAX_DEPTH)
+        && g.q() % ROW_MULTIPLE == 0;
   }
 
   /** Added since: the other rows of shallow stride-1 filters, as dots along whole planes. */
