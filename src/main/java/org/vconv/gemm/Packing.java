@@ -1,6 +1,7 @@
 package org.vconv.gemm;
 
 import java.util.Arrays;
+import org.vconv.simd.GemmKernels;
 
 /**
  * Packs GEMM operands into BLIS micro-panels (layout in {@link PackSource}). A
@@ -13,7 +14,7 @@ final class Packing {
 
   /** Packs rows {@code [row0, row0+rows)} x depth {@code [k0, k0+kc)} of {@code src}. */
   static void pack(PackSource src, int row0, int rows, int k0, int kc, int width, float[] dst,
-      int off) {
+      int off, GemmKernels kernels) {
     assert rows >= 1 && kc >= 1 && width >= 1 && row0 >= 0 && k0 >= 0 && off >= 0;
     assert off + (long) (rows + width - 1) / width * width * kc <= dst.length;
     if (src instanceof StridedMatrix s) {
@@ -22,7 +23,10 @@ final class Packing {
         return;
       }
       if (s.colStride() == 1) {
-        packAdjacentDepth(s, row0, rows, k0, kc, width, dst, off);
+        if (s.rowStride() <= 0
+            || !packAdjacentDepth(s, row0, rows, k0, kc, width, dst, off, kernels)) {
+          packAdjacentDepth(s, row0, rows, k0, kc, width, dst, off);
+        }
         return;
       }
     }
@@ -53,6 +57,32 @@ final class Packing {
         Arrays.fill(dst, d + live, d + width, 0f);
       }
     }
+  }
+
+  /**
+   * {@link #packAdjacentDepth} through the kernels' transpose, padding rows zeroed; false,
+   * nothing written, where the kernels have none.
+   */
+  private static boolean packAdjacentDepth(StridedMatrix s, int row0, int rows, int k0, int kc,
+      int width, float[] dst, int off, GemmKernels kernels) {
+    for (int t = 0, r = 0; r < rows; t++, r += width) {
+      int live = Math.min(width, rows - r);
+      int base = off + t * width * kc;
+      if (!kernels.packAdjacentDepth(s.data(), s.offset() + (row0 + r) * s.rowStride() + k0,
+          s.rowStride(), live, kc, dst, base, width)) {
+        if (t == 0) {
+          return false;
+        }
+        packAdjacentDepth(s, row0 + r, live, k0, kc, width, dst, base); // a short last panel
+        continue;
+      }
+      if (live < width) {
+        for (int kk = 0, d = base; kk < kc; kk++, d += width) {
+          Arrays.fill(dst, d + live, d + width, 0f);
+        }
+      }
+    }
+    return true;
   }
 
   /**

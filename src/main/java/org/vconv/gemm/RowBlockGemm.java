@@ -52,7 +52,8 @@ public final class RowBlockGemm {
     int kcMax = bl.depthBlockSize(k);
     for (int pc = 0; pc < k; pc += kcMax) {
       int kc = Math.min(kcMax, k - pc);
-      Packing.pack(a, row0, rows, pc, kc, kernels.mr(), dst, off + pc * mPad + row0 * kc);
+      Packing.pack(a, row0, rows, pc, kc, kernels.mr(), dst, off + pc * mPad + row0 * kc,
+          kernels);
     }
   }
 
@@ -73,7 +74,8 @@ public final class RowBlockGemm {
     int nPad = padded(n, kernels.nr());
     int kcMax = blocking(kernels).depthBlockSize(k);
     for (int pc = 0; pc < k; pc += kcMax) { // B's depth block pc at pc * nPad
-      Packing.pack(bt, 0, n, pc, Math.min(kcMax, k - pc), kernels.nr(), buf, off + pc * nPad);
+      Packing.pack(bt, 0, n, pc, Math.min(kcMax, k - pc), kernels.nr(), buf, off + pc * nPad,
+          kernels);
     }
   }
 

@@ -173,7 +173,7 @@ public final class Sgemm {
       float[] ap = null;
       if (sharedA != null) {
         ap = sharedA.array();
-        mPad = packAll(a, m, k, bl, ap, ctx);
+        mPad = packAll(a, m, k, bl, ap, kernels, ctx);
       }
       long nPad = (long) (n + bl.nr() - 1) / bl.nr() * bl.nr();
       Operands ops = new Operands(a, bt, bp, bpOff, nPad, ap, mPad);
@@ -192,7 +192,7 @@ public final class Sgemm {
    * at {@code pc * mPad}, its rows {@code ic...} at {@code + ic * kc}. Returns mPad.
    */
   private static int packAll(PackSource a, int m, int k, Blocking bl, float[] ap,
-      ExecContext ctx) {
+      GemmKernels kernels, ExecContext ctx) {
     int mPad = (m + bl.mr() - 1) / bl.mr() * bl.mr();
     int kcMax = bl.depthBlockSize(k);
     int rowBlocks = (m + bl.mc() - 1) / bl.mc();
@@ -200,7 +200,7 @@ public final class Sgemm {
       int pc = t / rowBlocks * kcMax;
       int ic = t % rowBlocks * bl.mc();
       Packing.pack(a, ic, Math.min(bl.mc(), m - ic), pc, Math.min(kcMax, k - pc), bl.mr(), ap,
-          pc * mPad + ic * Math.min(kcMax, k - pc));
+          pc * mPad + ic * Math.min(kcMax, k - pc), kernels);
     });
     return mPad;
   }
@@ -264,7 +264,7 @@ public final class Sgemm {
         int kc = Math.min(kcMax, k - pc);
         int bOff = 0;
         if (ops.bt() != null) {
-          Packing.pack(ops.bt(), jc, nc, pc, kc, nr, bp, 0);
+          Packing.pack(ops.bt(), jc, nc, pc, kc, nr, bp, 0, kernels);
         } else {
           bOff = Math.toIntExact(ops.bOff() + pc * ops.nPad() + (long) jc * kc);
         }
@@ -272,7 +272,7 @@ public final class Sgemm {
           int mc = Math.min(mcMax, r1 - ic);
           int aOff = 0;
           if (sharedA == null) {
-            Packing.pack(ops.a(), ic, mc, pc, kc, mr, ap, 0);
+            Packing.pack(ops.a(), ic, mc, pc, kc, mr, ap, 0, kernels);
           } else {
             aOff = pc * mPad + ic * kc;
           }

@@ -19,6 +19,17 @@ package org.vconv.simd;
  */
 public interface GemmKernels {
 
+  /**
+   * Packs rows that are contiguous along the depth into a micro-panel, where these kernels
+   * transpose faster than a scalar copy: {@code dst[dOff + p*width + i] =
+   * src[sOff + i*sStride + p]} for {@code i < rows}, {@code p < kc} (rows past {@code rows}
+   * are the caller's). {@code rows <= width}, {@code sStride > 0}.
+   *
+   * @return false, having written nothing, where they do not (the caller packs)
+   */
+  boolean packAdjacentDepth(float[] src, int sOff, int sStride, int rows, int kc, float[] dst,
+      int dOff, int width);
+
   /** Rows of the C tile, and the width of a packed A micro-panel. */
   int mr();
 

@@ -47,6 +47,24 @@ final class PanamaGemmKernels implements GemmKernels {
   }
 
   @Override
+  public boolean packAdjacentDepth(float[] src, int sOff, int sStride, int rows, int kc,
+      float[] dst, int dOff, int width) {
+    assert rows <= width && sStride > 0;
+    if (!PanamaTranspose.blocks16()) {
+      return false; // narrower vectors transpose by gathers, slower than the packer's copy
+    }
+    if (width == 8 && rows == 8) {
+      PanamaTranspose.panel8(src, sOff, sStride, kc, dst, dOff);
+      return true;
+    }
+    if (width < 16) {
+      return false;
+    }
+    PanamaTranspose.transpose(src, sOff, sStride, 1, rows, kc, dst, dOff, width);
+    return true;
+  }
+
+  @Override
   public void multiplyTile(int kc, float[] a, int aOff, float[] b, int bOff, float[] c,
       int cOff, int ldc) {
     assert checkArgs(kc, a, aOff, b, bOff, c, cOff, ldc);

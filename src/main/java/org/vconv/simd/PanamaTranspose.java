@@ -11,7 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
  * loads and permutes cost much less than gathers. Masked loads cost far more than full ones, so
  * a short block for the last columns reads its full rows when they lie inside the array and
  * stores only its columns' outputs, else the columns take gathers. Rows past the last full
- * {@code L} take the scalar provider's loop.
+ * {@code L} take the scalar provider's loop. GEMM micro-panels of 8 rows (the 16-lane kernels'
+ * A panels) take 8 x 8 blocks of 8-lane vectors ({@link #panel8}).
  */
 final class PanamaTranspose {
   private PanamaTranspose() {}
@@ -32,6 +33,81 @@ final class PanamaTranspose {
       index[2 * i + 1] = from + i + L;
     }
     return FloatVector.fromArray(SPECIES, index, 0);
+  }
+
+  /** 8-lane vectors, for 8-row GEMM panels. */
+  private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
+
+  /** Lane indices into two 8-lane vectors: their first halves interleaved. */
+  private static final FloatVector LO8 = zip8(0);
+
+  /** Their second halves interleaved. */
+  private static final FloatVector HI8 = zip8(4);
+
+  private static FloatVector zip8(int from) {
+    float[] index = new float[8];
+    for (int i = 0; i < 4; i++) {
+      index[2 * i] = from + i;
+      index[2 * i + 1] = from + i + 8;
+    }
+    return FloatVector.fromArray(S8, index, 0);
+  }
+
+  /**
+   * An 8-row GEMM micro-panel from 8 rows contiguous along the depth:
+   * {@code dst[dOff + p*8 + i] = src[sOff + i*sStride + p]}, {@code i < 8}, {@code p < kc}; in
+   * 8 x 8 blocks of three rounds of two-source permutes, the last columns by the scalar loop.
+   */
+  static void panel8(float[] src, int sOff, int sStride, int kc, float[] dst, int dOff) {
+    int c = 0;
+    for (; c + 8 <= kc; c += 8) {
+      block8(src, sOff + c, sStride, dst, dOff + c * 8);
+    }
+    ScalarArrayKernels.transposeRows(src, sOff + c, sStride, 1, 0, 8, kc - c, dst,
+        dOff + c * 8, 8);
+  }
+
+  /** The 8 x 8 block at {@code s[at + i*ss + j]} into {@code d[to + j*8 + i]}. */
+  private static void block8(float[] s, int at, int ss, float[] d, int to) {
+    FloatVector r0 = FloatVector.fromArray(S8, s, at);
+    FloatVector r1 = FloatVector.fromArray(S8, s, at + ss);
+    FloatVector r2 = FloatVector.fromArray(S8, s, at + 2 * ss);
+    FloatVector r3 = FloatVector.fromArray(S8, s, at + 3 * ss);
+    FloatVector r4 = FloatVector.fromArray(S8, s, at + 4 * ss);
+    FloatVector r5 = FloatVector.fromArray(S8, s, at + 5 * ss);
+    FloatVector r6 = FloatVector.fromArray(S8, s, at + 6 * ss);
+    FloatVector r7 = FloatVector.fromArray(S8, s, at + 7 * ss);
+    for (int round = 0; round < 3; round++) { // interleave rows i and i + 4 into 2i, 2i + 1
+      FloatVector t0 = LO8.selectFrom(r0, r4);
+      FloatVector t1 = HI8.selectFrom(r0, r4);
+      FloatVector t2 = LO8.selectFrom(r1, r5);
+      FloatVector t3 = HI8.selectFrom(r1, r5);
+      FloatVector t4 = LO8.selectFrom(r2, r6);
+      FloatVector t5 = HI8.selectFrom(r2, r6);
+      FloatVector t6 = LO8.selectFrom(r3, r7);
+      FloatVector t7 = HI8.selectFrom(r3, r7);
+      r0 = t0;
+      r1 = t1;
+      r2 = t2;
+      r3 = t3;
+      r4 = t4;
+      r5 = t5;
+      r6 = t6;
+      r7 = t7;
+    }
+    r0.intoArray(d, to);
+    r1.intoArray(d, to + 8);
+    r2.intoArray(d, to + 16);
+    r3.intoArray(d, to + 24);
+    r4.intoArray(d, to + 32);
+    r5.intoArray(d, to + 40);
+    r6.intoArray(d, to + 48);
+    r7.intoArray(d, to + 56);
+  }
+
+  /** Whether {@link #transpose} moves 16 x 16 blocks in registers (16-lane vectors). */
+  static boolean blocks16() {
+    return L == 16;
   }
 
   static void transpose(float[] src, int sOff, int sStride, int cStep, int rows, int cols,

@@ -22,6 +22,12 @@ final class ScalarGemmKernels implements GemmKernels {
   }
 
   @Override
+  public boolean packAdjacentDepth(float[] src, int sOff, int sStride, int rows, int kc,
+      float[] dst, int dOff, int width) {
+    return false; // the packer's own copy is this provider's
+  }
+
+  @Override
   public void multiplyTile(int kc, float[] a, int aOff, float[] b, int bOff, float[] c,
       int cOff, int ldc) {
     tile4x4(kc, a, aOff, b, bOff, c, cOff, ldc, false);
