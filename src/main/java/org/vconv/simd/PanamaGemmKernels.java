@@ -50,18 +50,15 @@ final class PanamaGemmKernels implements GemmKernels {
   public boolean packAdjacentDepth(float[] src, int sOff, int sStride, int rows, int kc,
       float[] dst, int dOff, int width) {
     assert rows <= width && sStride > 0;
-    if (!PanamaTranspose.blocks16()) {
-      return false; // narrower vectors transpose by gathers, slower than the packer's copy
-    }
-    if (width == 8 && rows == 8) {
-      PanamaTranspose.panel8(src, sOff, sStride, kc, dst, dOff);
+    if (PanamaTranspose.blocks16() && width >= 16) {
+      PanamaTranspose.transpose(src, sOff, sStride, 1, rows, kc, dst, dOff, width);
       return true;
     }
-    if (width < 16) {
-      return false;
+    if (PanamaTranspose.blocks8() && width % 8 == 0 && rows >= 8) {
+      PanamaTranspose.panel(src, sOff, sStride, rows, kc, dst, dOff, width);
+      return true;
     }
-    PanamaTranspose.transpose(src, sOff, sStride, 1, rows, kc, dst, dOff, width);
-    return true;
+    return false; // narrower panels or vectors: the packer's copy
   }
 
   @Override

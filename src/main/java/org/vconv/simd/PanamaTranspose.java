@@ -11,8 +11,9 @@ import jdk.incubator.vector.VectorSpecies;
  * loads and permutes cost much less than gathers. Masked loads cost far more than full ones, so
  * a short block for the last columns reads its full rows when they lie inside the array and
  * stores only its columns' outputs, else the columns take gathers. Rows past the last full
- * {@code L} take the scalar provider's loop. GEMM micro-panels of 8 rows (the 16-lane kernels'
- * A panels) take 8 x 8 blocks of 8-lane vectors ({@link #panel8}).
+ * {@code L} take the scalar provider's loop. GEMM micro-panels of 8 rows and multiples of 8
+ * (the 16-lane kernels' A panels, the 8-lane kernels' B panels) take 8 x 8 blocks of 8-lane
+ * vectors ({@link #panel}).
  */
 final class PanamaTranspose {
   private PanamaTranspose() {}
@@ -35,7 +36,7 @@ final class PanamaTranspose {
     return FloatVector.fromArray(SPECIES, index, 0);
   }
 
-  /** 8-lane vectors, for 8-row GEMM panels. */
+  /** 8-lane vectors, for GEMM panels of 8 rows or a multiple of 8 ({@link #panel}). */
   private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
 
   /** Lane indices into two 8-lane vectors: their first halves interleaved. */
@@ -54,21 +55,27 @@ final class PanamaTranspose {
   }
 
   /**
-   * An 8-row GEMM micro-panel from 8 rows contiguous along the depth:
-   * {@code dst[dOff + p*8 + i] = src[sOff + i*sStride + p]}, {@code i < 8}, {@code p < kc}; in
-   * 8 x 8 blocks of three rounds of two-source permutes, the last columns by the scalar loop.
+   * A GEMM micro-panel from rows contiguous along the depth:
+   * {@code dst[dOff + p*width + i] = src[sOff + i*sStride + p]}, {@code i < rows},
+   * {@code p < kc}; in 8 x 8 blocks of three rounds of two-source permutes on 8-lane vectors,
+   * the rows past the last 8 and the last columns by the scalar loop.
    */
-  static void panel8(float[] src, int sOff, int sStride, int kc, float[] dst, int dOff) {
-    int c = 0;
-    for (; c + 8 <= kc; c += 8) {
-      block8(src, sOff + c, sStride, dst, dOff + c * 8);
+  static void panel(float[] src, int sOff, int sStride, int rows, int kc, float[] dst, int dOff,
+      int width) {
+    int r = 0;
+    for (; r + 8 <= rows; r += 8) {
+      int c = 0;
+      for (; c + 8 <= kc; c += 8) {
+        block8(src, sOff + r * sStride + c, sStride, dst, dOff + c * width + r, width);
+      }
+      ScalarArrayKernels.transposeRows(src, sOff + r * sStride + c, sStride, 1, 0, 8, kc - c,
+          dst, dOff + c * width + r, width);
     }
-    ScalarArrayKernels.transposeRows(src, sOff + c, sStride, 1, 0, 8, kc - c, dst,
-        dOff + c * 8, 8);
+    ScalarArrayKernels.transposeRows(src, sOff, sStride, 1, r, rows, kc, dst, dOff, width);
   }
 
-  /** The 8 x 8 block at {@code s[at + i*ss + j]} into {@code d[to + j*8 + i]}. */
-  private static void block8(float[] s, int at, int ss, float[] d, int to) {
+  /** The 8 x 8 block at {@code s[at + i*ss + j]} into {@code d[to + j*ds + i]}. */
+  private static void block8(float[] s, int at, int ss, float[] d, int to, int ds) {
     FloatVector r0 = FloatVector.fromArray(S8, s, at);
     FloatVector r1 = FloatVector.fromArray(S8, s, at + ss);
     FloatVector r2 = FloatVector.fromArray(S8, s, at + 2 * ss);
@@ -96,18 +103,23 @@ final class PanamaTranspose {
       r7 = t7;
     }
     r0.intoArray(d, to);
-    r1.intoArray(d, to + 8);
-    r2.intoArray(d, to + 16);
-    r3.intoArray(d, to + 24);
-    r4.intoArray(d, to + 32);
-    r5.intoArray(d, to + 40);
-    r6.intoArray(d, to + 48);
-    r7.intoArray(d, to + 56);
+    r1.intoArray(d, to + ds);
+    r2.intoArray(d, to + 2 * ds);
+    r3.intoArray(d, to + 3 * ds);
+    r4.intoArray(d, to + 4 * ds);
+    r5.intoArray(d, to + 5 * ds);
+    r6.intoArray(d, to + 6 * ds);
+    r7.intoArray(d, to + 7 * ds);
   }
 
   /** Whether {@link #transpose} moves 16 x 16 blocks in registers (16-lane vectors). */
   static boolean blocks16() {
     return L == 16;
+  }
+
+  /** Whether {@link #panel}'s 8-lane vectors are at most this provider's width. */
+  static boolean blocks8() {
+    return L >= 8;
   }
 
   static void transpose(float[] src, int sOff, int sStride, int cStep, int rows, int cols,
