@@ -23,10 +23,7 @@ final class Packing {
         return;
       }
       if (s.colStride() == 1) {
-        if (s.rowStride() <= 0
-            || !packAdjacentDepth(s, row0, rows, k0, kc, width, dst, off, kernels)) {
-          packAdjacentDepth(s, row0, rows, k0, kc, width, dst, off);
-        }
+        packAdjacentDepth(s, row0, rows, k0, kc, width, dst, off, kernels);
         return;
       }
     }
@@ -60,68 +57,56 @@ final class Packing {
   }
 
   /**
-   * {@link #packAdjacentDepth} through the kernels' transpose, padding rows zeroed; false,
-   * nothing written, where the kernels have none.
-   */
-  private static boolean packAdjacentDepth(StridedMatrix s, int row0, int rows, int k0, int kc,
-      int width, float[] dst, int off, GemmKernels kernels) {
-    for (int t = 0, r = 0; r < rows; t++, r += width) {
-      int live = Math.min(width, rows - r);
-      int base = off + t * width * kc;
-      if (!kernels.packAdjacentDepth(s.data(), s.offset() + (row0 + r) * s.rowStride() + k0,
-          s.rowStride(), live, kc, dst, base, width)) {
-        if (t == 0) {
-          return false;
-        }
-        packAdjacentDepth(s, row0 + r, live, k0, kc, width, dst, base); // a short last panel
-        continue;
-      }
-      if (live < width) {
-        for (int kk = 0, d = base; kk < kc; kk++, d += width) {
-          Arrays.fill(dst, d + live, d + width, 0f);
-        }
-      }
-    }
-    return true;
-  }
-
-  /**
    * Column stride 1 (A row-major, or B column-major seen as {@code n x k}): every row is
-   * contiguous along the depth. Four rows are read side by side (four sequential streams) and
-   * written as four adjacent floats per step; leftover rows go one by one, padding rows get
-   * zeros. Four at a time turns the strided writes of row by row (one float per panel row)
-   * into runs of four, and it fits any width.
+   * contiguous along the depth, so each panel is a transpose. The kernels' vector transpose
+   * packs it where they have one faster than a copy ({@link GemmKernels#packAdjacentDepth};
+   * rows in address order only), else {@link #copyRows}; padding rows get zeros.
    */
-  static void packAdjacentDepth(StridedMatrix s, int row0, int rows, int k0, int kc, int width,
-      float[] dst, int off) {
+  private static void packAdjacentDepth(StridedMatrix s, int row0, int rows, int k0, int kc,
+      int width, float[] dst, int off, GemmKernels kernels) {
     float[] data = s.data();
     int rs = s.rowStride();
     for (int t = 0, r = 0; r < rows; t++, r += width) {
       int live = Math.min(width, rows - r);
       int base = off + t * width * kc;
-      int i = 0;
-      for (; i + 4 <= live; i += 4) {
-        int s0 = s.offset() + (row0 + r + i) * rs + k0;
-        int s1 = s0 + rs;
-        int s2 = s1 + rs;
-        int s3 = s2 + rs;
-        for (int kk = 0, d = base + i; kk < kc; kk++, d += width) {
-          dst[d] = data[s0 + kk];
-          dst[d + 1] = data[s1 + kk];
-          dst[d + 2] = data[s2 + kk];
-          dst[d + 3] = data[s3 + kk];
+      int from = s.offset() + (row0 + r) * rs + k0;
+      if (rs <= 0 || !kernels.packAdjacentDepth(data, from, rs, live, kc, dst, base, width)) {
+        copyRows(data, from, rs, live, kc, dst, base, width);
+      }
+      if (live < width) { // zero rows past the end
+        for (int kk = 0, d = base; kk < kc; kk++, d += width) {
+          Arrays.fill(dst, d + live, d + width, 0f);
         }
       }
-      for (; i < live; i++) {
-        int s0 = s.offset() + (row0 + r + i) * rs + k0;
-        for (int kk = 0, d = base + i; kk < kc; kk++, d += width) {
-          dst[d] = data[s0 + kk];
-        }
+    }
+  }
+
+  /**
+   * One panel's {@code live} rows, {@code data[from + i*rs + kk]} into
+   * {@code dst[base + kk*width + i]}. Four rows are read side by side (four sequential
+   * streams) and written as four adjacent floats per step; leftover rows go one by one. Four
+   * at a time turns the strided writes of row by row (one float per panel row) into runs of
+   * four, and it fits any width.
+   */
+  private static void copyRows(float[] data, int from, int rs, int live, int kc, float[] dst,
+      int base, int width) {
+    int i = 0;
+    for (; i + 4 <= live; i += 4) {
+      int s0 = from + i * rs;
+      int s1 = s0 + rs;
+      int s2 = s1 + rs;
+      int s3 = s2 + rs;
+      for (int kk = 0, d = base + i; kk < kc; kk++, d += width) {
+        dst[d] = data[s0 + kk];
+        dst[d + 1] = data[s1 + kk];
+        dst[d + 2] = data[s2 + kk];
+        dst[d + 3] = data[s3 + kk];
       }
-      for (; i < width; i++) { // zero rows past the end
-        for (int kk = 0, d = base + i; kk < kc; kk++, d += width) {
-          dst[d] = 0f;
-        }
+    }
+    for (; i < live; i++) {
+      int s0 = from + i * rs;
+      for (int kk = 0, d = base + i; kk < kc; kk++, d += width) {
+        dst[d] = data[s0 + kk];
       }
     }
   }

@@ -22,37 +22,32 @@ final class PanamaTranspose {
   private static final int L = SPECIES.length();
 
   /** Lane indices into two vectors {@code (a, b)}: their first halves interleaved. */
-  private static final FloatVector LO = zip(0);
+  private static final FloatVector LO = zip(SPECIES, 0);
 
   /** Their second halves interleaved. */
-  private static final FloatVector HI = zip(L / 2);
+  private static final FloatVector HI = zip(SPECIES, L / 2);
 
-  private static FloatVector zip(int from) {
-    float[] index = new float[L];
-    for (int i = 0; i < L / 2; i++) {
+  /**
+   * Lane indices of {@code species} into two vectors {@code (a, b)}: lanes {@code from...} of
+   * each, interleaved ({@code a[from], b[from], a[from + 1], ...}).
+   */
+  private static FloatVector zip(VectorSpecies<Float> species, int from) {
+    int lanes = species.length();
+    float[] index = new float[lanes];
+    for (int i = 0; i < lanes / 2; i++) {
       index[2 * i] = from + i;
-      index[2 * i + 1] = from + i + L;
+      index[2 * i + 1] = from + i + lanes;
     }
-    return FloatVector.fromArray(SPECIES, index, 0);
+    return FloatVector.fromArray(species, index, 0);
   }
 
   /** 8-lane vectors, for GEMM panels of 8 rows or a multiple of 8 ({@link #panel}). */
   private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
 
-  /** Lane indices into two 8-lane vectors: their first halves interleaved. */
-  private static final FloatVector LO8 = zip8(0);
+  /** {@link #LO} and {@link #HI} of 8-lane vectors. */
+  private static final FloatVector LO8 = zip(S8, 0);
 
-  /** Their second halves interleaved. */
-  private static final FloatVector HI8 = zip8(4);
-
-  private static FloatVector zip8(int from) {
-    float[] index = new float[8];
-    for (int i = 0; i < 4; i++) {
-      index[2 * i] = from + i;
-      index[2 * i + 1] = from + i + 8;
-    }
-    return FloatVector.fromArray(S8, index, 0);
-  }
+  private static final FloatVector HI8 = zip(S8, 4);
 
   /**
    * A GEMM micro-panel from rows contiguous along the depth:
