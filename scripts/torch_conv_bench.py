@@ -7,7 +7,11 @@ training runs. (torch.nn.grad.conv2d_input/_weight pass a stride-0 expanded dumm
 other operand, which changes PyTorch's backend choice: 2-3x off either way on some layers.)
 Per layer and pass: warm-up, then the median of timed calls.
 Writes a JSON array like scripts/bench's: name, pass, impl ("torch"), ms, gflops, n, threads,
-samples. Run with the python of scripts/torch-python."""
+samples. Run with the python of scripts/torch-python.
+With --serve it times nothing up front: it answers "ready" once torch is loaded, then reads requests "LAYER PASS" from stdin, one per
+line, times each and answers "ok" on stdout (or "error: ..."), until a line "." or the end
+of stdin; then it writes the JSON of the requests it timed. scripts/compare-pytorch sends each
+layer-pass right after vconv's run of it, so that the two times are taken seconds apart."""
 import argparse
 import json
 import os
@@ -99,6 +103,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--preset", choices=PRESETS, default="quick")
     ap.add_argument("--json", required=True)
+    ap.add_argument("--serve", action="store_true",
+                    help='time the "LAYER PASS" requests read from stdin (see above)')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     layers = read_suite(a.suite)
@@ -110,15 +116,36 @@ def main():
           f"mkldnn {'on' if torch.backends.mkldnn.is_available() and torch.backends.mkldnn.enabled else 'off'}",
           file=sys.stderr)
     rows = []
-    for l in layers:
-        for pss in passes:
-            ms, samples = median_ms(make_call(l, pss, gen), a.preset)
-            gf = flops(l) / (ms * 1e6)
-            rows.append({"name": l["name"], "pass": pss, "impl": "torch", "ms": round(ms, 4),
-                         "gflops": round(gf, 2), "n": l["n"], "threads": a.threads,
-                         "samples": samples})
-            print(f"  {l['name']:<16} {pss:<10} torch  median {ms:.3f} ms", file=sys.stderr,
-                  flush=True)
+
+    def time_row(l, pss):
+        ms, samples = median_ms(make_call(l, pss, gen), a.preset)
+        gf = flops(l) / (ms * 1e6)
+        rows.append({"name": l["name"], "pass": pss, "impl": "torch", "ms": round(ms, 4),
+                     "gflops": round(gf, 2), "n": l["n"], "threads": a.threads,
+                     "samples": samples})
+        print(f"  {l['name']:<16} {pss:<10} torch  median {ms:.3f} ms", file=sys.stderr,
+              flush=True)
+
+    if a.serve:
+        by_name = {l["name"]: l for l in layers}
+        print("ready", flush=True)
+        while True:
+            line = sys.stdin.readline()
+            if not line or line.strip() == ".":
+                break
+            words = line.split()
+            if len(words) != 2 or words[0] not in by_name or words[1] not in PASSES:
+                print(f"error: bad request {line.strip()!r}", flush=True)
+                continue
+            try:
+                time_row(by_name[words[0]], words[1])
+                print("ok", flush=True)
+            except Exception as e:  # noqa: BLE001 - the caller reports it and stops
+                print(f"error: {type(e).__name__}: {e}".replace("\n", " "), flush=True)
+    else:
+        for l in layers:
+            for pss in passes:
+                time_row(l, pss)
     with open(a.json, "w") as f:
         json.dump(rows, f, indent=1)
         f.write("\n")
