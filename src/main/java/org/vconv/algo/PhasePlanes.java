@@ -15,17 +15,37 @@ import org.vconv.plan.ConvGeometry;
  * tap. So outputs are computed as one flat run of row pitch {@code cols} and image pitch
  * {@code S}; the columns past {@code Q} and rows past {@code P} are junk and never stored.
  *
+ * <p>At stride 1 neighbours share their padding: a row's right padding is the next row's left
+ * padding and an image's bottom rows the next image's top rows, all zeros, so {@code cols} is
+ * {@code W + max(padLeft, padRight)} and {@code rows} {@code H + max(padTop, padBottom)}
+ * (padded coordinates past {@code cols} continue on the next row). The junk is that much
+ * smaller: 3x3 padding 1 on 7x7 planes computes 64 positions per 49 outputs, not 81. The last
+ * image's bottom padding lies in {@code slack} zero floats after each channel's images.
+ * This holds while every output still lies within a row and an image ({@code Q <= cols},
+ * {@code P <= rows}), that is while the smaller pad of each axis is within the kernel's
+ * extent; other shapes, and strided ones, keep both pads per row.
+ *
  * <p>Positions outside the images are never written, so a buffer stays valid padding for
  * every task once it was zeroed (new arrays are).
  */
-record PhasePlanes(int cg, int sh, int sw, int rows, int cols, int batch) {
+record PhasePlanes(int cg, int sh, int sw, int rows, int cols, int batch, int slack) {
 
   static PhasePlanes of(ConvGeometry g, int batch) {
-    int paddedH = g.h() + g.padTop() + g.padBottom();
-    int paddedW = g.w() + g.padLeft() + g.padRight();
+    int pt = g.padTop();
+    int pb = g.padBottom();
+    int pl = g.padLeft();
+    int pr = g.padRight();
+    if (g.strideH() == 1 && g.strideW() == 1 && Math.min(pt, pb) <= (g.r() - 1) * g.dilH()
+        && Math.min(pl, pr) <= (g.s() - 1) * g.dilW()) {
+      int cols = g.w() + Math.max(pl, pr);
+      return new PhasePlanes(g.cg(), 1, 1, g.h() + Math.max(pt, pb), cols, batch,
+          (pt + pb + 1) * cols);
+    }
+    int paddedH = g.h() + pt + pb;
+    int paddedW = g.w() + pl + pr;
     return new PhasePlanes(g.cg(), g.strideH(), g.strideW(),
         (paddedH + g.strideH() - 1) / g.strideH(), (paddedW + g.strideW() - 1) / g.strideW(),
-        batch);
+        batch, 0);
   }
 
   /** Floats of one phase of one image: the image pitch of the flat runs. */
@@ -38,7 +58,7 @@ record PhasePlanes(int cg, int sh, int sw, int rows, int cols, int batch) {
   }
 
   int channelSize() {
-    return sh * sw * batch * rows * cols;
+    return sh * sw * batch * rows * cols + slack;
   }
 
   /** Floats of the {@code C/G} planes. */

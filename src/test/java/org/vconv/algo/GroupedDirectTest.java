@@ -17,7 +17,7 @@ import org.vconv.simd.VectorProviders;
  * {@link GroupedDirect} against {@link DirectReference} on the parameters it meets: channels
  * per group 1, 2, 3, 4, 8, 16, multipliers 1 and 2, strides 1..3 (unequal too), dilation,
  * asymmetric, SAME and oversized padding, strides larger than the kernel (phases without
- * taps), output widths 1, 15, 16, 17, 33, 56, whole and partial image batches, both layouts,
+ * taps), output widths 1, 7, 15, 16, 17, 33, 56, whole and partial image batches, both layouts,
  * bias or not. Tolerances are {@link Checks#assertClose}'s, from each pass's reduction length.
  */
 class GroupedDirectTest {
@@ -50,11 +50,18 @@ class GroupedDirectTest {
             .bias().build(),
         ConvCase.of("pad beyond kernel").x(1, 4, 5, 6).kernel(4, 2, 2).groups(2)
             .pad(Padding.of(3, 1, 0, 4)).build(),
-        // 26x32 padded planes: batches of 3 images, so 4 leave a partial one (checked below)
+        // 25x31 padded planes (shared padding): batches of 3 images, so 4 leave a partial one
+        // (checked below)
         ConvCase.of("partial batch").x(4, 4, 24, 30).kernel(4, 3, 3).groups(2)
             .pad(Padding.of(1)).bias().build(),
         ConvCase.of("stride beyond kernel").x(2, 3, 10, 11).kernel(6, 2, 1).groups(3)
             .stride(3, 3).dilation(2, 1).pad(Padding.of(1)).bias().build(),
+        // stride 1: rows and images share their padding (RegNet's 7x7 planes, 16 channels
+        // per group, three images in one run); a padded 1x1 keeps both pads per row
+        ConvCase.of("cg16 7x7 shared pads").x(3, 32, 7, 7).kernel(32, 3, 3).groups(2)
+            .pad(Padding.of(1)).bias().build(),
+        ConvCase.of("1x1 padded").x(2, 4, 5, 6).kernel(4, 1, 1).groups(2)
+            .pad(Padding.of(1, 0, 2, 1)).build(),
         // stride-1 depthwise, NCHW in place (DepthwiseNchw): the 3x3 bulk kernels, the flat
         // and column paths, crops in the input gradient
         ConvCase.of("dw 3x3 q56").x(2, 3, 9, 56).kernel(3, 3, 3).groups(3).pad(Padding.of(1))
