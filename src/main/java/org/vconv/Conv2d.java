@@ -15,6 +15,7 @@ import org.vconv.plan.PlanCache;
 import org.vconv.plan.Planner;
 import org.vconv.plan.ShapePlan;
 import org.vconv.plan.ScratchPool;
+import org.vconv.simd.ArrayKernels;
 import org.vconv.simd.VectorProvider;
 import org.vconv.simd.VectorProviders;
 
@@ -518,7 +519,7 @@ public final class Conv2d {
       PaddingSemantics.fixWeightGradient(g, dy.data(), dw.data(), ctx);
     }
     if (db != null) {
-      BiasGradient.compute(g, dy.data(), db.data());
+      BiasGradient.compute(g, dy.data(), db.data(), ctx.kernels().arrays());
     }
   }
 
@@ -531,6 +532,11 @@ public final class Conv2d {
   /** Waits for this call's share of the scratch cap (see the class comment). */
   private ScratchPool.Admission admit() {
     return ScratchPool.admit(workspaceBytes);
+  }
+
+  /** The array kernels this convolution runs on (for ConvNd's bias gradient). */
+  ArrayKernels arrayKernels() {
+    return provider().arrays();
   }
 
   private ExecContext context() {

@@ -296,7 +296,7 @@ public final class ConvNd {
     int ch = spec.channelsLast() ? shape[shape.length - 1] : shape[1];
     float[] db = new float[ch];
     BiasGradient.compute(spec.channelsLast(), shape[0], ch, plane(shape, spec.channelsLast()),
-        dy, db);
+        dy, db, engine.arrayKernels());
     return db;
   }
 

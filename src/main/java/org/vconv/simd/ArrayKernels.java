@@ -133,4 +133,11 @@ public interface ArrayKernels {
 
   /** Whether {@code a[off, off + len)} holds no NaN or infinity. */
   boolean allFinite(float[] a, int off, int len);
+
+  /**
+   * The sum of {@code a[off, off + len)} in double. The order of the adds is the provider's
+   * and depends only on {@code len}: independent partial sums over the elements, combined in a
+   * fixed order at the end.
+   */
+  double sumDouble(float[] a, int off, int len);
 }

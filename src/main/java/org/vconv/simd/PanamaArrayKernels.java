@@ -1,8 +1,10 @@
 package org.vconv.simd;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -10,6 +12,9 @@ import jdk.incubator.vector.VectorSpecies;
 final class PanamaArrayKernels implements ArrayKernels {
   private static final VectorSpecies<Float> SPECIES = PanamaProvider.SPECIES;
   private static final int L = SPECIES.length();
+  /** Doubles in a vector of the same size: half a float vector's lanes. */
+  private static final VectorSpecies<Double> DOUBLES =
+      VectorSpecies.of(double.class, VectorShape.forBitSize(SPECIES.vectorBitSize()));
 
   // Stride 2 as one-vector permutes and blends, which AVX2 has too (the two-vector
   // selectFrom is AVX-512 only and would fall back to boxed Java code there).
@@ -365,5 +370,37 @@ final class PanamaArrayKernels implements ArrayKernels {
       tail += a[off + i] - a[off + i];
     }
     return !Float.isNaN(s0.add(s1).reduceLanes(VectorOperators.ADD) + tail);
+  }
+
+  /**
+   * Two float vectors per step, each widened into its low and high lanes, into four double
+   * accumulators; the scalar tail in its own chain; at the end the accumulators pairwise, then
+   * their lanes in lane order (not {@code reduceLanes}, whose order the JIT tiers do not share).
+   */
+  @Override
+  public double sumDouble(float[] a, int off, int len) {
+    DoubleVector s0 = DoubleVector.zero(DOUBLES);
+    DoubleVector s1 = DoubleVector.zero(DOUBLES);
+    DoubleVector s2 = DoubleVector.zero(DOUBLES);
+    DoubleVector s3 = DoubleVector.zero(DOUBLES);
+    int i = 0;
+    for (; i + 2 * L <= len; i += 2 * L) {
+      FloatVector v0 = FloatVector.fromArray(SPECIES, a, off + i);
+      FloatVector v1 = FloatVector.fromArray(SPECIES, a, off + i + L);
+      s0 = s0.add((DoubleVector) v0.convertShape(VectorOperators.F2D, DOUBLES, 0));
+      s1 = s1.add((DoubleVector) v0.convertShape(VectorOperators.F2D, DOUBLES, 1));
+      s2 = s2.add((DoubleVector) v1.convertShape(VectorOperators.F2D, DOUBLES, 0));
+      s3 = s3.add((DoubleVector) v1.convertShape(VectorOperators.F2D, DOUBLES, 1));
+    }
+    double tail = 0;
+    for (; i < len; i++) {
+      tail += a[off + i];
+    }
+    DoubleVector s = s0.add(s1).add(s2.add(s3));
+    double sum = 0;
+    for (int j = 0; j < DOUBLES.length(); j++) {
+      sum += s.lane(j);
+    }
+    return sum + tail;
   }
 }

@@ -224,6 +224,38 @@ final class ScalarArrayKernels implements ArrayKernels {
     }
   }
 
+  /**
+   * Eight independent chains over the elements {@code i mod 8}, added pairwise at the end, so
+   * the adds do not wait on one another.
+   */
+  @Override
+  public double sumDouble(float[] a, int off, int len) {
+    double s0 = 0;
+    double s1 = 0;
+    double s2 = 0;
+    double s3 = 0;
+    double s4 = 0;
+    double s5 = 0;
+    double s6 = 0;
+    double s7 = 0;
+    int i = 0;
+    for (; i + 8 <= len; i += 8) {
+      int at = off + i;
+      s0 += a[at];
+      s1 += a[at + 1];
+      s2 += a[at + 2];
+      s3 += a[at + 3];
+      s4 += a[at + 4];
+      s5 += a[at + 5];
+      s6 += a[at + 6];
+      s7 += a[at + 7];
+    }
+    for (; i < len; i++) {
+      s0 += a[off + i];
+    }
+    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+  }
+
   @Override
   public boolean allFinite(float[] a, int off, int len) {
     int bad = 0;

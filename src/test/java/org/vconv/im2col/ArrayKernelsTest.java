@@ -84,4 +84,47 @@ class ArrayKernelsTest {
     }
     assertEquals(2 * 2 * 68, checked);
   }
+
+  /**
+   * sumDouble over every length around two vector widths (the two-vector body, the scalar
+   * tail) and unaligned offsets, on integers, so that every order gives the exact sum: each
+   * element of the range counts once (a large marker at any position adds exactly itself),
+   * none just outside it does; under C2 as well.
+   */
+  @Test
+  void sumDoubleAddsEveryElementOfTheRangeOnceOnBothProviders() {
+    float marker = 1 << 20;
+    int checked = 0;
+    for (ArrayKernels k : List.of(VectorProviders.get().arrays(),
+        VectorProviders.scalar().arrays())) {
+      for (int round = 0; round < 40; round++) { // ~ 10^5 calls: enough for C2
+        boolean check = round == 0 || round == 39;
+        for (int len = 0; len <= 67; len++) {
+          int off = 1 + len % 5;
+          float[] a = new float[off + len + 1];
+          double want = 0;
+          for (int i = 0; i < a.length; i++) {
+            a[i] = (i * 7919) % 1001 - 500;
+            want += i >= off && i < off + len ? a[i] : 0;
+          }
+          a[off - 1] = 1 << 30; // just outside, both sides
+          a[off + len] = 1 << 30;
+          double got = k.sumDouble(a, off, len);
+          for (int at = 0; at < len; at++) {
+            a[off + at] += marker;
+            double marked = k.sumDouble(a, off, len);
+            a[off + at] -= marker;
+            if (check) {
+              assertEquals(want + marker, marked, "len " + len + " marker at " + at);
+            }
+          }
+          if (check) {
+            assertEquals(want, got, "len " + len);
+            checked++;
+          }
+        }
+      }
+    }
+    assertEquals(2 * 2 * 68, checked);
+  }
 }
