@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.vconv.algo.BiasGradient;
 import org.vconv.nd.DepthSlices;
 import org.vconv.nd.PadCopy;
+import org.vconv.plan.Tuning;
 
 /**
  * 1-D, 2-D and 3-D convolution, plain or transposed, with every padding mode: a
@@ -164,11 +165,7 @@ public final class ConvNd {
         Objects.requireNonNull(weightShape, "weight shape").clone());
     Lowered l = p.lowered();
     ConvPlan two = l.conv.plan(l.x2, l.w2);
-    String how = switch (spec.rank()) {
-      case 1 -> "1-D as 2-D of height 1";
-      case 3 -> "3-D as 2-D over depth slices " + Arrays.toString(l.x2);
-      default -> "";
-    };
+    String how = l.describe();
     if (spec.paddingMode() != PaddingMode.ZEROS) {
       how += (how.isEmpty() ? "" : ", ") + spec.paddingMode().name().toLowerCase(Locale.ROOT)
           + " padding copied first";
@@ -202,10 +199,7 @@ public final class ConvNd {
     checkBias(p, bias);
     float[] y;
     if (!spec.transposed()) {
-      Lowered l = p.lowered();
-      Tensor y2 = l.conv.forward(Tensor.of(l.input(x.data()), l.x2), Tensor.of(l.weight(w), l.w2),
-          bias);
-      y = l.outputFrom2d(y2.data());
+      y = p.lowered().forward(x.data(), w, bias);
     } else {
       // the adjoint's input gradient, with x as its output's gradient
       y = p.lowered().inputGradient(p.toPlainOutput(x.data()), w);
@@ -253,7 +247,7 @@ public final class ConvNd {
     Tensor dw = null;
     Tensor db = null;
     if (wanted.contains(Gradient.INPUT)) {
-      dx = Tensor.of(spec.transposed() ? p.fromPlainOutput(l.forward(dy.data(), w))
+      dx = Tensor.of(spec.transposed() ? p.fromPlainOutput(l.forward(dy.data(), w, null))
           : l.inputGradient(rOut, w), x.shape());
     }
     if (wanted.contains(Gradient.WEIGHT)) {
@@ -499,18 +493,19 @@ public final class ConvNd {
   private static final class Lowered {
     final Problem p;
     final Conv2d conv;
-    final int[] x2;
+    final int[] x2; // the 2-D shapes: of the main span in 3-D
     final int[] w2;
     final int[] y2;
     final boolean copyPad; // reflect, replicate, circular: pad by copying first
     final int[] rIn; // the 2-D engine's input extents (after the copy, if any)
     final DepthSlices depth; // 3-D only
+    final List<DepthSlices.Span> spans; // 3-D only
+    private final int[] d2; // the 2-D problem as {N, C, H, W, K, R, S, P, Q}, in 3-D per slice
 
     Lowered(Problem p) {
       this.p = p;
       ConvNdSpec s = p.spec();
       int rank = s.rank();
-      boolean last = s.channelsLast();
       copyPad = s.paddingMode() != PaddingMode.ZEROS;
       int[] pads = copyPad ? new int[2 * rank] : p.pads();
       rIn = p.rIn().clone();
@@ -524,38 +519,87 @@ public final class ConvNd {
       int n = p.n();
       int c = p.rInChannels();
       int k = p.rOutChannels();
-      int cg = c / s.groups();
       int[] kr = p.kernel();
       int[] o = p.rOut();
       ConvSpec.Builder b = ConvSpec.builder().groups(s.groups())
-          .layout(last ? Layout.NHWC : Layout.NCHW);
-      // the 2-D problem as {N, C, H, W, K, R, S, P, Q}
-      int[] d2;
+          .layout(s.channelsLast() ? Layout.NHWC : Layout.NCHW);
       switch (rank) {
         case 1 -> {
           b.stride(1, st[0]).dilation(1, dil[0]).padding(Padding.of(0, 0, pads[0], pads[1]));
           d2 = new int[] {n, c, 1, rIn[0], k, 1, kr[0], 1, o[0]};
           depth = null;
+          spans = null;
         }
         case 2 -> {
           b.stride(st[0], st[1]).dilation(dil[0], dil[1])
               .padding(Padding.of(pads[0], pads[1], pads[2], pads[3]));
           d2 = new int[] {n, c, rIn[0], rIn[1], k, kr[0], kr[1], o[0], o[1]};
           depth = null;
+          spans = null;
         }
         default -> {
           b.stride(st[1], st[2]).dilation(dil[1], dil[2])
               .padding(Padding.of(pads[2], pads[3], pads[4], pads[5]));
           depth = new DepthSlices(n, c, rIn[0], rIn[1], rIn[2], s.groups(), kr[0], st[0],
-              dil[0], pads[0], o[0], k, o[1] * o[2], last);
-          d2 = new int[] {n * o[0], kr[0] * c, rIn[1], rIn[2], k, kr[1], kr[2], o[1], o[2]};
-          cg *= kr[0];
+              dil[0], pads[0], o[0], k, o[1] * o[2], s.channelsLast());
+          spans = split(depth, Tuning.of(p.owner().kernels())) ? depth.spans()
+              : List.of(depth.whole());
+          d2 = new int[] {n, c, rIn[1], rIn[2], k, kr[1], kr[2], o[1], o[2]};
         }
       }
       conv = p.owner().engineFor(b.build());
-      x2 = last ? new int[] {d2[0], d2[2], d2[3], d2[1]} : new int[] {d2[0], d2[1], d2[2], d2[3]};
-      w2 = last ? new int[] {d2[5], d2[6], cg, d2[4]} : new int[] {d2[4], cg, d2[5], d2[6]};
-      y2 = last ? new int[] {d2[0], d2[7], d2[8], d2[4]} : new int[] {d2[0], d2[4], d2[7], d2[8]};
+      DepthSlices.Span main = spans == null ? null : mainSpan(spans);
+      x2 = x2(main);
+      w2 = w2(main);
+      y2 = y2(main);
+    }
+
+    /** Whether the border slices run apart, on their taps inside the input only. */
+    private static boolean split(DepthSlices depth, Tuning tuning) {
+      return depth.paddedPercent() >= tuning.depthSplitMinPaddedPercent();
+    }
+
+    /** The span with the most products: the one the plan describes. */
+    private static DepthSlices.Span mainSpan(List<DepthSlices.Span> spans) {
+      DepthSlices.Span best = spans.get(0);
+      for (DepthSlices.Span sp : spans) {
+        if ((long) sp.slices() * sp.taps() > (long) best.slices() * best.taps()) {
+          best = sp;
+        }
+      }
+      return best;
+    }
+
+    /** The 2-D input shape: of span {@code sp}'s gathered input in 3-D ({@code sp} non-null). */
+    private int[] x2(DepthSlices.Span sp) {
+      int n = sp == null ? d2[0] : d2[0] * sp.slices();
+      int c = sp == null ? d2[1] : d2[1] * sp.taps();
+      return p.spec().channelsLast() ? new int[] {n, d2[2], d2[3], c}
+          : new int[] {n, c, d2[2], d2[3]};
+    }
+
+    private int[] w2(DepthSlices.Span sp) {
+      int cg = d2[1] / p.spec().groups() * (sp == null ? 1 : sp.taps());
+      return p.spec().channelsLast() ? new int[] {d2[5], d2[6], cg, d2[4]}
+          : new int[] {d2[4], cg, d2[5], d2[6]};
+    }
+
+    private int[] y2(DepthSlices.Span sp) {
+      int n = sp == null ? d2[0] : d2[0] * sp.slices();
+      return p.spec().channelsLast() ? new int[] {n, d2[7], d2[8], d2[4]}
+          : new int[] {n, d2[4], d2[7], d2[8]};
+    }
+
+    /** How the plan's 2-D problem stands for this one, or "" in 2-D. */
+    String describe() {
+      return switch (p.spec().rank()) {
+        case 1 -> "1-D as 2-D of height 1";
+        case 3 -> "3-D as 2-D over depth slices " + Arrays.toString(x2)
+            + (spans.size() == 1 ? "" : " (" + spans.size() + " runs of slices, each on only"
+                + " the depth taps inside the input, " + depth.paddedPercent() + "% of them in"
+                + " the padding; this the largest)");
+        default -> "";
+      };
     }
 
     /** {@code {outer, D, H, W, inner}} of the plain convolution's unpadded input. */
@@ -574,38 +618,55 @@ public final class ConvNd {
       return p6;
     }
 
-    /** The plain convolution's input as the 2-D engine's input. */
-    float[] input(float[] xr) {
-      float[] padded = copyPad ? PadCopy.pad(p.spec().paddingMode(), xr, padDims(), pads6())
-          : xr;
-      return depth == null ? padded : depth.gather(padded);
+    /** The plain convolution's input, padded by copying if the mode asks for it. */
+    private float[] padded(float[] xr) {
+      return copyPad ? PadCopy.pad(p.spec().paddingMode(), xr, padDims(), pads6()) : xr;
     }
 
-    float[] weight(Tensor w) {
-      return depth == null ? w.data()
-          : depth.weightTo2d(w.data(), p.kernel()[1] * p.kernel()[2]);
+    private int rs() {
+      return p.kernel()[1] * p.kernel()[2];
     }
 
-    float[] outputFrom2d(float[] y) {
-      return depth == null ? y : depth.reorderOutput(y, false);
-    }
-
-    /** The plain convolution's forward. */
-    float[] forward(float[] xr, Tensor w) {
-      Tensor y = conv.forward(Tensor.of(input(xr), x2), Tensor.of(weight(w), w2));
-      return outputFrom2d(y.data());
+    /** The plain convolution's forward, plus {@code bias} (null: none) per output channel. */
+    float[] forward(float[] xr, Tensor w, Tensor bias) {
+      float[] x = padded(xr);
+      if (depth == null) {
+        return conv.forward(Tensor.of(x, x2), Tensor.of(w.data(), w2), bias).data();
+      }
+      float[] y = null;
+      for (DepthSlices.Span sp : spans) {
+        Tensor ys = sp.taps() == 0 ? Tensor.zeros(y2(sp)) // the bias alone, added below
+            : conv.forward(Tensor.of(depth.gather(x, sp), x2(sp)),
+                Tensor.of(depth.weightTo2d(w.data(), rs(), sp), w2(sp)), bias);
+        if (sp.taps() == 0) {
+          p.owner().addBias(ys.data(), bias, y2(sp));
+        }
+        y = depth.outputInto(ys.data(), sp, spans.size() == 1 ? null : y == null
+            ? new float[Math.multiplyExact(p.n() * d2[4], volume(p.rOut()))] : y);
+      }
+      return y;
     }
 
     /** The plain convolution's input gradient, from the gradient of its output. */
     float[] inputGradient(float[] dyr, Tensor w) {
-      Tensor dy = Tensor.of(depth == null ? dyr : depth.reorderOutput(dyr, true), y2);
-      Tensor dx2 = Tensor.zeros(x2);
-      conv.backwardDataInto(x2, dy, Tensor.of(weight(w), w2), dx2);
-      float[] dxp = dx2.data();
+      float[] dxp;
       int[] dims = padDims();
-      if (depth != null) {
+      if (depth == null) {
+        Tensor dx2 = Tensor.zeros(x2);
+        conv.backwardDataInto(x2, Tensor.of(dyr, y2), Tensor.of(w.data(), w2), dx2);
+        dxp = dx2.data();
+      } else {
         dxp = new float[Math.multiplyExact(dims[0] * dims[4], rIn[0] * rIn[1] * rIn[2])];
-        depth.scatterAddInto(dx2.data(), dxp);
+        for (DepthSlices.Span sp : spans) {
+          if (sp.taps() == 0) {
+            continue; // its slices read no input
+          }
+          int[] xs = x2(sp);
+          Tensor dx2 = Tensor.zeros(xs);
+          conv.backwardDataInto(xs, Tensor.of(depth.outputOf(dyr, sp), y2(sp)),
+              Tensor.of(depth.weightTo2d(w.data(), rs(), sp), w2(sp)), dx2);
+          depth.scatterAddInto(dx2.data(), sp, dxp);
+        }
       }
       if (!copyPad) {
         return dxp;
@@ -617,11 +678,34 @@ public final class ConvNd {
 
     /** The plain convolution's weight gradient. */
     float[] weightGradient(float[] dyr, float[] xr) {
-      Tensor dy = Tensor.of(depth == null ? dyr : depth.reorderOutput(dyr, true), y2);
-      Tensor dw2 = Tensor.zeros(w2);
-      conv.backwardWeightInto(dy, Tensor.of(input(xr), x2), w2, dw2);
-      return depth == null ? dw2.data()
-          : depth.weightFrom2d(dw2.data(), p.kernel()[1] * p.kernel()[2]);
+      float[] x = padded(xr);
+      if (depth == null) {
+        Tensor dw2 = Tensor.zeros(w2);
+        conv.backwardWeightInto(Tensor.of(dyr, y2), Tensor.of(x, x2), w2, dw2);
+        return dw2.data();
+      }
+      float[] dw = new float[d2[4] * (d2[1] / p.spec().groups()) * p.kernel()[0] * rs()];
+      // the span of every tap (at most one: its slices are the interior), channels first,
+      // writes its gradient straight into dw, first; the others add theirs
+      DepthSlices.Span whole = spans.stream().filter(depth::weightInPlace).findFirst()
+          .orElse(null);
+      if (whole != null) {
+        weightGradientOf(whole, dyr, x, Tensor.of(dw, w2(whole)));
+      }
+      for (DepthSlices.Span sp : spans) {
+        if (sp != whole && sp.taps() > 0) { // no taps: no products with the weight
+          Tensor dw2 = Tensor.zeros(w2(sp));
+          weightGradientOf(sp, dyr, x, dw2);
+          depth.addWeightGradient(dw2.data(), rs(), sp, dw);
+        }
+      }
+      return dw;
+    }
+
+    /** Span {@code sp}'s 2-D weight gradient, overwriting {@code dw2}. */
+    private void weightGradientOf(DepthSlices.Span sp, float[] dyr, float[] x, Tensor dw2) {
+      conv.backwardWeightInto(Tensor.of(depth.outputOf(dyr, sp), y2(sp)),
+          Tensor.of(depth.gather(x, sp), x2(sp)), w2(sp), dw2);
     }
 
     private static int volume(int[] e) {

@@ -103,6 +103,11 @@ import java.util.List;
  *     packing and stores
  * @param winogradBlockTiles Winograd's tiles per block at most (the GEMMs' rows per call):
  *     the transformed tiles of a block stay in the caches
+ * @param depthSplitMinPaddedPercent 3-D convolution computes the border depth slices apart,
+ *     each on only its taps inside the input, when at least this many percent of all the
+ *     slices' depth taps fall in the padding (a depth of 2 or 1 under a pad of 1: 33% or 67%);
+ *     fewer (a depth of 4 or more: 17% and under), and the border slices' smaller 2-D passes
+ *     cost more than the zero taps they skip
  * @param measured whether these numbers were tuned on this provider; false: copied from
  *     panama-512 where they are not width-specific, not yet measured here
  */
@@ -142,6 +147,7 @@ public record Tuning(
     int winogradMinWeightChannels,
     int winogradMinTiles,
     int winogradBlockTiles,
+    int depthSplitMinPaddedPercent,
     boolean measured) {
 
   /**
@@ -154,19 +160,20 @@ public record Tuning(
       // provider, grouped: grp grpN grpDxPx grpWPx; image-blocked: ib* ibPx ibDep ib%;
       // implicit: im% im%K imDD imD imLane imWC imWK imWB; pointwise: batch pbPx, dots pdV;
       // channels-last depthwise: dcC dcPx dcPxS dcPxSDx dpTaps; window-dots: wdD wdDD wdR;
-      // im2col: span; winograd: wgC wgPx wgNchwPx wgNchwC wgWC wgTiles wgT; measured
+      // im2col: span; winograd: wgC wgPx wgNchwPx wgNchwC wgWC wgTiles wgT; 3-D: split%;
+      // measured
       new Tuning("panama-512", 16, 32, 256, 256, 8, 1024, 128, 10, 20, 6400, 512, 64, 32,
           512, 64, 1024, 100, 24, 16, 256, 1024, 256, 25, 256, 32, 16, 128, 32, 100, 4096, 64,
-          64, 128, 512, true),
+          64, 128, 512, 30, true),
       new Tuning("panama-256", 16, 32, 256, 256, 3, 1024, 128, 10, 20, 6400, 512, 64, 32,
           512, 64, 1024, 100, 24, 16, 256, 1024, 256, 25, 256, 32, 16, 128, 32, 100, 4096, 64,
-          64, 128, 512, false),
+          64, 128, 512, 30, false),
       new Tuning("panama-128", 16, 32, 256, 256, 3, 1024, 128, 10, 20, 6400, 512, 64, 32,
           512, 64, 1024, 100, 24, 16, 256, 1024, 256, 25, 256, 32, 16, 128, 32, 100, 4096, 64,
-          64, 128, 512, false),
+          64, 128, 512, 30, false),
       new Tuning("scalar", 16, 32, 256, 256, 4, 1024, 128, 10, 20, 6400, 512, 64, 32,
           512, 64, 1024, 100, 24, 16, 256, 1024, 256, 25, 256, 32, 16, 128, 32, 100, 4096, 64,
-          64, 128, 512, false));
+          64, 128, 512, 30, false));
 
   /**
    * The table of a provider.
