@@ -279,9 +279,22 @@ public final class ConvNd {
     }
     float[] b = bias.data();
     int ch = b.length;
-    int inner = spec.channelsLast() ? 1 : plane(shape, false);
-    for (int i = 0; i < y.length; i++) {
-      y[i] += b[(i / inner) % ch];
+    // runs of one channel (channels first) or rows of all channels (last): no division per
+    // element, and loops the JIT vectorizes
+    if (spec.channelsLast()) {
+      for (int at = 0; at < y.length; at += ch) {
+        for (int j = 0; j < ch; j++) {
+          y[at + j] += b[j];
+        }
+      }
+      return;
+    }
+    int inner = plane(shape, false);
+    for (int run = 0, at = 0; at < y.length; run++, at += inner) {
+      float v = b[run % ch];
+      for (int j = 0; j < inner; j++) {
+        y[at + j] += v;
+      }
     }
   }
 
