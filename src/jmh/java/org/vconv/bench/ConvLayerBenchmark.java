@@ -35,6 +35,14 @@ import org.vconv.Tensor;
  * 19 ran slow with huge pages too, in clusters in time: the cause is either the buffers'
  * physical placement (their sets in the physically indexed L2) or other tenants of the host.
  *
+ * <p>Forks also start with a 4 GiB heap, touched at start ({@code -Xms4g -XX:+AlwaysPreTouch}):
+ * a heap that grows mid-run faults in fresh huge pages, and the kernel's compaction for them
+ * (its {@code madvise} defrag) made passes that allocate per call (ConvNd's gathers) run 3-4x
+ * slower for seconds, with a third of the JVM's CPU time in the kernel. A long-running
+ * process settles into its heap as PyTorch's caching allocator keeps its blocks: these are
+ * the steady-state times. {@link #warmUpByCalls} then runs each pass 30 times before JMH's
+ * warm-up.
+ *
  * <p>Run directly: {@code org.openjdk.jmh.Main ConvLayerBenchmark -p suite=FILE -p layer=NAME};
  * scripts/bench fills in every layer of the suite and its presets.
  */
@@ -42,7 +50,7 @@ import org.vconv.Tensor;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @State(Scope.Benchmark)
 @Fork(value = 1, jvmArgsPrepend = {"--add-modules=jdk.incubator.vector", "-XX:+UseParallelGC",
-    "-XX:+UseTransparentHugePages"})
+    "-XX:+UseTransparentHugePages", "-Xms4g", "-XX:+AlwaysPreTouch"})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class ConvLayerBenchmark {
@@ -97,11 +105,32 @@ public class ConvLayerBenchmark {
     // scripts/bench greps this line from the JMH log to name the kernels in its table
     System.out.println("vconv kernels: " + conv.kernels());
     call = prepare(conv, l, pass, new SplittableRandom(42));
+    warmUpByCalls(call);
   }
 
   @Benchmark
   public Object run() {
     return call.get();
+  }
+
+  /** Calls {@link #warmUpByCalls} makes at least, unless they take longer than its cap. */
+  static final int WARM_UP_CALLS = 30;
+
+  /** The cap on {@link #warmUpByCalls}, in nanoseconds. */
+  static final long WARM_UP_CAP_NANOS = 4_000_000_000L;
+
+  /**
+   * Runs {@code call} {@link #WARM_UP_CALLS} times, or for {@link #WARM_UP_CAP_NANOS} if that
+   * comes first, before JMH's timed warm-up. A quick preset's second of warm-up is a few calls
+   * of a heavy pass (20-100 ms): its kernels may still run in C1, and the heap is still
+   * growing into pages the process has never touched, which measured up to 3x slower for a
+   * second or more inside the measurement window.
+   */
+  static void warmUpByCalls(Supplier<?> call) {
+    long end = System.nanoTime() + WARM_UP_CAP_NANOS;
+    for (int i = 0; i < WARM_UP_CALLS && System.nanoTime() < end; i++) {
+      call.get();
+    }
   }
 
   /** Seeded random operands for {@code pass}, and the call that runs it. */

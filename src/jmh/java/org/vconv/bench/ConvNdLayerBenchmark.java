@@ -22,13 +22,14 @@ import org.vconv.Tensor;
 /**
  * One row of an N-d suite ({@link NdLayer}: 1-D, 3-D, transposed, padding modes), one pass,
  * SIMD or scalar kernels, through {@link ConvNd}. Sample time in ms, as
- * {@link ConvLayerBenchmark}; every pass allocates its result, as PyTorch's do.
+ * {@link ConvLayerBenchmark}, with its forks' options (huge pages, a 4 GiB heap touched at
+ * start) and warm-up by calls; every pass allocates its result, as PyTorch's do.
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @State(Scope.Benchmark)
 @Fork(value = 1, jvmArgsPrepend = {"--add-modules=jdk.incubator.vector", "-XX:+UseParallelGC",
-    "-XX:+UseTransparentHugePages"})
+    "-XX:+UseTransparentHugePages", "-Xms4g", "-XX:+AlwaysPreTouch"})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class ConvNdLayerBenchmark {
@@ -80,6 +81,7 @@ public class ConvNdLayerBenchmark {
       default -> throw new IllegalArgumentException(
           "pass must be fwd, bwd_data or bwd_weight: " + pass);
     };
+    ConvLayerBenchmark.warmUpByCalls(call);
   }
 
   @Benchmark
