@@ -646,7 +646,9 @@ public final class ConvNd {
       if (depth == null) {
         return conv.forward(Tensor.of(x, x2), Tensor.of(w.data(), w2), bias).data();
       }
-      float[] y = null;
+      // one span: its output may be the whole output as it is (outputInto with null)
+      float[] y = spans.size() == 1 ? null
+          : new float[Math.multiplyExact(p.n() * d2[4], volume(p.rOut()))];
       for (DepthSlices.Span sp : spans) {
         Tensor ys = sp.taps() == 0 ? Tensor.zeros(y2(sp)) // the bias alone, added below
             : conv.forward(Tensor.of(depth.gather(x, sp), x2(sp)),
@@ -654,8 +656,7 @@ public final class ConvNd {
         if (sp.taps() == 0) {
           p.owner().addBias(ys.data(), bias, y2(sp));
         }
-        y = depth.outputInto(ys.data(), sp, spans.size() == 1 ? null : y == null
-            ? new float[Math.multiplyExact(p.n() * d2[4], volume(p.rOut()))] : y);
+        y = depth.outputInto(ys.data(), sp, y);
       }
       return y;
     }

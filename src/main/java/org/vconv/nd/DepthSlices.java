@@ -72,8 +72,8 @@ public record DepthSlices(int n, int c, int d, int h, int w, int groups, int tap
 
   /**
    * The output slices cut into runs that read the same taps inside the input, none in the
-   * padding: one span of all {@code T} taps when no slice reaches into the depth padding. The valid taps of a slice are consecutive,
-   * since the input depth grows with the tap.
+   * padding: one span of all {@code T} taps when no slice reaches into the depth padding. The
+   * valid taps of a slice are consecutive, since the input depth grows with the tap.
    */
   public List<Span> spans() {
     List<Span> spans = new ArrayList<>();
