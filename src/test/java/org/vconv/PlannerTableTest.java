@@ -89,6 +89,16 @@ class PlannerTableTest {
             new int[] {32, 12, 2, 2}, IM2COL, IM2COL, IMPLICIT),
         row("2x2 s2 8ch", ConvSpec.builder().stride(2).build(), new int[] {1, 8, 64, 64},
             new int[] {32, 8, 2, 2}, IM2COL, IM2COL, DOTS),
+        // strided, overlapping windows, many filters: the weight gradient goes implicit at 71
+        // columns per image over a batch of 1136 (im2col would gather every element four
+        // times, one at a time), not at 19 columns (4x4 outputs) nor over a batch of 568
+        row("4x4 s2 8x8 out b16", ConvSpec.builder().stride(2).padding(1).build(),
+            new int[] {16, 128, 16, 16}, new int[] {128, 128, 4, 4}, IMPLICIT, IM2COL,
+            IMPLICIT),
+        row("4x4 s2 4x4 out b64", ConvSpec.builder().stride(2).padding(1).build(),
+            new int[] {64, 128, 8, 8}, new int[] {128, 128, 4, 4}, IMPLICIT, IM2COL, IM2COL),
+        row("4x4 s2 8x8 out b8", ConvSpec.builder().stride(2).padding(1).build(),
+            new int[] {8, 128, 16, 16}, new int[] {128, 128, 4, 4}, IMPLICIT, IM2COL, IM2COL),
         row("32x32 3x3", pad1, new int[] {1, 8, 32, 32}, new int[] {8, 8, 3, 3}, IMPLICIT,
             IM2COL, DOTS),
         // 5x5 planes: one GEMM over the batch but for the weight gradient; 11x11: per image;

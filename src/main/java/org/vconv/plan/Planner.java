@@ -676,11 +676,19 @@ public final class Planner {
       return accept(cols + " columns per image >= " + min);
     }
     String shortRuns = cols + " columns per image < " + min;
+    long batch = (long) g.n() * cols;
+    boolean strided = g.strideH() > 1 || g.strideW() > 1;
+    if (strided && !disjointWindows(g) && cols >= tuning.implicitStridedMinWeightColumns()
+        && batch >= tuning.implicitWeightMinBatchColumns()) {
+      return accept(shortRuns + ", but stride " + stride(g) + " with overlapping windows ("
+          + cols + " per image >= " + tuning.implicitStridedMinWeightColumns() + ", " + batch
+          + " in the batch >= " + tuning.implicitWeightMinBatchColumns()
+          + "): im2col would gather each input element once per window, one at a time");
+    }
     if (g.kg() > tuning.implicitWeightMaxFilters()) {
       return decline(shortRuns + " and " + g.kg() + " filters per group > "
           + tuning.implicitWeightMaxFilters() + ": short runs per micro-tile");
     }
-    long batch = (long) g.n() * cols;
     if (batch < tuning.implicitWeightMinBatchColumns()) {
       return decline(shortRuns + " and " + batch + " in the batch < "
           + tuning.implicitWeightMinBatchColumns() + ": nothing to overlap the copies with");

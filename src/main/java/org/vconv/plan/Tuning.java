@@ -54,6 +54,11 @@ import java.util.List;
  * @param implicitWeightMinBatchColumns ... and the batch holds at least this many columns
  *     (images times columns per image): a unit of the pass's copy-compute pipeline spans
  *     images, and a single short image leaves nothing to overlap
+ * @param implicitStridedMinWeightColumns ... or, strided with overlapping windows, at least
+ *     this many columns per image and {@code implicitWeightMinBatchColumns} in the batch at any
+ *     filter count: im2col then gathers each input element once per window that holds it, one
+ *     element at a time, which costs more than the short runs; with fewer columns per image
+ *     (4x4 outputs, 19 columns, at batch 64) the runs still cost more
  * @param pointwiseBatchMaxPixels NCHW pointwise layers with planes of at most this many
  *     pixels run as one GEMM over the batch: per image, the GEMM would be too narrow
  * @param pointwiseDotsMaxProductsPerValue an NCHW pointwise weight gradient runs as dot
@@ -129,6 +134,7 @@ public record Tuning(
     int implicitMinWeightColumns,
     int implicitWeightMaxFilters,
     int implicitWeightMinBatchColumns,
+    int implicitStridedMinWeightColumns,
     int pointwiseBatchMaxPixels,
     int pointwiseDotsMaxProductsPerValue,
     int depthwiseChannelsLastMinChannels,
@@ -158,21 +164,21 @@ public record Tuning(
    */
   static final List<Tuning> TABLES = List.of(
       // provider, grouped: grp grpN grpDxPx grpWPx; image-blocked: ib* ibPx ibDep ib%;
-      // implicit: im% im%K imDD imD imLane imWC imWK imWB; pointwise: batch pbPx, dots pdV;
+      // implicit: im% im%K imDD imD imLane imWC imWK imWB imWS; pointwise: batch pbPx, dots pdV;
       // channels-last depthwise: dcC dcPx dcPxS dcPxSDx dpTaps; window-dots: wdD wdDD wdR;
       // im2col: span; winograd: wgC wgPx wgNchwPx wgNchwC wgWC wgTiles wgT; 3-D: split%;
       // measured
       new Tuning("panama-512", 16, 32, 256, 256, 8, 1024, 128, 10, 20, 6400, 512, 64, 32,
-          512, 64, 1024, 100, 24, 16, 256, 1024, 256, 25, 256, 32, 16, 128, 32, 100, 4096, 64,
+          512, 64, 1024, 32, 100, 24, 16, 256, 1024, 256, 25, 256, 32, 16, 128, 32, 100, 4096, 64,
           64, 128, 512, 30, true),
       new Tuning("panama-256", 16, 32, 256, 256, 3, 1024, 128, 10, 20, 6400, 512, 64, 32,
-          512, 64, 1024, 100, 24, 16, 256, 1024, 256, 25, 256, 32, 16, 128, 32, 100, 4096, 64,
+          512, 64, 1024, 32, 100, 24, 16, 256, 1024, 256, 25, 256, 32, 16, 128, 32, 100, 4096, 64,
           64, 128, 512, 30, false),
       new Tuning("panama-128", 16, 32, 256, 256, 3, 1024, 128, 10, 20, 6400, 512, 64, 32,
-          512, 64, 1024, 100, 24, 16, 256, 1024, 256, 25, 256, 32, 16, 128, 32, 100, 4096, 64,
+          512, 64, 1024, 32, 100, 24, 16, 256, 1024, 256, 25, 256, 32, 16, 128, 32, 100, 4096, 64,
           64, 128, 512, 30, false),
       new Tuning("scalar", 16, 32, 256, 256, 4, 1024, 128, 10, 20, 6400, 512, 64, 32,
-          512, 64, 1024, 100, 24, 16, 256, 1024, 256, 25, 256, 32, 16, 128, 32, 100, 4096, 64,
+          512, 64, 1024, 32, 100, 24, 16, 256, 1024, 256, 25, 256, 32, 16, 128, 32, 100, 4096, 64,
           64, 128, 512, 30, false));
 
   /**

@@ -48,6 +48,8 @@ class LegacyAutoTest {
   private static final int ROW_MULTIPLE = 16;
   // added since: pointwise weight gradients with few products per packed value as dots
   private static final int MAX_PRODUCTS_PER_VALUE = 24;
+  // added since: strided weight gradients with overlapping windows and short rows, any filters
+  private static final int MIN_STRIDED_WEIGHT_COLUMNS = 32;
 
   /**
    * The old AUTO: the class it picked, followed to the path that ran; and the candidates added
@@ -198,9 +200,15 @@ class LegacyAutoTest {
       case BACKWARD_DATA -> unitStride && g.cg() >= MIN_LANE_FILTERS
           && (ImplicitGemm.transposed(g) == null || narrowPadding(ImplicitGemm.transposed(g)));
       case BACKWARD_WEIGHT -> PaddedWindows.columnsPerImage(g, g.p()) >= MIN_WEIGHT_COLUMNS
-          || g.kg() <= MAX_SHORT_ROW_FILTERS
+          || (g.kg() <= MAX_SHORT_ROW_FILTERS || !unitStride && overlapping(g)
+              && PaddedWindows.columnsPerImage(g, g.p()) >= MIN_STRIDED_WEIGHT_COLUMNS)
           && (long) g.n() * PaddedWindows.columnsPerImage(g, g.p()) >= MIN_BATCH_COLUMNS;
     };
+  }
+
+  /** Whether two outputs' windows share input pixels: the kernel's extent exceeds the stride. */
+  private static boolean overlapping(ConvGeometry g) {
+    return (g.r() - 1) * g.dilH() >= g.strideH() || (g.s() - 1) * g.dilW() >= g.strideW();
   }
 
   private static boolean windowDotsPreferred(ConvGeometry g) {
