@@ -212,8 +212,7 @@ class LegacyAutoTest {
   }
 
   private static boolean windowDotsPreferred(ConvGeometry g) {
-    boolean disjoint =
-        (g.r() - 1) * g.dilH() < g.strideH() && (g.s() - 1) * g.dilW() < g.strideW();
+    boolean disjoint = !overlapping(g);
     return PaddedWindows.supports(g) && g.crs() <= (disjoint ? MAX_DEPTH_DISJOINT : MAX_DEPTH)
         && g.q() % ROW_MULTIPLE == 0;
   }
