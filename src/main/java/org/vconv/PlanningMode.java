@@ -13,9 +13,11 @@ public enum PlanningMode {
   ESTIMATE,
   /**
    * Times every path that accepts the shape on the real shape, once per pass, and keeps the
-   * fastest; the choice goes into {@link Wisdom}, so that it can be exported and a later run
-   * makes the same plan, and so the same bits, without measuring. The first call on a shape
-   * takes the time of the measurement.
+   * fastest: two calls of each path in a row per round, so the JIT warms them alike, until every
+   * path's best time has held for three rounds and half of the rounds so far, and at least half a
+   * second has passed (at most about 4 s per pass). The choice goes into {@link Wisdom}, so that it
+   * can be exported and a later run makes the same plan, and so the same bits, without measuring.
+   * The first call on a shape takes the time of the measurement.
    */
   MEASURE
 }

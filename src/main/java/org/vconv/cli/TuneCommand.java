@@ -13,9 +13,10 @@ import org.vconv.Wisdom;
 /**
  * {@code vconv tune --suite FILE --wisdom OUT}: plans every layer of a 2-D suite CSV with
  * {@link PlanningMode#MEASURE} (each pass's accepting paths timed on the layer's shape), prints
- * the paths chosen, one line per layer, and writes the wisdom, with any imported before, to
- * {@code OUT}. A later run loads it with {@code -Dvconv.wisdom=OUT} (or {@link Wisdom}) and
- * plans those layers the same way without measuring.
+ * the paths chosen, one line per layer, each with every path's time in brackets, and writes
+ * the wisdom, with any imported before, to {@code OUT}. A later run loads it with
+ * {@code -Dvconv.wisdom=OUT} (or {@link Wisdom}) and plans those layers the same way without
+ * measuring.
  */
 final class TuneCommand {
   private TuneCommand() {}
@@ -42,8 +43,8 @@ final class TuneCommand {
         throw new CliException("--suite " + a.get("--suite") + ": layer " + r.name() + ": "
             + e.getMessage());
       }
-      out.println(r.name() + ": fwd " + plan.forward().path() + ", bwd_data "
-          + plan.inputGradient().path() + ", bwd_weight " + plan.weightGradient().path());
+      out.println(r.name() + ": fwd " + chosen(plan.forward()) + ", bwd_data "
+          + chosen(plan.inputGradient()) + ", bwd_weight " + chosen(plan.weightGradient()));
       out.flush();
     }
     try (StagedFiles staged = new StagedFiles()) {
@@ -51,5 +52,18 @@ final class TuneCommand {
           Wisdom.exportText().getBytes(StandardCharsets.UTF_8));
       staged.commit();
     }
+  }
+
+  private static final String MEASURED = "measured fastest of ";
+
+  /** The step's path, and when it was measured, every path's time in brackets. */
+  private static String chosen(ConvPlan.Step s) {
+    String why = s.reason();
+    if (!why.startsWith(MEASURED)) {
+      return s.path(); // planned from wisdom imported before: nothing measured
+    }
+    int end = why.indexOf("; ", MEASURED.length());
+    return s.path() + " [" + why.substring(MEASURED.length(), end < 0 ? why.length() : end)
+        + "]";
   }
 }

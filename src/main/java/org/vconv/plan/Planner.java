@@ -174,6 +174,11 @@ public final class Planner {
     if (mode == PlanningMode.ESTIMATE) {
       return plan(choice, pass, g, ctx);
     }
+    if (accepting.size() == 1) { // nothing to choose from: nothing to time
+      WisdomStore.put(key, accepting.get(0).path());
+      return withReason(accepting.get(0), "the only path that accepts: "
+          + accepting.get(0).reason());
+    }
     Measure.Timed fastest = Measure.fastest(accepting, g, ctx);
     WisdomStore.put(key, fastest.plan().path());
     return withReason(fastest.plan(), "measured fastest of " + fastest.times() + "; "

@@ -36,6 +36,13 @@ class TuneCommandTest {
     assertEquals(2, lines.size(), r.out());
     assertTrue(lines.get(0).startsWith("a: fwd "), lines.get(0));
     assertTrue(lines.get(1).startsWith("b: fwd "), lines.get(1));
+    String pass = "%s [\\w-]+( \\[[\\w-]+ [0-9.]+ ms(, [\\w-]+ [0-9.]+ ms)+ \\(\\d+ rounds\\)\\])?";
+    for (String l : lines) { // each pass's path, with every path's time where several accept
+      assertTrue(l.matches("\\w: " + pass.formatted("fwd") + ", " + pass.formatted("bwd_data")
+          + ", " + pass.formatted("bwd_weight")), l);
+    }
+    assertTrue(lines.get(0).startsWith("a: fwd ") && lines.get(0).contains(" ms, "),
+        "a 3x3 forward has several paths, each timed: " + lines.get(0));
     String text = Files.readString(out);
     assertEquals(7, text.lines().count(), text); // header + 2 layers x 3 passes
     Wisdom.forget();
