@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 /**
  * MEASURE's rounds ({@link Measure.Rounds}): the warm-up round is not timed, the measurement
  * runs until the best times settle (for three rounds and half of the rounds so far, the JIT
- * compilers idle) and the minimum time has passed, stops at its caps, and
- * picks the path with the shortest best time, the first of equals.
+ * compilers idle) and the minimum time has passed, stops at its caps, and picks the path with
+ * the shortest best time, the first of equals.
  */
 class MeasureRoundsTest {
   static final long MS = 1_000_000L;
