@@ -168,7 +168,7 @@ public final class GroupedDirect implements ConvAlgorithm {
     int out = pl.size();
     int rowStride = PhasePlanes.outRowStride(g);
     int colStride = PhasePlanes.outColStride(g);
-    pl.load(g, x, n0, images, grp, buf);
+    pl.load(g, x, n0, images, grp, buf, ak);
     int len = pl.outLen(g, images);
     for (int k0 = grp * g.kg(); k0 < (grp + 1) * g.kg(); k0 += block) {
       int count = Math.min(block, (grp + 1) * g.kg() - k0);
@@ -322,7 +322,7 @@ public final class GroupedDirect implements ConvAlgorithm {
         for (int n0 = 0; n0 < g.n(); n0 += pl.batch()) {
           int images = Math.min(pl.batch(), g.n() - n0);
           for (int grp = g0; grp < g1; grp++) {
-            pl.load(g, x, n0, images, grp, buf);
+            pl.load(g, x, n0, images, grp, buf, ak);
             loadDy(g, dy, n0, images, grp, buf, dyAt, rowLen, pitch, pl.cols());
             int len = pl.outLen(g, images);
             for (int c0 = 0; c0 < len; c0 += DOT_CHUNK) { // all taps on an L1-sized window
@@ -339,7 +339,7 @@ public final class GroupedDirect implements ConvAlgorithm {
             Arrays.fill(buf, acc, acc + accPerGroup, 0f);
             for (int n0 = 0; n0 < g.n(); n0 += pl.batch()) {
               int images = Math.min(pl.batch(), g.n() - n0);
-              pl.load(g, x, n0, images, grp, buf);
+              pl.load(g, x, n0, images, grp, buf, ak);
               loadDy(g, dy, n0, images, grp, buf, dyAt, rowLen, pitch, pl.cols());
               for (int i = 0; i < images; i++) {
                 for (int p = 0; p < g.p(); p++) {

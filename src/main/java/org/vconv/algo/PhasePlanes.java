@@ -2,6 +2,7 @@ package org.vconv.algo;
 
 import org.vconv.Layout;
 import org.vconv.plan.ConvGeometry;
+import org.vconv.simd.ArrayKernels;
 
 /**
  * The input planes of one group for a batch of images, zero-padded and split into
@@ -87,8 +88,12 @@ record PhasePlanes(int cg, int sh, int sw, int rows, int cols, int batch, int sl
     return off;
   }
 
-  /** Copies group {@code grp} of images {@code n0 .. n0+images-1} of {@code x} into buf. */
-  void load(ConvGeometry g, float[] x, int n0, int images, int grp, float[] buf) {
+  /**
+   * Copies group {@code grp} of images {@code n0 .. n0+images-1} of {@code x} into buf: each
+   * phase of each plane as rows at once, strided columns on the provider's gather.
+   */
+  void load(ConvGeometry g, float[] x, int n0, int images, int grp, float[] buf,
+      ArrayKernels ak) {
     assert images <= batch;
     int rowStride = inRowStride(g);
     int colStride = inColStride(g);
@@ -97,16 +102,20 @@ record PhasePlanes(int cg, int sh, int sw, int rows, int cols, int batch, int sl
       for (int b = 0; b < images; b++) {
         int src0 = g.xIndex(n0 + b, grp * cg + ci, 0, 0);
         int dst0 = ci * channelSize() + b * imagePitch();
-        for (int ih = 0; ih < g.h(); ih++) {
-          int pr = ih + g.padTop();
-          int dstRow = dst0 + (pr % sh) * sw * phaseSize + (pr / sh) * cols;
-          int src = src0 + ih * rowStride;
-          for (int pw = 0; pw < sw; pw++) { // phase pw holds iw = iw0, iw0 + sw, ...
+        for (int ph = 0; ph < sh; ph++) { // row phase ph holds ih = ih0, ih0 + sh, ...
+          int ih0 = Math.floorMod(ph - g.padTop(), sh);
+          if (ih0 >= g.h()) {
+            continue;
+          }
+          int rowCount = (g.h() - ih0 + sh - 1) / sh;
+          int dstRow = dst0 + ph * sw * phaseSize + (ih0 + g.padTop()) / sh * cols;
+          int src = src0 + ih0 * rowStride;
+          for (int pw = 0; pw < sw; pw++) { // column phase pw holds iw = iw0, iw0 + sw, ...
             int iw0 = Math.floorMod(pw - g.padLeft(), sw);
             if (iw0 < g.w()) {
-              gather(x, src + iw0 * colStride, sw * colStride, buf,
-                  dstRow + pw * phaseSize + (iw0 + g.padLeft()) / sw,
-                  (g.w() - iw0 + sw - 1) / sw);
+              ak.gatherStrided(x, src + iw0 * colStride, sh * rowStride, sw * colStride, buf,
+                  dstRow + pw * phaseSize + (iw0 + g.padLeft()) / sw, cols,
+                  (g.w() - iw0 + sw - 1) / sw, rowCount);
             }
           }
         }

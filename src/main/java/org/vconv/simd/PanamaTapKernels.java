@@ -15,6 +15,8 @@ final class PanamaTapKernels {
 
   private static final VectorSpecies<Float> SPECIES = PanamaProvider.SPECIES;
   private static final int VL = SPECIES.length();
+  /** 32 vector registers (AVX-512): room for the 4 x 4 tile of {@link #sums4Wide}. */
+  private static final boolean WIDE = VL >= 16;
 
   static void sums(float[] src, int sOff, int[] off, int taps, float[] w, int wOff,
       int wStride, int outs, float[] dst, int dOff, int dStride, int len) {
@@ -30,17 +32,95 @@ final class PanamaTapKernels {
   }
 
   /**
-   * Four rows, two vectors each: 8 sums in registers, 2 loads of src per tap for 8 FMAs. The
-   * masked rest is a method of its own: in one method, C1 ran out of registers compiling the
-   * profiled tier, and the method could stay on C1's unprofiled code, where every vector
-   * operation is a boxed object, for good.
+   * Four rows: on 32 registers first four vectors each ({@link #sums4Wide}), then two vectors
+   * each, 8 sums in registers, 2 loads of src per tap for 8 FMAs. The masked rest is a method
+   * of its own: in one method, C1 ran out of registers compiling the profiled tier, and the
+   * method could stay on C1's unprofiled code, where every vector operation is a boxed object,
+   * for good.
    */
   private static void sums4(float[] src, int sOff, int[] off, int taps, float[] w, int w0,
       int ws, float[] dst, int d0, int ds, int len) {
-    int whole = sums4Whole(src, sOff, off, taps, w, w0, ws, dst, d0, ds, len);
+    int whole = WIDE ? sums4Wide(src, sOff, off, taps, w, w0, ws, dst, d0, ds, len) : 0;
+    whole += sums4Whole(src, sOff + whole, off, taps, w, w0, ws, dst, d0 + whole, ds,
+        len - whole);
     if (whole < len) {
       sums4Rest(src, sOff, off, taps, w, w0, ws, dst, d0, ds, whole, len);
     }
+  }
+
+  /** {@link #sums4} over whole quads of vectors: 16 sums, 4 loads of src per tap for 16 FMAs. */
+  private static int sums4Wide(float[] src, int sOff, int[] off, int taps, float[] w, int w0,
+      int ws, float[] dst, int d0, int ds, int len) {
+    int w1 = w0 + ws;
+    int w2 = w1 + ws;
+    int w3 = w2 + ws;
+    int i = 0;
+    for (; i <= len - 4 * VL; i += 4 * VL) {
+      int e0 = d0 + i;
+      int e1 = e0 + ds;
+      int e2 = e1 + ds;
+      int e3 = e2 + ds;
+      FloatVector a0 = FloatVector.fromArray(SPECIES, dst, e0);
+      FloatVector b0 = FloatVector.fromArray(SPECIES, dst, e0 + VL);
+      FloatVector c0 = FloatVector.fromArray(SPECIES, dst, e0 + 2 * VL);
+      FloatVector d0v = FloatVector.fromArray(SPECIES, dst, e0 + 3 * VL);
+      FloatVector a1 = FloatVector.fromArray(SPECIES, dst, e1);
+      FloatVector b1 = FloatVector.fromArray(SPECIES, dst, e1 + VL);
+      FloatVector c1 = FloatVector.fromArray(SPECIES, dst, e1 + 2 * VL);
+      FloatVector d1v = FloatVector.fromArray(SPECIES, dst, e1 + 3 * VL);
+      FloatVector a2 = FloatVector.fromArray(SPECIES, dst, e2);
+      FloatVector b2 = FloatVector.fromArray(SPECIES, dst, e2 + VL);
+      FloatVector c2 = FloatVector.fromArray(SPECIES, dst, e2 + 2 * VL);
+      FloatVector d2v = FloatVector.fromArray(SPECIES, dst, e2 + 3 * VL);
+      FloatVector a3 = FloatVector.fromArray(SPECIES, dst, e3);
+      FloatVector b3 = FloatVector.fromArray(SPECIES, dst, e3 + VL);
+      FloatVector c3 = FloatVector.fromArray(SPECIES, dst, e3 + 2 * VL);
+      FloatVector d3v = FloatVector.fromArray(SPECIES, dst, e3 + 3 * VL);
+      for (int t = 0; t < taps; t++) {
+        int o = sOff + off[t] + i;
+        FloatVector x0 = FloatVector.fromArray(SPECIES, src, o);
+        FloatVector x1 = FloatVector.fromArray(SPECIES, src, o + VL);
+        FloatVector x2 = FloatVector.fromArray(SPECIES, src, o + 2 * VL);
+        FloatVector x3 = FloatVector.fromArray(SPECIES, src, o + 3 * VL);
+        FloatVector c = FloatVector.broadcast(SPECIES, w[w0 + t]);
+        a0 = x0.fma(c, a0);
+        b0 = x1.fma(c, b0);
+        c0 = x2.fma(c, c0);
+        d0v = x3.fma(c, d0v);
+        c = FloatVector.broadcast(SPECIES, w[w1 + t]);
+        a1 = x0.fma(c, a1);
+        b1 = x1.fma(c, b1);
+        c1 = x2.fma(c, c1);
+        d1v = x3.fma(c, d1v);
+        c = FloatVector.broadcast(SPECIES, w[w2 + t]);
+        a2 = x0.fma(c, a2);
+        b2 = x1.fma(c, b2);
+        c2 = x2.fma(c, c2);
+        d2v = x3.fma(c, d2v);
+        c = FloatVector.broadcast(SPECIES, w[w3 + t]);
+        a3 = x0.fma(c, a3);
+        b3 = x1.fma(c, b3);
+        c3 = x2.fma(c, c3);
+        d3v = x3.fma(c, d3v);
+      }
+      a0.intoArray(dst, e0);
+      b0.intoArray(dst, e0 + VL);
+      c0.intoArray(dst, e0 + 2 * VL);
+      d0v.intoArray(dst, e0 + 3 * VL);
+      a1.intoArray(dst, e1);
+      b1.intoArray(dst, e1 + VL);
+      c1.intoArray(dst, e1 + 2 * VL);
+      d1v.intoArray(dst, e1 + 3 * VL);
+      a2.intoArray(dst, e2);
+      b2.intoArray(dst, e2 + VL);
+      c2.intoArray(dst, e2 + 2 * VL);
+      d2v.intoArray(dst, e2 + 3 * VL);
+      a3.intoArray(dst, e3);
+      b3.intoArray(dst, e3 + VL);
+      c3.intoArray(dst, e3 + 2 * VL);
+      d3v.intoArray(dst, e3 + 3 * VL);
+    }
+    return i;
   }
 
   /** {@link #sums4} over whole pairs of vectors; returns where the rest starts. */
