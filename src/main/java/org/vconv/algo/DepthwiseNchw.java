@@ -145,16 +145,7 @@ final class DepthwiseNchw {
                 (c - c0) * taps * lanes);
           }
         }
-        for (int c = c0; c < c1; c++) {
-          for (int t = 0; t < taps; t++) {
-            int at = ((c - c0) * taps + t) * lanes;
-            float sum = 0f;
-            for (int l = 0; l < lanes; l++) { // the one reduction, in lane order
-              sum += acc[at + l];
-            }
-            dw[c * taps + t] = sum;
-          }
-        }
+        ak.sumLanes(acc, 0, lanes, dw, c0 * taps, (c1 - c0) * taps); // in lane order
         ws.give(acc);
       });
     }

@@ -46,7 +46,7 @@ import org.vconv.simd.ArrayKernels;
  * the budget: {@code C/G + min(4, K/G)} padded, phase-split planes forward,
  * {@code K/G + min(4, C/G)} padded planes for the input gradient, {@code C/G + K/G} planes
  * for the weight gradient plus {@code K/G * C/G*R*S * lanes} partial sums per group of the
- * task's span.
+ * task's span (one group's, reused, when the batch holds all the images).
  */
 public final class GroupedDirect implements ConvAlgorithm {
   /**
@@ -311,50 +311,83 @@ public final class GroupedDirect implements ConvAlgorithm {
     // long contiguous runs rather than one plane per image (which starved the prefetchers)
     int span = span(g, 1, perImage * pl.batch());
     int tasks = (g.groups() + span - 1) / span;
-    int floats = Tiling.arrayLength(accAt + (long) span * accPerGroup);
+    // with one image batch the two loop orders are the same sums, and a group's partials are
+    // final after its batch: one group's partials, reused, stay in cache
+    boolean oneBatch = pl.batch() >= g.n();
+    int floats = Tiling.arrayLength(accAt + (long) (oneBatch ? 1 : span) * accPerGroup);
     int workers = Tiling.workers(ctx, tasks, floats);
     try (Workspace ws = new Workspace(workers, floats)) {
       Tiling.run(ctx, tasks, workers, task -> {
         int g0 = task * span;
         int g1 = Math.min(g.groups(), g0 + span);
         float[] buf = ws.take();
-        Arrays.fill(buf, accAt, floats, 0f);
-        for (int n0 = 0; n0 < g.n(); n0 += pl.batch()) {
-          int images = Math.min(pl.batch(), g.n() - n0);
+        if (oneBatch) {
           for (int grp = g0; grp < g1; grp++) {
-            pl.load(g, x, n0, images, grp, buf, ak);
-            loadDy(g, dy, n0, images, grp, buf, dyAt, rowLen, pitch, pl.cols());
-            int len = pl.outLen(g, images);
-            for (int c0 = 0; c0 < len; c0 += DOT_CHUNK) { // all taps on an L1-sized window
-              ak.tapDots(buf, dyAt + c0, rowLen, g.kg(), buf, c0, off, taps,
-                  Math.min(DOT_CHUNK, len - c0), buf, accAt + (grp - g0) * accPerGroup);
+            Arrays.fill(buf, accAt, accAt + accPerGroup, 0f);
+            weightDots(g, x, dy, pl, off, 0, grp, buf, accAt, ak);
+            reduceOrRedo(g, x, dy, dw, pl, off, grp, buf, accAt, ak);
+          }
+        } else {
+          Arrays.fill(buf, accAt, floats, 0f);
+          for (int n0 = 0; n0 < g.n(); n0 += pl.batch()) {
+            for (int grp = g0; grp < g1; grp++) {
+              weightDots(g, x, dy, pl, off, n0, grp, buf, accAt + (grp - g0) * accPerGroup,
+                  ak);
             }
           }
-        }
-        for (int grp = g0; grp < g1; grp++) {
-          int acc = accAt + (grp - g0) * accPerGroup;
-          if (!reduce(g, buf, acc, lanes, grp, dw)) {
-            // junk positions pair zero dy with real x: 0 * Inf = NaN where no term exists;
-            // redo this group row by row, which reads no junk (rare: x has NaN or Inf)
-            Arrays.fill(buf, acc, acc + accPerGroup, 0f);
-            for (int n0 = 0; n0 < g.n(); n0 += pl.batch()) {
-              int images = Math.min(pl.batch(), g.n() - n0);
-              pl.load(g, x, n0, images, grp, buf, ak);
-              loadDy(g, dy, n0, images, grp, buf, dyAt, rowLen, pitch, pl.cols());
-              for (int i = 0; i < images; i++) {
-                for (int p = 0; p < g.p(); p++) {
-                  int row = i * pitch + p * pl.cols();
-                  ak.tapDots(buf, dyAt + row, rowLen, g.kg(), buf, row, off, taps, g.q(), buf,
-                      acc);
-                }
-              }
-            }
-            reduce(g, buf, acc, lanes, grp, dw);
+          for (int grp = g0; grp < g1; grp++) {
+            reduceOrRedo(g, x, dy, dw, pl, off, grp, buf, accAt + (grp - g0) * accPerGroup,
+                ak);
           }
         }
         ws.give(buf);
       });
     }
+  }
+
+  /** Adds one image batch of group {@code grp} to the group's partials at {@code acc}. */
+  private static void weightDots(ConvGeometry g, float[] x, float[] dy, PhasePlanes pl,
+      int[] off, int n0, int grp, float[] buf, int acc, ArrayKernels ak) {
+    int images = Math.min(pl.batch(), g.n() - n0);
+    int pitch = pl.imagePitch();
+    int rowLen = pl.batch() * pitch;
+    int dyAt = pl.size();
+    pl.load(g, x, n0, images, grp, buf, ak);
+    loadDy(g, dy, n0, images, grp, buf, dyAt, rowLen, pitch, pl.cols());
+    int len = pl.outLen(g, images);
+    for (int c0 = 0; c0 < len; c0 += DOT_CHUNK) { // all taps on an L1-sized window
+      ak.tapDots(buf, dyAt + c0, rowLen, g.kg(), buf, c0, off, g.crs(),
+          Math.min(DOT_CHUNK, len - c0), buf, acc);
+    }
+  }
+
+  /**
+   * Reduces group {@code grp}'s partials at {@code acc} into dw; where that is not finite,
+   * junk positions paired zero dy with real x (0 * Inf = NaN where no term exists), so the
+   * group is redone row by row, which reads no junk (rare: x has NaN or Inf).
+   */
+  private static void reduceOrRedo(ConvGeometry g, float[] x, float[] dy, float[] dw,
+      PhasePlanes pl, int[] off, int grp, float[] buf, int acc, ArrayKernels ak) {
+    int lanes = ak.dotLanes();
+    if (reduce(g, buf, acc, lanes, grp, dw, ak)) {
+      return;
+    }
+    int pitch = pl.imagePitch();
+    int rowLen = pl.batch() * pitch;
+    int dyAt = pl.size();
+    Arrays.fill(buf, acc, acc + g.kg() * g.crs() * lanes, 0f);
+    for (int n0 = 0; n0 < g.n(); n0 += pl.batch()) {
+      int images = Math.min(pl.batch(), g.n() - n0);
+      pl.load(g, x, n0, images, grp, buf, ak);
+      loadDy(g, dy, n0, images, grp, buf, dyAt, rowLen, pitch, pl.cols());
+      for (int i = 0; i < images; i++) {
+        for (int p = 0; p < g.p(); p++) {
+          int row = i * pitch + p * pl.cols();
+          ak.tapDots(buf, dyAt + row, rowLen, g.kg(), buf, row, off, g.crs(), g.q(), buf, acc);
+        }
+      }
+    }
+    reduce(g, buf, acc, lanes, grp, dw, ak);
   }
 
   /**
@@ -376,22 +409,28 @@ public final class GroupedDirect implements ConvAlgorithm {
     }
   }
 
-  /** Sums each weight's partials in lane order into dw; false if any result is not finite. */
+  /**
+   * Sums each weight's partials in lane order into dw ({@link ArrayKernels#sumLanes}); false
+   * if any result is not finite.
+   */
   private static boolean reduce(ConvGeometry g, float[] buf, int accAt, int lanes, int grp,
-      float[] dw) {
+      float[] dw, ArrayKernels ak) {
+    int weights = g.kg() * g.crs();
+    int w0 = grp * weights;
+    if (g.layout() == Layout.NCHW) { // OIHW: the group's weights lie in (filter, tap) order
+      ak.sumLanes(buf, accAt, lanes, dw, w0, weights);
+      return ak.allFinite(dw, w0, weights);
+    }
+    float[] sums = new float[weights];
+    ak.sumLanes(buf, accAt, lanes, sums, 0, weights);
     int taps = g.crs();
-    boolean finite = true;
     for (int kk = 0; kk < g.kg(); kk++) {
       for (int t = 0; t < taps; t++) {
-        int at = accAt + (kk * taps + t) * lanes;
-        float sum = 0f;
-        for (int l = 0; l < lanes; l++) { // the one reduction, in lane order
-          sum += buf[at + l];
-        }
-        finite &= Float.isFinite(sum);
-        dw[g.wIndex(grp * g.kg() + kk, t / (g.r() * g.s()), t / g.s() % g.r(), t % g.s())] = sum;
+        dw[g.wIndex(grp * g.kg() + kk, t / (g.r() * g.s()), t / g.s() % g.r(), t % g.s())] =
+            sums[kk * taps + t];
       }
     }
-    return finite;
+    return ak.allFinite(sums, 0, weights);
   }
+
 }

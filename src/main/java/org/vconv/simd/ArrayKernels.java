@@ -135,6 +135,13 @@ public interface ArrayKernels {
   boolean allFinite(float[] a, int off, int len);
 
   /**
+   * The one reduction of {@link #tapDots}' and {@link #planeDots}' partials, in lane order:
+   * {@code dst[dOff + i] = ((0f + src[sOff + i*lanes]) + src[sOff + i*lanes + 1]) + ...}, up
+   * to partial {@code lanes - 1}, for {@code i < count}. Every provider adds in this order.
+   */
+  void sumLanes(float[] src, int sOff, int lanes, float[] dst, int dOff, int count);
+
+  /**
    * The sum of {@code a[off, off + len)} in double. The order of the adds is the provider's
    * and depends only on {@code len}: independent partial sums over the elements, combined in a
    * fixed order at the end.

@@ -373,6 +373,29 @@ final class PanamaArrayKernels implements ArrayKernels {
   }
 
   /**
+   * {@code L} sums at a time when the partials are {@code L} per sum: their {@code L x L} block
+   * is transposed, so that partial {@code l} of the {@code L} sums is one row, and the rows are
+   * added in lane order (a gather per partial measured slower); other counts of partials, and
+   * the rest, on the scalar loop (the same additions).
+   */
+  @Override
+  public void sumLanes(float[] src, int sOff, int lanes, float[] dst, int dOff, int count) {
+    int i = 0;
+    if (lanes == L) {
+      float[] t = new float[L * L]; // the block, transposed
+      for (; i + L <= count; i += L) {
+        transpose(src, sOff + i * L, L, 1, L, L, t, 0, L);
+        FloatVector sum = FloatVector.zero(SPECIES);
+        for (int l = 0; l < L; l++) {
+          sum = sum.add(FloatVector.fromArray(SPECIES, t, l * L));
+        }
+        sum.intoArray(dst, dOff + i);
+      }
+    }
+    ScalarArrayKernels.sumLanesScalar(src, sOff, lanes, dst, dOff, i, count);
+  }
+
+  /**
    * Two float vectors per step, each widened into its low and high lanes, into four double
    * accumulators; the scalar tail in its own chain; at the end the accumulators pairwise, then
    * their lanes in lane order (not {@code reduceLanes}, whose order the JIT tiers do not share).

@@ -348,15 +348,29 @@ final class PanamaTapKernels {
     p31.intoArray(acc, c3 + VL);
     p32.intoArray(acc, c3 + 2 * VL);
     p33.intoArray(acc, c3 + 3 * VL);
-    if (i < len) { // the tail goes to partial 0
-      for (int j = 0; j < 4; j++) {
-        int aj = a0 + j * as + i;
-        int cj = c0 + j * cs;
-        acc[cj] = tailDot(a, aj, src, o0 + i, len - i, acc[cj]);
-        acc[cj + VL] = tailDot(a, aj, src, o1 + i, len - i, acc[cj + VL]);
-        acc[cj + 2 * VL] = tailDot(a, aj, src, o2 + i, len - i, acc[cj + 2 * VL]);
-        acc[cj + 3 * VL] = tailDot(a, aj, src, o3 + i, len - i, acc[cj + 3 * VL]);
-      }
+    if (i < len) {
+      dots4x4Tail(a, a0 + i, as, src, o0 + i, o1 + i, o2 + i, o3 + i, len - i, acc, c0, cs);
+    }
+  }
+
+  /**
+   * {@link #dots4x4}'s last {@code n < VL} elements, one masked step: element {@code i} goes
+   * to partial {@code i}, as in the whole steps. A method of its own, as {@link #sums4Rest}.
+   */
+  private static void dots4x4Tail(float[] a, int a0, int as, float[] src, int o0, int o1,
+      int o2, int o3, int n, float[] acc, int c0, int cs) {
+    VectorMask<Float> m = SPECIES.indexInRange(0, n);
+    FloatVector x0 = FloatVector.fromArray(SPECIES, src, o0, m);
+    FloatVector x1 = FloatVector.fromArray(SPECIES, src, o1, m);
+    FloatVector x2 = FloatVector.fromArray(SPECIES, src, o2, m);
+    FloatVector x3 = FloatVector.fromArray(SPECIES, src, o3, m);
+    for (int j = 0; j < 4; j++) {
+      FloatVector d = FloatVector.fromArray(SPECIES, a, a0 + j * as, m);
+      int cj = c0 + j * cs;
+      d.fma(x0, FloatVector.fromArray(SPECIES, acc, cj)).intoArray(acc, cj);
+      d.fma(x1, FloatVector.fromArray(SPECIES, acc, cj + VL)).intoArray(acc, cj + VL);
+      d.fma(x2, FloatVector.fromArray(SPECIES, acc, cj + 2 * VL)).intoArray(acc, cj + 2 * VL);
+      d.fma(x3, FloatVector.fromArray(SPECIES, acc, cj + 3 * VL)).intoArray(acc, cj + 3 * VL);
     }
   }
 

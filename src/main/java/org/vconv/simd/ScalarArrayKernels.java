@@ -265,4 +265,21 @@ final class ScalarArrayKernels implements ArrayKernels {
     }
     return bad >= 0;
   }
+
+  @Override
+  public void sumLanes(float[] src, int sOff, int lanes, float[] dst, int dOff, int count) {
+    sumLanesScalar(src, sOff, lanes, dst, dOff, 0, count);
+  }
+
+  /** {@link #sumLanes} for {@code i} in {@code [from, count)}. */
+  static void sumLanesScalar(float[] src, int sOff, int lanes, float[] dst, int dOff, int from,
+      int count) {
+    for (int i = from; i < count; i++) {
+      float sum = 0f;
+      for (int l = 0; l < lanes; l++) {
+        sum += src[sOff + i * lanes + l];
+      }
+      dst[dOff + i] = sum;
+    }
+  }
 }

@@ -9,10 +9,10 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link ArrayKernels#tapSums}, {@link ArrayKernels#tapDots} and
- * {@link ArrayKernels#tapProducts} against their definitions on both providers: lengths
- * 0..67 (every split into register tiles, single vectors and masked tails), 0..9 taps at
- * random offsets, 1..6 rows (the four-row tile and the rest), unaligned offsets, arrays sized
+ * {@link ArrayKernels#tapSums}, {@link ArrayKernels#tapDots}, {@link ArrayKernels#tapProducts}
+ * and {@link ArrayKernels#sumLanes} against their definitions on both providers: lengths 0..67
+ * (every split into register tiles, single vectors and masked tails), 0..9 taps at random
+ * offsets, 1..6 rows (the four-row tile and the rest), unaligned offsets, arrays sized
  * exactly to what the definition reads (a stray vector load throws). Repeated until C2 has
  * compiled the SIMD bodies (Vector API code is interpreted at first, and C2 has had Vector
  * API miscompiles); checked on the first and the last rounds.
@@ -169,6 +169,49 @@ class TapKernelsTest {
       }
     }
     assertEquals(2 * 2 * 68, checked);
+  }
+
+  @Test
+  void sumLanesAddsThePartialsInLaneOrderBitForBit() {
+    int checked = 0;
+    for (VectorProvider vp : List.of(VectorProviders.get(), VectorProviders.scalar())) {
+      ArrayKernels k = vp.arrays();
+      SplittableRandom rnd = new SplittableRandom(13);
+      int lanes0 = k.dotLanes();
+      for (int round = 0; round < ROUNDS; round++) {
+        boolean check = round == 0 || round == ROUNDS - 1;
+        for (int lanes : new int[] {1, 3, lanes0, 2 * lanes0}) {
+          for (int count = 0; count <= 3 * lanes0 + 3; count++) {
+            int sOff = rnd.nextInt(5);
+            int dOff = rnd.nextInt(5);
+            float[] src = random(rnd, sOff + count * lanes);
+            float[] dst = new float[dOff + count + 2];
+            java.util.Arrays.fill(dst, GUARD);
+            k.sumLanes(src, sOff, lanes, dst, dOff, count);
+            if (!check) {
+              continue;
+            }
+            for (int at = 0; at < dst.length; at++) {
+              float want = GUARD;
+              if (at >= dOff && at < dOff + count) { // left to right, from 0f
+                want = 0f;
+                for (int l = 0; l < lanes; l++) {
+                  want += src[sOff + (at - dOff) * lanes + l];
+                }
+              }
+              assertEquals(want, dst[at], vp.name() + " lanes " + lanes + " count " + count
+                  + " at " + at);
+            }
+            checked++;
+          }
+        }
+      }
+    }
+    int counts = 0;
+    for (VectorProvider vp : List.of(VectorProviders.get(), VectorProviders.scalar())) {
+      counts += 2 * 4 * (3 * vp.arrays().dotLanes() + 4);
+    }
+    assertEquals(counts, checked);
   }
 
   private static int[] offsets(SplittableRandom rnd, int taps) {
