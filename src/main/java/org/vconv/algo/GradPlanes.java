@@ -1,6 +1,7 @@
 package org.vconv.algo;
 
 import org.vconv.plan.ConvGeometry;
+import org.vconv.simd.ArrayKernels;
 
 /**
  * The output-gradient planes of one group for a batch of images, for the input gradient, in
@@ -108,7 +109,8 @@ record GradPlanes(int kg, int sh, int sw, int a0, int a1, int b0, int b1, int rs
   }
 
   /** Copies the {@code dy} planes of group {@code grp}, images n0.., into buf. */
-  void load(ConvGeometry g, float[] dy, int n0, int images, int grp, float[] buf) {
+  void load(ConvGeometry g, float[] dy, int n0, int images, int grp, float[] buf,
+      ArrayKernels ak) {
     assert images <= batch;
     int rowStride = PhasePlanes.outRowStride(g);
     int colStride = PhasePlanes.outColStride(g);
@@ -120,9 +122,9 @@ record GradPlanes(int kg, int sh, int sw, int a0, int a1, int b0, int b1, int rs
       for (int b = 0; b < images; b++) {
         int src0 = g.yIndex(n0 + b, grp * kg + kk, 0, 0);
         int dst0 = (kk * batch + b) * planeSize() + qLo - b0 + ss;
-        for (int p = pLo; p < pHi; p++) {
-          PhasePlanes.gather(dy, src0 + p * rowStride + qLo * colStride, colStride, buf,
-              dst0 + (p - a0 + rs) * pitch(), qHi - qLo);
+        if (pLo < pHi && qLo < qHi) { // the plane's rows at once
+          ak.gatherStrided(dy, src0 + pLo * rowStride + qLo * colStride, rowStride, colStride,
+              buf, dst0 + (pLo - a0 + rs) * pitch(), pitch(), qHi - qLo, pHi - pLo);
         }
       }
     }
@@ -130,7 +132,7 @@ record GradPlanes(int kg, int sh, int sw, int a0, int a1, int b0, int b1, int rs
 
   /** Stores the run of phase {@code ph*sw + pw} at {@code out} as channel c of dx[n0..]. */
   void store(ConvGeometry g, float[] buf, int out, int phase, float[] dx, int n0, int images,
-      int c) {
+      int c, ArrayKernels ak) {
     int ph = phase / sw;
     int pw = phase % sw;
     int rowStride = PhasePlanes.inRowStride(g);
@@ -146,6 +148,12 @@ record GradPlanes(int kg, int sh, int sw, int a0, int a1, int b0, int b1, int rs
     for (int b = 0; b < images; b++) {
       int dst0 = g.xIndex(n0 + b, c, 0, 0) + (bLo * sw + pw - g.padLeft()) * colStride;
       int src0 = out + b * planeSize() + bLo - b0;
+      if (sw * colStride == 1 && aLo <= aHi) { // contiguous rows: the plane's rows at once
+        ak.gatherStrided(buf, src0 + (aLo - a0) * pitch(), pitch(), 1, dx,
+            dst0 + (aLo * sh + ph - g.padTop()) * rowStride, sh * rowStride, bHi - bLo + 1,
+            aHi - aLo + 1);
+        continue;
+      }
       for (int a = aLo; a <= aHi; a++) {
         int ih = a * sh + ph - g.padTop();
         PhasePlanes.scatter(buf, src0 + (a - a0) * pitch(), dx, dst0 + ih * rowStride,

@@ -181,6 +181,10 @@ public final class GroupedDirect implements ConvAlgorithm {
         for (int i = 0; i < images; i++) {
           int y0 = g.yIndex(n0 + i, k0 + j, 0, 0);
           int o0 = out + j * rowLen + i * pitch;
+          if (colStride == 1) { // the plane's rows at once
+            ak.gatherStrided(buf, o0, pl.cols(), 1, y, y0, rowStride, g.q(), g.p());
+            continue;
+          }
           for (int p = 0; p < g.p(); p++) {
             PhasePlanes.scatter(buf, o0 + p * pl.cols(), y, y0 + p * rowStride, colStride,
                 g.q());
@@ -268,7 +272,7 @@ public final class GroupedDirect implements ConvAlgorithm {
     int rowLen = gp.batch() * gp.planeSize();
     int out = gp.size();
     int w0 = grp * (g.weightSize() / g.groups());
-    gp.load(g, dy, n0, images, grp, buf);
+    gp.load(g, dy, n0, images, grp, buf, ak);
     int len = gp.phaseLen(images);
     for (int phase = 0; phase < gp.phases(); phase++) {
       int taps = off[phase].length;
@@ -278,7 +282,8 @@ public final class GroupedDirect implements ConvAlgorithm {
         ak.tapSums(buf, 0, off[phase], taps, wt, w0 + phaseStart[phase] + c0 * taps, taps,
             count, buf, out, rowLen, len);
         for (int j = 0; j < count; j++) {
-          gp.store(g, buf, out + j * rowLen, phase, dx, n0, images, grp * g.cg() + c0 + j);
+          gp.store(g, buf, out + j * rowLen, phase, dx, n0, images, grp * g.cg() + c0 + j,
+              ak);
         }
       }
     }
@@ -353,7 +358,7 @@ public final class GroupedDirect implements ConvAlgorithm {
     int rowLen = pl.batch() * pitch;
     int dyAt = pl.size();
     pl.load(g, x, n0, images, grp, buf, ak);
-    loadDy(g, dy, n0, images, grp, buf, dyAt, rowLen, pitch, pl.cols());
+    loadDy(g, dy, n0, images, grp, buf, dyAt, rowLen, pitch, pl.cols(), ak);
     int len = pl.outLen(g, images);
     for (int c0 = 0; c0 < len; c0 += DOT_CHUNK) { // all taps on an L1-sized window
       ak.tapDots(buf, dyAt + c0, rowLen, g.kg(), buf, c0, off, g.crs(),
@@ -379,7 +384,7 @@ public final class GroupedDirect implements ConvAlgorithm {
     for (int n0 = 0; n0 < g.n(); n0 += pl.batch()) {
       int images = Math.min(pl.batch(), g.n() - n0);
       pl.load(g, x, n0, images, grp, buf, ak);
-      loadDy(g, dy, n0, images, grp, buf, dyAt, rowLen, pitch, pl.cols());
+      loadDy(g, dy, n0, images, grp, buf, dyAt, rowLen, pitch, pl.cols(), ak);
       for (int i = 0; i < images; i++) {
         for (int p = 0; p < g.p(); p++) {
           int row = i * pitch + p * pl.cols();
@@ -395,16 +400,14 @@ public final class GroupedDirect implements ConvAlgorithm {
    * {@code cols} per row and {@code pitch} per image; junk positions stay zero.
    */
   private static void loadDy(ConvGeometry g, float[] dy, int n0, int images, int grp,
-      float[] buf, int at, int rowLen, int pitch, int cols) {
+      float[] buf, int at, int rowLen, int pitch, int cols, ArrayKernels ak) {
     int rowStride = PhasePlanes.outRowStride(g);
     int colStride = PhasePlanes.outColStride(g);
     for (int kk = 0; kk < g.kg(); kk++) {
       for (int i = 0; i < images; i++) {
         int y0 = g.yIndex(n0 + i, grp * g.kg() + kk, 0, 0);
-        int d0 = at + kk * rowLen + i * pitch;
-        for (int p = 0; p < g.p(); p++) {
-          PhasePlanes.gather(dy, y0 + p * rowStride, colStride, buf, d0 + p * cols, g.q());
-        }
+        ak.gatherStrided(dy, y0, rowStride, colStride, buf, at + kk * rowLen + i * pitch,
+            cols, g.q(), g.p());
       }
     }
   }

@@ -123,17 +123,6 @@ record PhasePlanes(int cg, int sh, int sw, int rows, int cols, int batch, int sl
     }
   }
 
-  /** {@code dst[d + i] = src[s + i*step]} for {@code i < len}. */
-  static void gather(float[] src, int s, int step, float[] dst, int d, int len) {
-    if (step == 1) {
-      System.arraycopy(src, s, dst, d, len);
-      return;
-    }
-    for (int i = 0; i < len; i++) {
-      dst[d + i] = src[s + i * step];
-    }
-  }
-
   /** {@code dst[d + i*step] = src[s + i]} for {@code i < len}. */
   static void scatter(float[] src, int s, float[] dst, int d, int step, int len) {
     if (step == 1) {

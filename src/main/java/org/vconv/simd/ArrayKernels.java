@@ -21,7 +21,9 @@ public interface ArrayKernels {
   /**
    * {@code dst[dOff + r*dPitch + i] = src[sOff + r*sPitch + i*stride]} for {@code r < rows},
    * {@code i < len}: the gather over a plane's rows at once (the SIMD provider makes its tail
-   * masks once per call, not once per row). Destination rows must not overlap.
+   * masks once per call, not once per row), also the copy of a plane's rows between pitches
+   * ({@code stride} 1) for the direct grouped convolution. Destination rows must not overlap,
+   * nor the source.
    */
   void gatherStrided(float[] src, int sOff, int sPitch, int stride, float[] dst, int dOff,
       int dPitch, int len, int rows);

@@ -50,12 +50,18 @@ final class PanamaArrayKernels implements ArrayKernels {
 
   /**
    * Stride 2: two loads, the even lanes of each, one blend, and the last up to {@code L}
-   * elements of each row the same way under masks made once per call; other strides: the
-   * scalar provider's copy or loop per row.
+   * elements of each row the same way under masks made once per call; stride 1 with rows
+   * shorter than {@link #SHORT_ROW}: vector copies, the last one masked (a copy call per row
+   * costs more than such a row); other strides and longer rows: the scalar provider's copy or
+   * loop per row.
    */
   @Override
   public void gatherStrided(float[] src, int sOff, int sPitch, int stride, float[] dst,
       int dOff, int dPitch, int len, int rows) {
+    if (stride == 1 && len > 0 && len < SHORT_ROW) {
+      copyShortRows(src, sOff, sPitch, dst, dOff, dPitch, len, rows);
+      return;
+    }
     if (stride != 2 || len == 0) {
       ScalarArrayKernels.gatherRows(src, sOff, sPitch, stride, dst, dOff, dPitch, len, rows);
       return;
@@ -76,6 +82,23 @@ final class PanamaArrayKernels implements ArrayKernels {
       FloatVector lo = FloatVector.fromArray(SPECIES, src, at, readLo).rearrange(EVENS);
       FloatVector hi = FloatVector.fromArray(SPECIES, src, at + L, readHi).rearrange(EVENS);
       lo.blend(hi, HIGH_HALF).intoArray(dst, dOff + full, write);
+    }
+  }
+
+  /** Rows copied on vectors by {@link #gatherStrided} below this length, by arraycopy above. */
+  private static final int SHORT_ROW = 4 * L;
+
+  private static void copyShortRows(float[] src, int sOff, int sPitch, float[] dst, int dOff,
+      int dPitch, int len, int rows) {
+    int full = len / L * L;
+    VectorMask<Float> tail = PanamaMasks.first(len - full);
+    for (int r = 0; r < rows; r++, sOff += sPitch, dOff += dPitch) {
+      for (int i = 0; i < full; i += L) {
+        FloatVector.fromArray(SPECIES, src, sOff + i).intoArray(dst, dOff + i);
+      }
+      if (full < len) {
+        FloatVector.fromArray(SPECIES, src, sOff + full, tail).intoArray(dst, dOff + full, tail);
+      }
     }
   }
 
