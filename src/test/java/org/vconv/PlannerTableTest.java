@@ -133,14 +133,15 @@ class PlannerTableTest {
             new int[] {2, 32, 7, 7}, new int[] {32, 1, 5, 5}, List.of(DW_CL, DW_CL, DW_CL),
             Map.of("panama-256", List.of(GROUPED, GROUPED, DW_CL),
                 "panama-128", List.of(GROUPED, GROUPED, DW_CL))),
-        // 10x10 planes: the direct input gradient's rows are too short (under 256 pixels)
+        // 10x10 planes: the direct input gradient at any plane size; the direct weight
+        // gradient takes at most 16 channels per group
         row("24 per group", ConvSpec.builder().padding(1).groups(2).build(),
-            new int[] {2, 48, 10, 10}, new int[] {48, 24, 3, 3}, GROUPED, IM2COL, IM2COL),
+            new int[] {2, 48, 10, 10}, new int[] {48, 24, 3, 3}, GROUPED, GROUPED, IM2COL),
         row("24 per group 16x16", ConvSpec.builder().padding(1).groups(2).build(),
             new int[] {2, 48, 16, 16}, new int[] {48, 24, 3, 3}, GROUPED, GROUPED, IM2COL),
         // RegNetX-400MF's last stage at batch 1: 16 channels per group on 7x7 planes
         row("16 per group 7x7 b1", ConvSpec.builder().padding(1).groups(25).build(),
-            new int[] {1, 400, 7, 7}, new int[] {400, 16, 3, 3}, GROUPED, IM2COL, IM2COL),
+            new int[] {1, 400, 7, 7}, new int[] {400, 16, 3, 3}, GROUPED, GROUPED, IM2COL),
         // a kernel that covers its input: a dense layer (DCGAN's discriminator head, and the
         // input gradient of this is a transposed convolution from a 1x1 input); NHWC
         // interleaves groups per pixel, so grouped NHWC stays with the GEMM paths

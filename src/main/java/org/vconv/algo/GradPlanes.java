@@ -87,19 +87,31 @@ record GradPlanes(int kg, int sh, int sw, int a0, int a1, int b0, int b1, int rs
    * taps of {@link #tapOffsets}; phase {@code f} of a group starts at {@code phaseStart[f]}.
    */
   float[] weights(ConvGeometry g, float[] w, int[] phaseStart) {
+    // each phase's taps in (r, s) order, as offsets in w: wIndex is linear in each argument
+    int[][] tapAt = new int[phases()][];
+    for (int phase = 0; phase < phases(); phase++) {
+      int[] at = new int[g.r() * g.s()];
+      int n = 0;
+      for (int r = 0; r < g.r(); r++) {
+        for (int s = 0; s < g.s(); s++) {
+          if (phaseOf(g, r, s) == phase) {
+            at[n++] = g.wIndex(0, 0, r, s);
+          }
+        }
+      }
+      tapAt[phase] = java.util.Arrays.copyOf(at, n);
+    }
     float[] out = new float[w.length];
     int at = 0;
     for (int grp = 0; grp < g.groups(); grp++) {
       for (int phase = 0; phase < phases(); phase++) {
         phaseStart[phase] = at - grp * g.cg() * kg * g.r() * g.s();
+        int[] taps = tapAt[phase];
         for (int ci = 0; ci < g.cg(); ci++) {
           for (int kk = 0; kk < kg; kk++) {
-            for (int r = 0; r < g.r(); r++) {
-              for (int s = 0; s < g.s(); s++) {
-                if (phaseOf(g, r, s) == phase) {
-                  out[at++] = w[g.wIndex(grp * kg + kk, ci, r, s)];
-                }
-              }
+            int base = g.wIndex(grp * kg + kk, ci, 0, 0);
+            for (int t : taps) {
+              out[at++] = w[base + t];
             }
           }
         }
@@ -107,6 +119,7 @@ record GradPlanes(int kg, int sh, int sw, int a0, int a1, int b0, int b1, int rs
     }
     return out;
   }
+
 
   /** Copies the {@code dy} planes of group {@code grp}, images n0.., into buf. */
   void load(ConvGeometry g, float[] dy, int n0, int images, int grp, float[] buf,

@@ -416,10 +416,6 @@ public final class Planner {
         return decline("stride " + stride(g) + " input gradient of " + g.cg()
             + " channels per group: the phase-split planes cost more than im2col's GEMM");
       }
-      if (pass == Pass.BACKWARD_DATA && g.pq() < tuning.groupedInputGradientMinPixels()) {
-        return decline("output planes of " + g.pq() + " pixels < "
-            + tuning.groupedInputGradientMinPixels() + " (input gradient): rows too short");
-      }
       long batch = (long) g.n() * g.pq();
       if (pass == Pass.BACKWARD_WEIGHT && batch < tuning.groupedWeightMinBatchPixels()) {
         return decline(batch + " output pixels in the batch < "

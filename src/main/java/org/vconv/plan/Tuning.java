@@ -11,13 +11,9 @@ import java.util.List;
  *     in every pass and layout: a group's GEMM is then too small to amortize its packing
  * @param groupedMaxChannelsPerGroupNchw the larger bound of the NCHW forward and input
  *     gradient, whose direct loops stay ahead of the GEMM longer
- * @param groupedInputGradientMinPixels NCHW grouped layers with more than one channel per
- *     group take the direct input gradient only at stride 1 and on output planes of at least
- *     this many pixels: on smaller ones (14x14 and under) its rows are short, and im2col's GEMM
- *     measured faster
- * @param groupedWeightMinBatchPixels ... and the direct weight gradient with at least this many
- *     output pixels in the batch: fewer (7x7 to 14x14 planes at batch 1), its dot products are
- *     short
+ * @param groupedWeightMinBatchPixels NCHW grouped layers with more than one channel per
+ *     group take the direct weight gradient with at least this many output pixels in the
+ *     batch: fewer (7x7 to 14x14 planes at batch 1), its dot products are short
  * @param imageBlockedBatchMultiple the image-blocked GEMM wants batches of a multiple of this
  *     (the GEMM micro-tile height {@code mr}: its rows are images; others leave lanes empty)
  * @param imageBlockedMaxInputPixels input pixels per plane at most, so that the slab of a
@@ -120,7 +116,6 @@ public record Tuning(
     String provider,
     int groupedMaxChannelsPerGroup,
     int groupedMaxChannelsPerGroupNchw,
-    int groupedInputGradientMinPixels,
     int groupedWeightMinBatchPixels,
     int imageBlockedBatchMultiple,
     int imageBlockedMaxInputPixels,
@@ -163,21 +158,21 @@ public record Tuning(
    * 512 bits, 3 at 256 and 128; ScalarGemmKernels: 4).
    */
   static final List<Tuning> TABLES = List.of(
-      // provider, grouped: grp grpN grpDxPx grpWPx; image-blocked: ib* ibPx ibDep ib%;
+      // provider, grouped: grp grpN grpWPx; image-blocked: ib* ibPx ibDep ib%;
       // implicit: im% im%K imDD imD imLane imWC imWK imWB imWS; pointwise: batch pbPx, dots pdV;
       // channels-last depthwise: dcC dcPx dcPxS dcPxSDx dpTaps; window-dots: wdD wdDD wdR;
       // im2col: span; winograd: wgC wgPx wgNchwPx wgNchwC wgWC wgTiles wgT; 3-D: split%;
       // measured
-      new Tuning("panama-512", 16, 32, 256, 256, 8, 1024, 128, 10, 20, 6400, 512, 64, 32,
+      new Tuning("panama-512", 16, 32, 256, 8, 1024, 128, 10, 20, 6400, 512, 64, 32,
           512, 64, 1024, 32, 100, 24, 16, 256, 1024, 256, 25, 256, 32, 16, 128, 32, 100, 4096, 64,
           64, 128, 512, 30, true),
-      new Tuning("panama-256", 16, 32, 256, 256, 3, 1024, 128, 10, 20, 6400, 512, 64, 32,
+      new Tuning("panama-256", 16, 32, 256, 3, 1024, 128, 10, 20, 6400, 512, 64, 32,
           512, 64, 1024, 32, 100, 24, 16, 256, 1024, 256, 25, 256, 32, 16, 128, 32, 100, 4096, 64,
           64, 128, 512, 30, false),
-      new Tuning("panama-128", 16, 32, 256, 256, 3, 1024, 128, 10, 20, 6400, 512, 64, 32,
+      new Tuning("panama-128", 16, 32, 256, 3, 1024, 128, 10, 20, 6400, 512, 64, 32,
           512, 64, 1024, 32, 100, 24, 16, 256, 1024, 256, 25, 256, 32, 16, 128, 32, 100, 4096, 64,
           64, 128, 512, 30, false),
-      new Tuning("scalar", 16, 32, 256, 256, 4, 1024, 128, 10, 20, 6400, 512, 64, 32,
+      new Tuning("scalar", 16, 32, 256, 4, 1024, 128, 10, 20, 6400, 512, 64, 32,
           512, 64, 1024, 32, 100, 24, 16, 256, 1024, 256, 25, 256, 32, 16, 128, 32, 100, 4096, 64,
           64, 128, 512, 30, false));
 
