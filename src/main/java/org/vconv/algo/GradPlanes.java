@@ -161,10 +161,13 @@ record GradPlanes(int kg, int sh, int sw, int a0, int a1, int b0, int b1, int rs
     for (int b = 0; b < images; b++) {
       int dst0 = g.xIndex(n0 + b, c, 0, 0) + (bLo * sw + pw - g.padLeft()) * colStride;
       int src0 = out + b * planeSize() + bLo - b0;
-      if (sw * colStride == 1 && aLo <= aHi) { // contiguous rows: the plane's rows at once
-        ak.gatherStrided(buf, src0 + (aLo - a0) * pitch(), pitch(), 1, dx,
-            dst0 + (aLo * sh + ph - g.padTop()) * rowStride, sh * rowStride, bHi - bLo + 1,
-            aHi - aLo + 1);
+      // NCHW: the phase's rows of the plane at once; the elements between, which the SIMD
+      // store may rewrite, are this channel's other phases, stored by this task. NHWC: they
+      // are other channels, maybe another task's, so element by element.
+      if (colStride == 1 && aLo <= aHi) {
+        ak.scatterStrided(buf, src0 + (aLo - a0) * pitch(), pitch(), dx,
+            dst0 + (aLo * sh + ph - g.padTop()) * rowStride, sh * rowStride, sw,
+            bHi - bLo + 1, aHi - aLo + 1);
         continue;
       }
       for (int a = aLo; a <= aHi; a++) {

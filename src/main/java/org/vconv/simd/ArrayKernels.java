@@ -29,6 +29,16 @@ public interface ArrayKernels {
       int dPitch, int len, int rows);
 
   /**
+   * {@code dst[dOff + r*dPitch + i*stride] = src[sOff + r*sPitch + i]} for {@code r < rows},
+   * {@code i < len}, {@code stride >= 1}: {@link #addIntoStrided}'s overwriting twin, the
+   * direct input gradient's store of one phase of a strided plane. The elements between keep
+   * their values, but the SIMD provider may load and store them back, so no other thread may
+   * write them meanwhile. Rows must not overlap.
+   */
+  void scatterStrided(float[] src, int sOff, int sPitch, float[] dst, int dOff, int dPitch,
+      int stride, int len, int rows);
+
+  /**
    * {@code dst[dOff + r*dPitch + i*stride] += src[sOff + r*sPitch + i]} for {@code r < rows},
    * {@code i < len}, {@code stride >= 1}: col2im's scatter of one kernel tap at a convolution
    * stride, over a tile's rows at once (one call per row and tap cost as much as the adds).

@@ -124,6 +124,52 @@ final class PanamaArrayKernels implements ArrayKernels {
     }
   }
 
+  /**
+   * Stride 2: as {@link #addIntoStrided}'s, each source vector spread over the even lanes of
+   * two destination vectors, which take it there (the odd lanes blended back unchanged);
+   * stride 1: the row copies of {@link #gatherStrided}; others: a plain loop. Row by row.
+   */
+  @Override
+  public void scatterStrided(float[] src, int sOff, int sPitch, float[] dst, int dOff,
+      int dPitch, int stride, int len, int rows) {
+    assert rows <= 1 || len == 0 || dPitch >= (len - 1) * stride + 1 : "rows overlap";
+    if (stride == 1) {
+      gatherStrided(src, sOff, sPitch, 1, dst, dOff, dPitch, len, rows);
+      return;
+    }
+    if (stride != 2) {
+      ScalarArrayKernels.scatterRows(src, sOff, sPitch, dst, dOff, dPitch, stride, len, rows);
+      return;
+    }
+    for (int r = 0; r < rows; r++, sOff += sPitch, dOff += dPitch) {
+      int i = 0;
+      // i + L < len: the vectors end at dst[dOff + 2*(i+L) - 1], before the last element set
+      for (; i + L < len; i += L) {
+        FloatVector v = FloatVector.fromArray(SPECIES, src, sOff + i);
+        int at = dOff + 2 * i;
+        FloatVector.fromArray(SPECIES, dst, at).blend(v.rearrange(SPREAD_LOW), EVEN_LANES)
+            .intoArray(dst, at);
+        FloatVector.fromArray(SPECIES, dst, at + L).blend(v.rearrange(SPREAD_HIGH), EVEN_LANES)
+            .intoArray(dst, at + L);
+      }
+      if (i < len) {
+        setPairsTail(src, sOff + i, dst, dOff + 2 * i, len - i);
+      }
+    }
+  }
+
+  /** The last {@code n} (1..L) elements of a stride-2 store: touches {@code 2n - 1} floats. */
+  private static void setPairsTail(float[] src, int sOff, float[] dst, int dOff, int n) {
+    int span = 2 * n - 1;
+    VectorMask<Float> mLo = PanamaMasks.first(span);
+    VectorMask<Float> mHi = PanamaMasks.first(span - L);
+    FloatVector v = FloatVector.fromArray(SPECIES, src, sOff, PanamaMasks.first(n));
+    FloatVector.fromArray(SPECIES, dst, dOff, mLo).blend(v.rearrange(SPREAD_LOW), EVEN_LANES)
+        .intoArray(dst, dOff, mLo);
+    FloatVector.fromArray(SPECIES, dst, dOff + L, mHi).blend(v.rearrange(SPREAD_HIGH), EVEN_LANES)
+        .intoArray(dst, dOff + L, mHi);
+  }
+
   /** One row of a stride-2 {@link #addIntoStrided}. */
   private static void addPairs(float[] src, int sOff, float[] dst, int dOff, int len) {
     int i = 0;

@@ -282,4 +282,23 @@ final class ScalarArrayKernels implements ArrayKernels {
       dst[dOff + i] = sum;
     }
   }
+
+  @Override
+  public void scatterStrided(float[] src, int sOff, int sPitch, float[] dst, int dOff,
+      int dPitch, int stride, int len, int rows) {
+    scatterRows(src, sOff, sPitch, dst, dOff, dPitch, stride, len, rows);
+  }
+
+  static void scatterRows(float[] src, int sOff, int sPitch, float[] dst, int dOff, int dPitch,
+      int stride, int len, int rows) {
+    for (int r = 0; r < rows; r++, sOff += sPitch, dOff += dPitch) {
+      if (stride == 1) {
+        System.arraycopy(src, sOff, dst, dOff, len);
+        continue;
+      }
+      for (int i = 0; i < len; i++) {
+        dst[dOff + i * stride] = src[sOff + i];
+      }
+    }
+  }
 }

@@ -9,11 +9,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link ArrayKernels#gatherStrided}, {@link ArrayKernels#addIntoStrided}, {@link
- * ArrayKernels#addTaps} and {@link ArrayKernels#transpose} against their definitions
- * on both providers, bit for bit. Strided: strides 1..4, lengths 0..70 (every vector count
+ * ArrayKernels#scatterStrided}, {@link ArrayKernels#addTaps} and {@link ArrayKernels#transpose}
+ * against their definitions on both providers, bit for bit. Strided: strides 1..4, lengths 0..70 (every vector count
  * and tail at 4, 8 and 16 lanes), one row or three, runs that start at the array's first
  * float and end at its last (a vector load or store past a run throws or shows), and for the
- * scatter, elements between the strided ones that hold -0, NaN and infinity, whose bits must
+ * scatters, elements between the strided ones that hold -0, NaN and infinity, whose bits must
  * survive. Transpose: every block shape up to 37 x 37 around the 16 x 16 register blocks,
  * arrays ending at the last element touched. Repeated until C2 has compiled the SIMD bodies;
  * checked on the first and the last rounds.
@@ -149,6 +149,54 @@ class StridedKernelsTest {
               if (hit(at, dOff, dPitch, stride, len)) {
                 int r = (at - dOff) / dPitch;
                 want += src[sOff + r * sPitch + (at - dOff - r * dPitch) / stride];
+              }
+              assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(dst[at]),
+                  vp.name() + " stride " + stride + " len " + len + " at " + at);
+            }
+            checked++;
+          }
+        }
+      }
+    }
+    assertEquals(2 * 2 * 4 * 71, checked);
+  }
+
+  @Test
+  void scatterStridedSetsItsElementsAndKeepsTheOthersBits() {
+    int checked = 0;
+    for (VectorProvider vp : List.of(VectorProviders.get(), VectorProviders.scalar())) {
+      ArrayKernels k = vp.arrays();
+      SplittableRandom rnd = new SplittableRandom(9);
+      for (int round = 0; round < ROUNDS; round++) {
+        boolean check = round == 0 || round == ROUNDS - 1;
+        for (int stride = 1; stride <= 4; stride++) {
+          for (int len = 0; len <= 70; len++) {
+            int rows = len % 2 == 0 ? 1 : 3;
+            int span = Math.max(0, (len - 1) * stride + 1);
+            int sPitch = len + rnd.nextInt(3);
+            int dPitch = span + rnd.nextInt(3);
+            int sOff = rnd.nextInt(4);
+            int dOff = round % 2 == 0 ? 0 : rnd.nextInt(5);
+            float[] src = random(rnd, sOff + (rows - 1) * sPitch + len);
+            float[] dst = random(rnd, dOff + (rows - 1) * dPitch + span);
+            for (int at = 0; at < dst.length; at++) {
+              if (!hit(at, dOff, dPitch, stride, len)) {
+                dst[at] = ODD[rnd.nextInt(ODD.length)];
+              }
+            }
+            if (len > 0 && rnd.nextInt(4) == 0) {
+              src[sOff] = -0f; // its bits must arrive
+            }
+            float[] before = dst.clone();
+            k.scatterStrided(src, sOff, sPitch, dst, dOff, dPitch, stride, len, rows);
+            if (!check) {
+              continue;
+            }
+            for (int at = 0; at < dst.length; at++) {
+              float want = before[at];
+              if (hit(at, dOff, dPitch, stride, len)) {
+                int r = (at - dOff) / dPitch;
+                want = src[sOff + r * sPitch + (at - dOff - r * dPitch) / stride];
               }
               assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(dst[at]),
                   vp.name() + " stride " + stride + " len " + len + " at " + at);
