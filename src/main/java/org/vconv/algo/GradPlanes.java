@@ -120,7 +120,6 @@ record GradPlanes(int kg, int sh, int sw, int a0, int a1, int b0, int b1, int rs
     return out;
   }
 
-
   /** Copies the {@code dy} planes of group {@code grp}, images n0.., into buf. */
   void load(ConvGeometry g, float[] dy, int n0, int images, int grp, float[] buf,
       ArrayKernels ak) {

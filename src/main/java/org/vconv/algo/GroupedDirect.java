@@ -435,5 +435,4 @@ public final class GroupedDirect implements ConvAlgorithm {
     }
     return ak.allFinite(sums, 0, weights);
   }
-
 }

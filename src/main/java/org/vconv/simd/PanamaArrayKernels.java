@@ -113,7 +113,7 @@ final class PanamaArrayKernels implements ArrayKernels {
     assert rows <= 1 || len == 0 || dPitch >= (len - 1) * stride + 1 : "rows overlap";
     for (int r = 0; r < rows; r++, sOff += sPitch, dOff += dPitch) {
       if (stride == 2) {
-        addPairs(src, sOff, dst, dOff, len);
+        pairs(src, sOff, dst, dOff, len, true);
       } else if (stride == 1) {
         addInto(src, sOff, dst, dOff, len);
       } else {
@@ -142,61 +142,47 @@ final class PanamaArrayKernels implements ArrayKernels {
       return;
     }
     for (int r = 0; r < rows; r++, sOff += sPitch, dOff += dPitch) {
-      int i = 0;
-      // i + L < len: the vectors end at dst[dOff + 2*(i+L) - 1], before the last element set
-      for (; i + L < len; i += L) {
-        FloatVector v = FloatVector.fromArray(SPECIES, src, sOff + i);
-        int at = dOff + 2 * i;
-        FloatVector.fromArray(SPECIES, dst, at).blend(v.rearrange(SPREAD_LOW), EVEN_LANES)
-            .intoArray(dst, at);
-        FloatVector.fromArray(SPECIES, dst, at + L).blend(v.rearrange(SPREAD_HIGH), EVEN_LANES)
-            .intoArray(dst, at + L);
-      }
-      if (i < len) {
-        setPairsTail(src, sOff + i, dst, dOff + 2 * i, len - i);
-      }
+      pairs(src, sOff, dst, dOff, len, false);
     }
   }
 
-  /** The last {@code n} (1..L) elements of a stride-2 store: touches {@code 2n - 1} floats. */
-  private static void setPairsTail(float[] src, int sOff, float[] dst, int dOff, int n) {
-    int span = 2 * n - 1;
-    VectorMask<Float> mLo = PanamaMasks.first(span);
-    VectorMask<Float> mHi = PanamaMasks.first(span - L);
-    FloatVector v = FloatVector.fromArray(SPECIES, src, sOff, PanamaMasks.first(n));
-    FloatVector.fromArray(SPECIES, dst, dOff, mLo).blend(v.rearrange(SPREAD_LOW), EVEN_LANES)
-        .intoArray(dst, dOff, mLo);
-    FloatVector.fromArray(SPECIES, dst, dOff + L, mHi).blend(v.rearrange(SPREAD_HIGH), EVEN_LANES)
-        .intoArray(dst, dOff + L, mHi);
-  }
-
-  /** One row of a stride-2 {@link #addIntoStrided}. */
-  private static void addPairs(float[] src, int sOff, float[] dst, int dOff, int len) {
+  /**
+   * One row of a stride-2 {@link #addIntoStrided} ({@code add}) or {@link #scatterStrided}: each
+   * source vector spread over the even lanes of two destination vectors, added there or taking
+   * them, the odd lanes blended back unchanged.
+   */
+  private static void pairs(float[] src, int sOff, float[] dst, int dOff, int len,
+      boolean add) {
     int i = 0;
-    // i + L < len: the vectors end at dst[dOff + 2*(i+L) - 1], before the last element added
+    // i + L < len: the vectors end at dst[dOff + 2*(i+L) - 1], before the last element set
     for (; i + L < len; i += L) {
       FloatVector v = FloatVector.fromArray(SPECIES, src, sOff + i);
       int at = dOff + 2 * i;
       FloatVector lo = FloatVector.fromArray(SPECIES, dst, at);
       FloatVector hi = FloatVector.fromArray(SPECIES, dst, at + L);
-      lo.blend(lo.add(v.rearrange(SPREAD_LOW)), EVEN_LANES).intoArray(dst, at);
-      hi.blend(hi.add(v.rearrange(SPREAD_HIGH)), EVEN_LANES).intoArray(dst, at + L);
+      FloatVector vLo = v.rearrange(SPREAD_LOW);
+      FloatVector vHi = v.rearrange(SPREAD_HIGH);
+      lo.blend(add ? lo.add(vLo) : vLo, EVEN_LANES).intoArray(dst, at);
+      hi.blend(add ? hi.add(vHi) : vHi, EVEN_LANES).intoArray(dst, at + L);
     }
     if (i < len) {
-      addPairsTail(src, sOff + i, dst, dOff + 2 * i, len - i);
+      pairsTail(src, sOff + i, dst, dOff + 2 * i, len - i, add);
     }
   }
 
-  /** The last {@code n} (1..L) elements of a stride-2 scatter: touches {@code 2n - 1} floats. */
-  private static void addPairsTail(float[] src, int sOff, float[] dst, int dOff, int n) {
+  /** The last {@code n} (1..L) elements of {@link #pairs}: touches {@code 2n - 1} floats. */
+  private static void pairsTail(float[] src, int sOff, float[] dst, int dOff, int n,
+      boolean add) {
     int span = 2 * n - 1;
     VectorMask<Float> mLo = PanamaMasks.first(span);
     VectorMask<Float> mHi = PanamaMasks.first(span - L);
     FloatVector v = FloatVector.fromArray(SPECIES, src, sOff, PanamaMasks.first(n));
     FloatVector lo = FloatVector.fromArray(SPECIES, dst, dOff, mLo);
     FloatVector hi = FloatVector.fromArray(SPECIES, dst, dOff + L, mHi);
-    lo.blend(lo.add(v.rearrange(SPREAD_LOW)), EVEN_LANES).intoArray(dst, dOff, mLo);
-    hi.blend(hi.add(v.rearrange(SPREAD_HIGH)), EVEN_LANES).intoArray(dst, dOff + L, mHi);
+    FloatVector vLo = v.rearrange(SPREAD_LOW);
+    FloatVector vHi = v.rearrange(SPREAD_HIGH);
+    lo.blend(add ? lo.add(vLo) : vLo, EVEN_LANES).intoArray(dst, dOff, mLo);
+    hi.blend(add ? hi.add(vHi) : vHi, EVEN_LANES).intoArray(dst, dOff + L, mHi);
   }
 
   @Override

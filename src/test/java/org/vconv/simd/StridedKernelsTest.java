@@ -10,13 +10,13 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link ArrayKernels#gatherStrided}, {@link ArrayKernels#addIntoStrided}, {@link
  * ArrayKernels#scatterStrided}, {@link ArrayKernels#addTaps} and {@link ArrayKernels#transpose}
- * against their definitions on both providers, bit for bit. Strided: strides 1..4, lengths 0..70 (every vector count
- * and tail at 4, 8 and 16 lanes), one row or three, runs that start at the array's first
- * float and end at its last (a vector load or store past a run throws or shows), and for the
- * scatters, elements between the strided ones that hold -0, NaN and infinity, whose bits must
- * survive. Transpose: every block shape up to 37 x 37 around the 16 x 16 register blocks,
- * arrays ending at the last element touched. Repeated until C2 has compiled the SIMD bodies;
- * checked on the first and the last rounds.
+ * against their definitions on both providers, bit for bit. Strided: strides 1..4, lengths
+ * 0..70 (every vector count and tail at 4, 8 and 16 lanes), one row or three, runs that start
+ * at the array's first float and end at its last (a vector load or store past a run throws or
+ * shows), and for the scatters, elements between the strided ones that hold -0, NaN and
+ * infinity, whose bits must survive. Transpose: every block shape up to 37 x 37 around the
+ * 16 x 16 register blocks, arrays ending at the last element touched. Repeated until C2 has
+ * compiled the SIMD bodies; checked on the first and the last rounds.
  */
 class StridedKernelsTest {
   private static final int ROUNDS = 400;
