@@ -114,59 +114,24 @@ class StridedKernelsTest {
   /** Rows 1 and 3, with pitches just past a row and further: each element of each row once. */
   @Test
   void addIntoStridedAddsOncePerElementAndKeepsTheOthersBits() {
-    int checked = 0;
-    for (VectorProvider vp : List.of(VectorProviders.get(), VectorProviders.scalar())) {
-      ArrayKernels k = vp.arrays();
-      SplittableRandom rnd = new SplittableRandom(5);
-      for (int round = 0; round < ROUNDS; round++) {
-        boolean check = round == 0 || round == ROUNDS - 1;
-        for (int stride = 1; stride <= 4; stride++) {
-          for (int len = 0; len <= 70; len++) {
-            int rows = len % 2 == 0 ? 1 : 3;
-            int span = Math.max(0, (len - 1) * stride + 1);
-            int sPitch = len + rnd.nextInt(3);
-            int dPitch = span + rnd.nextInt(3);
-            int sOff = rnd.nextInt(4);
-            int dOff = round % 2 == 0 ? 0 : rnd.nextInt(5);
-            float[] src = random(rnd, sOff + (rows - 1) * sPitch + len);
-            float[] dst = random(rnd, dOff + (rows - 1) * dPitch + span);
-            for (int at = 0; at < dst.length; at++) {
-              if (!hit(at, dOff, dPitch, stride, len)) {
-                dst[at] = ODD[rnd.nextInt(ODD.length)];
-              }
-            }
-            if (len > 0 && rnd.nextInt(4) == 0) {
-              dst[dOff] = -0f;
-              src[sOff] = 0f; // -0 + 0 is +0: the strided element must change its bits
-            }
-            float[] before = dst.clone();
-            k.addIntoStrided(src, sOff, sPitch, dst, dOff, dPitch, stride, len, rows);
-            if (!check) {
-              continue;
-            }
-            for (int at = 0; at < dst.length; at++) {
-              float want = before[at];
-              if (hit(at, dOff, dPitch, stride, len)) {
-                int r = (at - dOff) / dPitch;
-                want += src[sOff + r * sPitch + (at - dOff - r * dPitch) / stride];
-              }
-              assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(dst[at]),
-                  vp.name() + " stride " + stride + " len " + len + " at " + at);
-            }
-            checked++;
-          }
-        }
-      }
-    }
-    assertEquals(2 * 2 * 4 * 71, checked);
+    assertEquals(2 * 2 * 4 * 71, stridedStores(true));
   }
 
+  /** As {@link #addIntoStridedAddsOncePerElementAndKeepsTheOthersBits}, overwriting. */
   @Test
   void scatterStridedSetsItsElementsAndKeepsTheOthersBits() {
+    assertEquals(2 * 2 * 4 * 71, stridedStores(false));
+  }
+
+  /**
+   * {@link ArrayKernels#addIntoStrided} ({@code add}) or {@link ArrayKernels#scatterStrided}
+   * against its definition; the number of cases checked.
+   */
+  private static int stridedStores(boolean add) {
     int checked = 0;
     for (VectorProvider vp : List.of(VectorProviders.get(), VectorProviders.scalar())) {
       ArrayKernels k = vp.arrays();
-      SplittableRandom rnd = new SplittableRandom(9);
+      SplittableRandom rnd = new SplittableRandom(add ? 5 : 9);
       for (int round = 0; round < ROUNDS; round++) {
         boolean check = round == 0 || round == ROUNDS - 1;
         for (int stride = 1; stride <= 4; stride++) {
@@ -185,10 +150,16 @@ class StridedKernelsTest {
               }
             }
             if (len > 0 && rnd.nextInt(4) == 0) {
-              src[sOff] = -0f; // its bits must arrive
+              // -0 + 0 is +0, and a stored -0 replaces a +0: the element must change its bits
+              dst[dOff] = add ? -0f : 0f;
+              src[sOff] = add ? 0f : -0f;
             }
             float[] before = dst.clone();
-            k.scatterStrided(src, sOff, sPitch, dst, dOff, dPitch, stride, len, rows);
+            if (add) {
+              k.addIntoStrided(src, sOff, sPitch, dst, dOff, dPitch, stride, len, rows);
+            } else {
+              k.scatterStrided(src, sOff, sPitch, dst, dOff, dPitch, stride, len, rows);
+            }
             if (!check) {
               continue;
             }
@@ -196,7 +167,8 @@ class StridedKernelsTest {
               float want = before[at];
               if (hit(at, dOff, dPitch, stride, len)) {
                 int r = (at - dOff) / dPitch;
-                want = src[sOff + r * sPitch + (at - dOff - r * dPitch) / stride];
+                float v = src[sOff + r * sPitch + (at - dOff - r * dPitch) / stride];
+                want = add ? want + v : v;
               }
               assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(dst[at]),
                   vp.name() + " stride " + stride + " len " + len + " at " + at);
@@ -206,7 +178,7 @@ class StridedKernelsTest {
         }
       }
     }
-    assertEquals(2 * 2 * 4 * 71, checked);
+    return checked;
   }
 
   /**
