@@ -9,6 +9,7 @@ import org.vconv.Conv2d;
 import org.vconv.ConvPlan;
 import org.vconv.PlanningMode;
 import org.vconv.Wisdom;
+import org.vconv.plan.Planner;
 
 /**
  * {@code vconv tune --suite FILE --wisdom OUT}: plans every layer of a 2-D suite CSV with
@@ -54,16 +55,14 @@ final class TuneCommand {
     }
   }
 
-  private static final String MEASURED = "measured fastest of ";
-
   /** The step's path, and when it was measured, every path's time in brackets. */
   private static String chosen(ConvPlan.Step s) {
     String why = s.reason();
-    if (!why.startsWith(MEASURED)) {
+    if (!why.startsWith(Planner.MEASURED)) {
       return s.path(); // planned from wisdom imported before: nothing measured
     }
-    int end = why.indexOf("; ", MEASURED.length());
-    return s.path() + " [" + why.substring(MEASURED.length(), end < 0 ? why.length() : end)
-        + "]";
+    int end = why.indexOf("; ", Planner.MEASURED.length());
+    return s.path() + " ["
+        + why.substring(Planner.MEASURED.length(), end < 0 ? why.length() : end) + "]";
   }
 }

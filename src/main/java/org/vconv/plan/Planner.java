@@ -43,6 +43,7 @@ import org.vconv.im2col.PaddedWindows;
 public final class Planner {
   /** Path names, as plans and the docs print them. */
   public static final String GROUPED_DIRECT = "grouped-direct";
+
   /** See {@link #GROUPED_DIRECT}. */
   public static final String DEPTHWISE_CHANNELS_LAST = "depthwise-channels-last";
   /** See {@link #GROUPED_DIRECT}. */
@@ -73,6 +74,12 @@ public final class Planner {
    * (F(4x4, 3x3): fewer products, larger errors, see performance.md).
    */
   public static final String WINOGRAD_TILE_PROPERTY = "vconv.winogradTile";
+
+  /**
+   * How a MEASURE plan's reason starts; every path's time follows, then the chosen path's own
+   * reason ({@code vconv tune} prints the times from it).
+   */
+  public static final String MEASURED = "measured fastest of ";
 
   /** See {@link #GROUPED_DIRECT}. */
   public static final String DIRECT = "direct";
@@ -181,7 +188,7 @@ public final class Planner {
     }
     Measure.Timed fastest = Measure.fastest(accepting, g, ctx);
     WisdomStore.put(key, fastest.plan().path());
-    return withReason(fastest.plan(), "measured fastest of " + fastest.times() + "; "
+    return withReason(fastest.plan(), MEASURED + fastest.times() + "; "
         + fastest.plan().reason());
   }
 
