@@ -46,7 +46,7 @@ import org.vconv.simd.ArrayKernels;
  * the budget: {@code C/G + min(4, K/G)} padded, phase-split planes forward,
  * {@code K/G + min(4, C/G)} padded planes for the input gradient, {@code C/G + K/G} planes
  * for the weight gradient plus {@code K/G * C/G*R*S * lanes} partial sums per group of the
- * task's span (one group's, reused, when the batch holds all the images).
+ * task's span.
  */
 public final class GroupedDirect implements ConvAlgorithm {
   /**
@@ -182,7 +182,7 @@ public final class GroupedDirect implements ConvAlgorithm {
           int y0 = g.yIndex(n0 + i, k0 + j, 0, 0);
           int o0 = out + j * rowLen + i * pitch;
           if (colStride == 1) { // the plane's rows at once
-            ak.gatherStrided(buf, o0, pl.cols(), 1, y, y0, rowStride, g.q(), g.p());
+            ak.scatterStrided(buf, o0, pl.cols(), y, y0, rowStride, 1, g.q(), g.p());
             continue;
           }
           for (int p = 0; p < g.p(); p++) {
@@ -316,34 +316,21 @@ public final class GroupedDirect implements ConvAlgorithm {
     // long contiguous runs rather than one plane per image (which starved the prefetchers)
     int span = span(g, 1, perImage * pl.batch());
     int tasks = (g.groups() + span - 1) / span;
-    // with one image batch the two loop orders are the same sums, and a group's partials are
-    // final after its batch: one group's partials, reused, stay in cache
-    boolean oneBatch = pl.batch() >= g.n();
-    int floats = Tiling.arrayLength(accAt + (long) (oneBatch ? 1 : span) * accPerGroup);
+    int floats = Tiling.arrayLength(accAt + (long) span * accPerGroup);
     int workers = Tiling.workers(ctx, tasks, floats);
     try (Workspace ws = new Workspace(workers, floats)) {
       Tiling.run(ctx, tasks, workers, task -> {
         int g0 = task * span;
         int g1 = Math.min(g.groups(), g0 + span);
         float[] buf = ws.take();
-        if (oneBatch) {
+        Arrays.fill(buf, accAt, floats, 0f);
+        for (int n0 = 0; n0 < g.n(); n0 += pl.batch()) {
           for (int grp = g0; grp < g1; grp++) {
-            Arrays.fill(buf, accAt, accAt + accPerGroup, 0f);
-            weightDots(g, x, dy, pl, off, 0, grp, buf, accAt, ak);
-            reduceOrRedo(g, x, dy, dw, pl, off, grp, buf, accAt, ak);
+            weightDots(g, x, dy, pl, off, n0, grp, buf, accAt + (grp - g0) * accPerGroup, ak);
           }
-        } else {
-          Arrays.fill(buf, accAt, floats, 0f);
-          for (int n0 = 0; n0 < g.n(); n0 += pl.batch()) {
-            for (int grp = g0; grp < g1; grp++) {
-              weightDots(g, x, dy, pl, off, n0, grp, buf, accAt + (grp - g0) * accPerGroup,
-                  ak);
-            }
-          }
-          for (int grp = g0; grp < g1; grp++) {
-            reduceOrRedo(g, x, dy, dw, pl, off, grp, buf, accAt + (grp - g0) * accPerGroup,
-                ak);
-          }
+        }
+        for (int grp = g0; grp < g1; grp++) {
+          reduceOrRedo(g, x, dy, dw, pl, off, grp, buf, accAt + (grp - g0) * accPerGroup, ak);
         }
         ws.give(buf);
       });
