@@ -284,20 +284,37 @@ def cmd_report(a):
 
 
 def cmd_compare(a):
-    with open(a.vconv) as f:
-        vconv = {(r["name"], r["pass"]): r for r in json.load(f) if r["impl"] == "simd"}
-    with open(a.torch) as f:
-        torch = json.load(f)
+    if len(a.vconv) != len(a.torch):
+        die(f"compare: {len(a.vconv)} vconv results but {len(a.torch)} PyTorch results: "
+            "one of each per round")
+    vconv_rounds, torch_rounds = [], []
+    for path in a.vconv:
+        with open(path) as f:
+            vconv_rounds.append({(r["name"], r["pass"]): r for r in json.load(f)
+                                 if r["impl"] == "simd"})
+    for path in a.torch:
+        with open(path) as f:
+            torch_rounds.append(json.load(f))
     rows = []
-    for t in torch:
-        v = vconv.get((t["name"], t["pass"]))
-        if v is None:
+    for t in torch_rounds[0]:
+        key = (t["name"], t["pass"])
+        ts = [next((x for x in tr if (x["name"], x["pass"]) == key), None)
+              for tr in torch_rounds]
+        vs = [vr.get(key) for vr in vconv_rounds]
+        if any(x is None for x in ts + vs):
             continue
-        rows.append({"name": t["name"], "pass": t["pass"], "vconv_ms": v["ms"],
-                     "torch_ms": t["ms"], "vconv_gflops": v["gflops"],
-                     "torch_gflops": t["gflops"],
-                     # >1: vconv is faster
-                     "ratio": round(t["ms"] / v["ms"], 3)})
+        # per side, the median over the rounds (the upper one of an even count)
+        v = sorted(vs, key=lambda x: x["ms"])[len(vs) // 2]
+        tm = sorted(ts, key=lambda x: x["ms"])[len(ts) // 2]
+        row = {"name": t["name"], "pass": t["pass"], "vconv_ms": v["ms"],
+               "torch_ms": tm["ms"], "vconv_gflops": v["gflops"],
+               "torch_gflops": tm["gflops"],
+               # >1: vconv is faster
+               "ratio": round(tm["ms"] / v["ms"], 3)}
+        if len(vs) > 1:
+            row["vconv_ms_rounds"] = [x["ms"] for x in vs]
+            row["torch_ms_rounds"] = [x["ms"] for x in ts]
+        rows.append(row)
     if not rows:
         die("no (layer, pass) in common between the vconv and PyTorch results")
     print(a.title)
@@ -434,8 +451,9 @@ def main():
     p.add_argument("--tsv")
     p.set_defaults(fn=cmd_report)
     p = sub.add_parser("compare")
-    p.add_argument("vconv")
-    p.add_argument("torch")
+    p.add_argument("--vconv", required=True, nargs="+", help="scripts/bench JSON, one per round")
+    p.add_argument("--torch", required=True, nargs="+",
+                   help="torch_conv_bench.py JSON, one per round, in the same order")
     p.add_argument("--title", default="vconv vs PyTorch")
     p.add_argument("--note", action="append", default=[])
     p.add_argument("--suite", help="the suite CSV: its counts weight the whole-network sums")
