@@ -539,7 +539,8 @@ public final class Conv2d {
     return provider().arrays();
   }
 
-  private ExecContext context() {
+  /** The threads, budget and kernels of this convolution's calls (for ConvNd's copies). */
+  ExecContext context() {
     return new ExecContext(threads, workspaceBytes, provider());
   }
 

@@ -633,7 +633,8 @@ public final class ConvNd {
 
     /** The plain convolution's input, padded by copying if the mode asks for it. */
     private float[] padded(float[] xr) {
-      return copyPad ? PadCopy.pad(p.spec().paddingMode(), xr, padDims(), pads6()) : xr;
+      return copyPad
+          ? PadCopy.pad(p.spec().paddingMode(), xr, padDims(), pads6(), conv.context()) : xr;
     }
 
     private int rs() {
@@ -651,12 +652,12 @@ public final class ConvNd {
           : new float[Math.multiplyExact(p.n() * d2[4], volume(p.rOut()))];
       for (DepthSlices.Span sp : spans) {
         Tensor ys = sp.taps() == 0 ? Tensor.zeros(y2(sp)) // the bias alone, added below
-            : conv.forward(Tensor.of(depth.gather(x, sp), x2(sp)),
+            : conv.forward(Tensor.of(depth.gather(x, sp, conv.context()), x2(sp)),
                 Tensor.of(depth.weightTo2d(w.data(), rs(), sp), w2(sp)), bias);
         if (sp.taps() == 0) {
           p.owner().addBias(ys.data(), bias, y2(sp));
         }
-        y = depth.outputInto(ys.data(), sp, y);
+        y = depth.outputInto(ys.data(), sp, y, conv.context());
       }
       return y;
     }
@@ -677,16 +678,16 @@ public final class ConvNd {
           }
           int[] xs = x2(sp);
           Tensor dx2 = Tensor.zeros(xs);
-          conv.backwardDataInto(xs, Tensor.of(depth.outputOf(dyr, sp), y2(sp)),
+          conv.backwardDataInto(xs, Tensor.of(depth.outputOf(dyr, sp, conv.context()), y2(sp)),
               Tensor.of(depth.weightTo2d(w.data(), rs(), sp), w2(sp)), dx2);
-          depth.scatterAddInto(dx2.data(), sp, dxp);
+          depth.scatterAddInto(dx2.data(), sp, dxp, conv.context());
         }
       }
       if (!copyPad) {
         return dxp;
       }
       float[] dx = new float[Math.multiplyExact(dims[0] * dims[4], volume(p.rIn()))];
-      PadCopy.foldInto(p.spec().paddingMode(), dxp, dims, pads6(), dx);
+      PadCopy.foldInto(p.spec().paddingMode(), dxp, dims, pads6(), dx, conv.context());
       return dx;
     }
 
@@ -718,8 +719,8 @@ public final class ConvNd {
 
     /** Span {@code sp}'s 2-D weight gradient, overwriting {@code dw2}. */
     private void weightGradientOf(DepthSlices.Span sp, float[] dyr, float[] x, Tensor dw2) {
-      conv.backwardWeightInto(Tensor.of(depth.outputOf(dyr, sp), y2(sp)),
-          Tensor.of(depth.gather(x, sp), x2(sp)), w2(sp), dw2);
+      conv.backwardWeightInto(Tensor.of(depth.outputOf(dyr, sp, conv.context()), y2(sp)),
+          Tensor.of(depth.gather(x, sp, conv.context()), x2(sp)), w2(sp), dw2);
     }
 
     private static int volume(int[] e) {

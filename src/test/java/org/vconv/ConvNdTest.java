@@ -107,6 +107,8 @@ class ConvNdTest {
         ConvNdSpec.builder(2).transposed(true).stride(2).padding(1).outputPadding(1).build(),
         ConvNdSpec.builder(1).paddingMode(PaddingMode.REFLECT).padding(2).build(),
         ConvNdSpec.builder(2).paddingMode(PaddingMode.CIRCULAR).padding(1, 2).build(),
+        ConvNdSpec.builder(2).channelsLast(true).paddingMode(PaddingMode.REFLECT).padding(2)
+            .build(),
         ConvNdSpec.builder(3).paddingMode(PaddingMode.REPLICATE).padding(1).build()};
     for (ConvNdSpec spec : specs) {
       int rank = spec.rank();

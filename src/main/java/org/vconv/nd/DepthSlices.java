@@ -2,6 +2,7 @@ package org.vconv.nd;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.vconv.plan.ExecContext;
 
 /**
  * 3-D convolution as 2-D convolution: the input's depth taps are gathered into channels (an
@@ -24,6 +25,10 @@ import java.util.List;
  * {@code (g*T' + t)*Cg + c} holds channel {@code g*Cg + c} at tap {@code t}), weight
  * {@code [T, R, S, Cg, K]} to {@code [R, S, T'*Cg, K]}, and the output {@code [N*S, P, Q, K]}
  * lands in {@code [N, Do, P, Q, K]} (when one span holds every slice it already is that).
+ *
+ * <p>The moves are split among {@code ctx}'s threads by pixels of a plane (the gathers and
+ * their adjoint) or by output slices (the outputs): every element is written by one thread,
+ * in the same order for any thread count, so the results are too.
  */
 public record DepthSlices(int n, int c, int d, int h, int w, int groups, int taps, int stride,
     int dilation, int padBefore, int outDepth, int k, int outPlane, boolean channelsLast) {
@@ -104,20 +109,31 @@ public record DepthSlices(int n, int c, int d, int h, int w, int groups, int tap
   }
 
   /** The span's gathered input: its slices' taps of {@code x}. */
-  public float[] gather(float[] x, Span sp) {
+  public float[] gather(float[] x, Span sp, ExecContext ctx) {
     float[] out = new float[Math.multiplyExact(Math.multiplyExact(n * sp.slices(),
         sp.taps() * c), h * w)];
-    move(x, out, sp, false);
+    move(x, out, sp, false, ctx);
     return out;
   }
 
   /** The adjoint of {@link #gather}: adds each gathered element back to its input element. */
-  public void scatterAddInto(float[] gathered, Span sp, float[] dx) {
-    move(dx, gathered, sp, true);
+  public void scatterAddInto(float[] gathered, Span sp, float[] dx, ExecContext ctx) {
+    move(dx, gathered, sp, true, ctx);
   }
 
-  /** Copies input to gathered, or with {@code back} adds gathered to input. */
-  private void move(float[] x, float[] g, Span sp, boolean back) {
+  /**
+   * Copies input to gathered, or with {@code back} adds gathered to input, each part of the
+   * threads on its own range of a plane's pixels (a plane's run of pixels, channels last).
+   */
+  private void move(float[] x, float[] g, Span sp, boolean back, ExecContext ctx) {
+    int hw = h * w;
+    int parts = ctx.workersFor(hw);
+    ctx.parallelFor(parts, part -> move(x, g, sp, back, (int) ((long) hw * part / parts),
+        (int) ((long) hw * (part + 1) / parts)));
+  }
+
+  /** {@link #move} on pixels {@code [p0, p1)} of every plane. */
+  private void move(float[] x, float[] g, Span sp, boolean back, int p0, int p1) {
     int cg = cg();
     int hw = h * w;
     int st = sp.taps();
@@ -132,13 +148,13 @@ public record DepthSlices(int n, int c, int d, int h, int w, int groups, int tap
             }
             if (!channelsLast) {
               for (int cc = 0; cc < cg; cc++) {
-                int src = ((b * c + grp * cg + cc) * d + id) * hw;
-                int dst = (slice * c * st + (grp * cg + cc) * st + t - sp.t0()) * hw;
-                copyOrAdd(x, src, g, dst, hw, back);
+                int src = ((b * c + grp * cg + cc) * d + id) * hw + p0;
+                int dst = (slice * c * st + (grp * cg + cc) * st + t - sp.t0()) * hw + p0;
+                copyOrAdd(x, src, g, dst, p1 - p0, back);
               }
             } else {
               int ch = (grp * st + t - sp.t0()) * cg;
-              for (int p = 0; p < hw; p++) {
+              for (int p = p0; p < p1; p++) {
                 int src = ((b * d + id) * hw + p) * c + grp * cg;
                 int dst = (slice * hw + p) * st * c + ch;
                 copyOrAdd(x, src, g, dst, cg, back);
@@ -216,30 +232,35 @@ public record DepthSlices(int n, int c, int d, int h, int w, int groups, int tap
    * slices of the full output {@code y}; returns {@code y}, or the span's array itself when it
    * already is the full output and {@code y} is null.
    */
-  public float[] outputInto(float[] y2, Span sp, float[] y) {
+  public float[] outputInto(float[] y2, Span sp, float[] y, ExecContext ctx) {
     if (y == null && inPlace(sp)) {
       return y2;
     }
     float[] out = y != null ? y : new float[n * k * outDepth * outPlane];
-    moveOutput(out, y2, sp, false);
+    moveOutput(out, y2, sp, false, ctx);
     return out;
   }
 
   /** The span's slices of the full output (or its gradient) as its 2-D output. */
-  public float[] outputOf(float[] y, Span sp) {
+  public float[] outputOf(float[] y, Span sp, ExecContext ctx) {
     if (inPlace(sp)) {
       return y;
     }
     float[] y2 = new float[n * sp.slices() * k * outPlane];
-    moveOutput(y, y2, sp, true);
+    moveOutput(y, y2, sp, true, ctx);
     return y2;
   }
 
-  private void moveOutput(float[] y, float[] y2, Span sp, boolean to2d) {
+  /** Copies between the span's 2-D output and the full one, its slices split among threads. */
+  private void moveOutput(float[] y, float[] y2, Span sp, boolean to2d, ExecContext ctx) {
     int s = sp.slices();
-    for (int b = 0; b < n; b++) {
-      for (int od = sp.from(); od < sp.to(); od++) {
-        int slice = b * s + od - sp.from();
+    int slices = n * s;
+    int parts = ctx.workersFor(slices);
+    ctx.parallelFor(parts, part -> {
+      for (int slice = (int) ((long) slices * part / parts),
+          end = (int) ((long) slices * (part + 1) / parts); slice < end; slice++) {
+        int b = slice / s;
+        int od = sp.from() + slice % s;
         if (channelsLast) { // [N*S, PQ*K] <-> [N, Do, PQ*K]
           int run = outPlane * k;
           copy(y2, slice * run, y, (b * outDepth + od) * run, run, to2d);
@@ -250,7 +271,7 @@ public record DepthSlices(int n, int c, int d, int h, int w, int groups, int tap
               outPlane, to2d);
         }
       }
-    }
+    });
   }
 
   /** {@code a -> b}, or {@code b -> a} with {@code reverse}. */

@@ -1,12 +1,15 @@
 package org.vconv.nd;
 
 import org.vconv.PaddingMode;
+import org.vconv.plan.ExecContext;
 
 /**
  * Reflect, replicate and circular padding as a copy, and its adjoint: the input is viewed as
  * {@code [outer, D, H, W, inner]} (channels first: outer = N*C, inner = 1; channels last:
  * outer = N, inner = C; fewer spatial axes have extent 1), and each padded position copies the
- * input element that an index map names.
+ * input element that an index map names. The outer blocks are split among {@code ctx}'s
+ * threads: each block is padded and folded on its own, so the results are the same for any
+ * thread count.
  */
 public final class PadCopy {
   private PadCopy() {}
@@ -36,11 +39,12 @@ public final class PadCopy {
    * @param dims {@code {outer, D, H, W, inner}} of {@code x}
    * @param pads {@code {dBefore, dAfter, hBefore, hAfter, wBefore, wAfter}}
    */
-  public static float[] pad(PaddingMode mode, float[] x, int[] dims, int[] pads) {
+  public static float[] pad(PaddingMode mode, float[] x, int[] dims, int[] pads,
+      ExecContext ctx) {
     int[][] maps = maps(mode, dims, pads);
     float[] out = new float[Math.multiplyExact(Math.multiplyExact(dims[0] * dims[4],
         maps[0].length * maps[1].length), maps[2].length)];
-    move(maps, dims, x, out, false);
+    move(maps, dims, x, out, false, ctx);
     return out;
   }
 
@@ -49,41 +53,51 @@ public final class PadCopy {
    * of {@code dPadded} over the padded positions that copy it, in padded order.
    */
   public static void foldInto(PaddingMode mode, float[] dPadded, int[] dims, int[] pads,
-      float[] dx) {
-    java.util.Arrays.fill(dx, 0f);
-    move(maps(mode, dims, pads), dims, dx, dPadded, true);
+      float[] dx, ExecContext ctx) {
+    move(maps(mode, dims, pads), dims, dx, dPadded, true, ctx);
   }
 
   /**
-   * Copies input to padded positions, or with {@code fold} adds them back, in padded order. A
-   * row's padded positions fall into runs that copy consecutive input positions (the whole row
-   * in the middle, the wrapped ends of a circular pad), each moved as one block of
-   * {@code length * inner} floats.
+   * Copies input to padded positions, or with {@code fold} overwrites the input with their
+   * sums, in padded order. A row's padded positions fall into runs that copy consecutive input
+   * positions (the whole row in the middle, the wrapped ends of a circular pad), each moved as
+   * one block of {@code length * inner} floats.
    */
-  private static void move(int[][] maps, int[] dims, float[] x, float[] padded, boolean fold) {
+  private static void move(int[][] maps, int[] dims, float[] x, float[] padded, boolean fold,
+      ExecContext ctx) {
     int inner = dims[4];
     int[] wMap = maps[2];
     int[] runs = runs(wMap); // pairs: first padded position, length
-    int o = 0;
-    for (int b = 0; b < dims[0]; b++) {
-      for (int d : maps[0]) {
-        for (int h : maps[1]) {
-          int row = ((b * dims[1] + d) * dims[2] + h) * dims[3];
-          for (int r = 0; r < runs.length; r += 2) {
-            int at = (row + wMap[runs[r]]) * inner;
-            int len = runs[r + 1] * inner;
-            if (fold) {
-              for (int i = 0; i < len; i++) {
-                x[at + i] += padded[o + i];
+    int outerIn = dims[1] * dims[2] * dims[3] * inner;
+    int outerOut = maps[0].length * maps[1].length * wMap.length * inner;
+    int parts = ctx.workersFor(dims[0]);
+    ctx.parallelFor(parts, part -> {
+      int b0 = (int) ((long) dims[0] * part / parts);
+      int b1 = (int) ((long) dims[0] * (part + 1) / parts);
+      if (fold) {
+        java.util.Arrays.fill(x, b0 * outerIn, b1 * outerIn, 0f);
+      }
+      int o = b0 * outerOut;
+      for (int b = b0; b < b1; b++) {
+        for (int d : maps[0]) {
+          for (int h : maps[1]) {
+            int row = ((b * dims[1] + d) * dims[2] + h) * dims[3];
+            for (int r = 0; r < runs.length; r += 2) {
+              int at = (row + wMap[runs[r]]) * inner;
+              int len = runs[r + 1] * inner;
+              if (fold) {
+                for (int i = 0; i < len; i++) {
+                  x[at + i] += padded[o + i];
+                }
+              } else {
+                System.arraycopy(x, at, padded, o, len);
               }
-            } else {
-              System.arraycopy(x, at, padded, o, len);
+              o += len;
             }
-            o += len;
           }
         }
       }
-    }
+    });
   }
 
   /** The maximal runs of {@code map} that name consecutive positions: (first, length) pairs. */
