@@ -128,12 +128,19 @@ public record DepthSlices(int n, int c, int d, int h, int w, int groups, int tap
   private void move(float[] x, float[] g, Span sp, boolean back, ExecContext ctx) {
     int hw = h * w;
     int parts = ctx.workersFor(hw);
-    ctx.parallelFor(parts, part -> move(x, g, sp, back, (int) ((long) hw * part / parts),
-        (int) ((long) hw * (part + 1) / parts)));
+    ctx.parallelFor(parts, part -> {
+      int p0 = (int) ((long) hw * part / parts);
+      int p1 = (int) ((long) hw * (part + 1) / parts);
+      if (back) {
+        addBack(x, g, sp, p0, p1);
+      } else {
+        gather(x, g, sp, p0, p1);
+      }
+    });
   }
 
-  /** {@link #move} on pixels {@code [p0, p1)} of every plane. */
-  private void move(float[] x, float[] g, Span sp, boolean back, int p0, int p1) {
+  /** {@link #gather} on pixels {@code [p0, p1)} of every plane. */
+  private void gather(float[] x, float[] g, Span sp, int p0, int p1) {
     int cg = cg();
     int hw = h * w;
     int st = sp.taps();
@@ -144,25 +151,75 @@ public record DepthSlices(int n, int c, int d, int h, int w, int groups, int tap
           for (int t = sp.t0(); t < sp.t1(); t++) {
             int id = depthOf(od, t);
             if (id < 0) {
-              continue; // a zero slice: new arrays are zero, and padding gets no gradient
+              continue; // a zero slice: new arrays are zero
             }
             if (!channelsLast) {
               for (int cc = 0; cc < cg; cc++) {
                 int src = ((b * c + grp * cg + cc) * d + id) * hw + p0;
                 int dst = (slice * c * st + (grp * cg + cc) * st + t - sp.t0()) * hw + p0;
-                copyOrAdd(x, src, g, dst, p1 - p0, back);
+                System.arraycopy(x, src, g, dst, p1 - p0);
               }
             } else {
               int ch = (grp * st + t - sp.t0()) * cg;
               for (int p = p0; p < p1; p++) {
-                int src = ((b * d + id) * hw + p) * c + grp * cg;
-                int dst = (slice * hw + p) * st * c + ch;
-                copyOrAdd(x, src, g, dst, cg, back);
+                System.arraycopy(x, ((b * d + id) * hw + p) * c + grp * cg, g,
+                    (slice * hw + p) * st * c + ch, cg);
               }
             }
           }
         }
       }
+    }
+  }
+
+  /**
+   * {@link #scatterAddInto} on pixels {@code [p0, p1)} of every plane, one input slice at a
+   * time: each element gets its gathered gradients in output-slice order, as a loop over the
+   * gathered slices would add them (so the same sums), but while its slice is in cache. The
+   * taps in the padding get nothing.
+   */
+  private void addBack(float[] dx, float[] g, Span sp, int p0, int p1) {
+    int cg = cg();
+    int hw = h * w;
+    int st = sp.taps();
+    for (int b = 0; b < n; b++) {
+      for (int id = 0; id < d; id++) {
+        for (int od = sp.from(); od < sp.to(); od++) {
+          int t = tapOf(od, id);
+          if (t < sp.t0() || t >= sp.t1()) {
+            continue;
+          }
+          int slice = b * sp.slices() + od - sp.from();
+          for (int grp = 0; grp < groups; grp++) {
+            if (!channelsLast) {
+              for (int cc = 0; cc < cg; cc++) {
+                add(g, (slice * c * st + (grp * cg + cc) * st + t - sp.t0()) * hw + p0, dx,
+                    ((b * c + grp * cg + cc) * d + id) * hw + p0, p1 - p0);
+              }
+            } else {
+              int ch = (grp * st + t - sp.t0()) * cg;
+              for (int p = p0; p < p1; p++) {
+                add(g, (slice * hw + p) * st * c + ch, dx, ((b * d + id) * hw + p) * c + grp * cg,
+                    cg);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** The tap of output slice {@code od} that reads input slice {@code id}, or -1. */
+  private int tapOf(int od, int id) {
+    int offset = id - od * stride + padBefore;
+    return offset >= 0 && offset % dilation == 0 && offset / dilation < taps
+        ? offset / dilation : -1;
+  }
+
+  /** {@code dst[dOff..] += src[sOff..]}, {@code len} of them. */
+  private static void add(float[] src, int sOff, float[] dst, int dOff, int len) {
+    for (int i = 0; i < len; i++) {
+      dst[dOff + i] += src[sOff + i];
     }
   }
 
