@@ -294,12 +294,10 @@ def cmd_compare(a):
                                  if r["impl"] == "simd"})
     for path in a.torch:
         with open(path) as f:
-            torch_rounds.append(json.load(f))
+            torch_rounds.append({(r["name"], r["pass"]): r for r in json.load(f)})
     rows = []
-    for t in torch_rounds[0]:
-        key = (t["name"], t["pass"])
-        ts = [next((x for x in tr if (x["name"], x["pass"]) == key), None)
-              for tr in torch_rounds]
+    for key, t in torch_rounds[0].items():  # the first round's order
+        ts = [tr.get(key) for tr in torch_rounds]
         vs = [vr.get(key) for vr in vconv_rounds]
         if any(x is None for x in ts + vs):
             continue

@@ -1,5 +1,7 @@
 package org.vconv.im2col;
 
+import static org.vconv.plan.ExecContext.slice;
+
 import java.util.Arrays;
 import org.vconv.Layout;
 import org.vconv.gemm.PanelLayout;
@@ -57,10 +59,6 @@ public final class Im2col {
       gatherNhwc(g, x, group, row0, dst, dOff, slice(pixels, part, parts),
           slice(pixels, part + 1, parts));
     }
-  }
-
-  static int slice(int total, int part, int parts) {
-    return (int) ((long) total * part / parts);
   }
 
   private static void gatherNchw(ConvGeometry g, float[] x, int group, int row0, int row1,

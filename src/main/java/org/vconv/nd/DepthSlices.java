@@ -3,6 +3,7 @@ package org.vconv.nd;
 import java.util.ArrayList;
 import java.util.List;
 import org.vconv.plan.ExecContext;
+import org.vconv.simd.ArrayKernels;
 
 /**
  * 3-D convolution as 2-D convolution: the input's depth taps are gathered into channels (an
@@ -129,10 +130,10 @@ public record DepthSlices(int n, int c, int d, int h, int w, int groups, int tap
     int hw = h * w;
     int parts = ctx.workersFor(hw);
     ctx.parallelFor(parts, part -> {
-      int p0 = (int) ((long) hw * part / parts);
-      int p1 = (int) ((long) hw * (part + 1) / parts);
+      int p0 = ExecContext.slice(hw, part, parts);
+      int p1 = ExecContext.slice(hw, part + 1, parts);
       if (back) {
-        addBack(x, g, sp, p0, p1);
+        addBack(x, g, sp, p0, p1, ctx.kernels().arrays());
       } else {
         gather(x, g, sp, p0, p1);
       }
@@ -178,7 +179,7 @@ public record DepthSlices(int n, int c, int d, int h, int w, int groups, int tap
    * gathered slices would add them (so the same sums), but while its slice is in cache. The
    * taps in the padding get nothing.
    */
-  private void addBack(float[] dx, float[] g, Span sp, int p0, int p1) {
+  private void addBack(float[] dx, float[] g, Span sp, int p0, int p1, ArrayKernels arrays) {
     int cg = cg();
     int hw = h * w;
     int st = sp.taps();
@@ -193,14 +194,14 @@ public record DepthSlices(int n, int c, int d, int h, int w, int groups, int tap
           for (int grp = 0; grp < groups; grp++) {
             if (!channelsLast) {
               for (int cc = 0; cc < cg; cc++) {
-                add(g, (slice * c * st + (grp * cg + cc) * st + t - sp.t0()) * hw + p0, dx,
-                    ((b * c + grp * cg + cc) * d + id) * hw + p0, p1 - p0);
+                arrays.addInto(g, (slice * c * st + (grp * cg + cc) * st + t - sp.t0()) * hw + p0,
+                    dx, ((b * c + grp * cg + cc) * d + id) * hw + p0, p1 - p0);
               }
             } else {
               int ch = (grp * st + t - sp.t0()) * cg;
               for (int p = p0; p < p1; p++) {
-                add(g, (slice * hw + p) * st * c + ch, dx, ((b * d + id) * hw + p) * c + grp * cg,
-                    cg);
+                arrays.addInto(g, (slice * hw + p) * st * c + ch, dx,
+                    ((b * d + id) * hw + p) * c + grp * cg, cg);
               }
             }
           }
@@ -214,13 +215,6 @@ public record DepthSlices(int n, int c, int d, int h, int w, int groups, int tap
     int offset = id - od * stride + padBefore;
     return offset >= 0 && offset % dilation == 0 && offset / dilation < taps
         ? offset / dilation : -1;
-  }
-
-  /** {@code dst[dOff..] += src[sOff..]}, {@code len} of them. */
-  private static void add(float[] src, int sOff, float[] dst, int dOff, int len) {
-    for (int i = 0; i < len; i++) {
-      dst[dOff + i] += src[sOff + i];
-    }
   }
 
   private static void copyOrAdd(float[] x, int xi, float[] g, int gi, int len, boolean back) {
@@ -314,8 +308,8 @@ public record DepthSlices(int n, int c, int d, int h, int w, int groups, int tap
     int slices = n * s;
     int parts = ctx.workersFor(slices);
     ctx.parallelFor(parts, part -> {
-      for (int slice = (int) ((long) slices * part / parts),
-          end = (int) ((long) slices * (part + 1) / parts); slice < end; slice++) {
+      for (int slice = ExecContext.slice(slices, part, parts),
+          end = ExecContext.slice(slices, part + 1, parts); slice < end; slice++) {
         int b = slice / s;
         int od = sp.from() + slice % s;
         if (channelsLast) { // [N*S, PQ*K] <-> [N, Do, PQ*K]

@@ -72,8 +72,8 @@ public final class PadCopy {
     int outerOut = maps[0].length * maps[1].length * wMap.length * inner;
     int parts = ctx.workersFor(dims[0]);
     ctx.parallelFor(parts, part -> {
-      int b0 = (int) ((long) dims[0] * part / parts);
-      int b1 = (int) ((long) dims[0] * (part + 1) / parts);
+      int b0 = ExecContext.slice(dims[0], part, parts);
+      int b1 = ExecContext.slice(dims[0], part + 1, parts);
       if (fold) {
         java.util.Arrays.fill(x, b0 * outerIn, b1 * outerIn, 0f);
       }
@@ -86,9 +86,7 @@ public final class PadCopy {
               int at = (row + wMap[runs[r]]) * inner;
               int len = runs[r + 1] * inner;
               if (fold) {
-                for (int i = 0; i < len; i++) {
-                  x[at + i] += padded[o + i];
-                }
+                ctx.kernels().arrays().addInto(padded, o, x, at, len);
               } else {
                 System.arraycopy(x, at, padded, o, len);
               }

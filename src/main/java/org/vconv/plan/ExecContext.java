@@ -39,6 +39,15 @@ public record ExecContext(int threads, long workspaceBytes, VectorProvider kerne
     return workspaceFloats() / Math.max(1, workers);
   }
 
+  /**
+   * Where part {@code part} of {@code parts} near-equal parts of {@code [0, total)} starts
+   * ({@code part == parts}: {@code total}), so that part p covers
+   * {@code [slice(total, p, parts), slice(total, p + 1, parts))}.
+   */
+  public static int slice(int total, int part, int parts) {
+    return (int) ((long) total * part / parts);
+  }
+
   /** How many workers {@link #parallelFor} uses for {@code tasks} tasks. */
   public int workersFor(int tasks) {
     return IN_POOL.get() ? 1 : Math.max(1, Math.min(threads, tasks));
